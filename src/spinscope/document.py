@@ -1,0 +1,224 @@
+"""The data model every stage shares.
+
+An :class:`Article` is text plus metadata. Every result is a set of character
+offsets into ``Article.text`` (Python ``str`` indices, ``end`` exclusive), so
+``article.text[span.start:span.end]`` is always the marked text. An
+:class:`Analysis` gathers the layers the analysers write (techniques, sentences,
+quotes, claims) and serialises to the versioned ``spinscope/1`` JSON that the
+renderers, the server and the batch engine all read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA = "spinscope/1"
+
+Voice = Literal["reporting", "opinion"]
+QuoteKind = Literal["direct", "indirect", "scare"]
+SpeakerType = Literal["person", "anonymous", "organisation", "group"]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A character range ``[start, end)`` of ``Article.text``."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad span [{self.start}, {self.end})")
+
+    def text(self, article: Article) -> str:
+        return article.text[self.start : self.end]
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def contains(self, other: Span) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def to_dict(self) -> dict[str, int]:
+        return {"start": self.start, "end": self.end}
+
+
+@dataclass
+class Article:
+    """One news article. ``text`` is what every offset indexes; the rest is metadata where known."""
+
+    text: str
+    id: str = ""
+    title: str | None = None
+    source: str | None = None  # file path or URL it was read from
+    outlet: str | None = None
+    date: str | None = None  # ISO 8601 date
+    url: str | None = None
+    author: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:12]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TechniqueSpan:
+    """A span using a persuasion technique (one of the 14 PTC classes)."""
+
+    start: int
+    end: int
+    technique: str
+    score: float
+    engine: str = "model"  # "model" or "rules": who found it
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+@dataclass
+class SentenceVoice:
+    """A sentence, and whether it reports or gives the writer's opinion.
+
+    ``speaker`` is "writer" for the writer's own sentences and "quoted" when the
+    sentence is mostly someone else's quoted words."""
+
+    start: int
+    end: int
+    voice: Voice
+    score: float
+    speaker: str = "writer"
+
+
+@dataclass
+class Quote:
+    """Direct, indirect (reported) speech, or a scare quote (no speaker, no cue)."""
+
+    kind: QuoteKind
+    content: Span
+    cue: Span | None = None
+    speaker: Span | None = None
+    speaker_name: str | None = None
+    speaker_type: SpeakerType | None = None
+    score: float = 1.0
+
+
+@dataclass
+class Claim:
+    """A checkable factual statement."""
+
+    start: int
+    end: int
+    score: float
+    reasons: list[str] = field(default_factory=list)  # e.g. "number", "date", "named actor"
+
+
+@dataclass
+class Analysis:
+    """Everything spinscope found in one article."""
+
+    article: Article
+    techniques: list[TechniqueSpan] = field(default_factory=list)
+    sentences: list[SentenceVoice] = field(default_factory=list)
+    paragraphs: list[Span] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    models: dict[str, Any] = field(default_factory=dict)
+    version: str = ""
+
+    # ---- serialisation ----------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The ``spinscope/1`` JSON object (see the README for every field)."""
+        text = self.article.text
+
+        def span_dict(span: Span | None) -> dict[str, Any] | None:
+            return None if span is None else {"start": span.start, "end": span.end, "text": text[span.start : span.end]}
+
+        meta = self.article.to_dict()
+        meta.pop("text")
+        return {
+            "schema": SCHEMA,
+            "id": self.article.id,
+            "title": self.article.title,
+            "text": text,
+            "meta": meta,
+            "techniques": [
+                {**asdict(t), "text": text[t.start : t.end]} for t in sorted(self.techniques, key=lambda t: (t.start, t.end))
+            ],
+            "sentences": [asdict(s) for s in self.sentences],
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+            "quotes": [
+                {
+                    "kind": q.kind,
+                    "content": span_dict(q.content),
+                    "cue": span_dict(q.cue),
+                    "speaker": span_dict(q.speaker),
+                    "speaker_name": q.speaker_name,
+                    "speaker_type": q.speaker_type,
+                    "score": q.score,
+                }
+                for q in self.quotes
+            ],
+            "claims": [{**asdict(c), "text": text[c.start : c.end]} for c in self.claims],
+            "summary": self.summary,
+            "models": self.models,
+            "version": self.version,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        """Rebuild an Analysis from its JSON (the inverse of :meth:`to_dict`)."""
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"not a {SCHEMA} analysis (schema={data.get('schema')!r})")
+        meta = dict(data.get("meta") or {})
+        meta.update(text=data["text"], id=data["id"], title=data.get("title"))
+        article = Article(**meta)
+
+        def span(d: dict[str, Any] | None) -> Span | None:
+            return None if d is None else Span(d["start"], d["end"])
+
+        return cls(
+            article=article,
+            techniques=[
+                TechniqueSpan(t["start"], t["end"], t["technique"], t["score"], t.get("engine", "model"))
+                for t in data.get("techniques", [])
+            ],
+            sentences=[
+                SentenceVoice(s["start"], s["end"], s["voice"], s["score"], s.get("speaker", "writer"))
+                for s in data.get("sentences", [])
+            ],
+            paragraphs=[Span(p["start"], p["end"]) for p in data.get("paragraphs", [])],
+            quotes=[
+                Quote(
+                    kind=q["kind"],
+                    content=span(q["content"]),  # type: ignore[arg-type]
+                    cue=span(q.get("cue")),
+                    speaker=span(q.get("speaker")),
+                    speaker_name=q.get("speaker_name"),
+                    speaker_type=q.get("speaker_type"),
+                    score=q.get("score", 1.0),
+                )
+                for q in data.get("quotes", [])
+            ],
+            claims=[Claim(c["start"], c["end"], c["score"], c.get("reasons", [])) for c in data.get("claims", [])],
+            summary=data.get("summary", {}),
+            models=data.get("models", {}),
+            version=data.get("version", ""),
+        )
+
+    def to_html(self) -> str:
+        """A self-contained HTML report (no network requests)."""
+        from spinscope.render.html import render_html
+
+        return render_html(self.to_dict())

@@ -1,0 +1,45 @@
+"""Spinscope's exceptions, all under one root so callers can catch them in one place.
+
+    SpinscopeError
+    ├── InputError            a user's input cannot be read or analysed (clear one-line message)
+    │   ├── EmptyInputError   nothing to analyse (empty, whitespace only, no extractable text)
+    │   ├── UnsupportedLanguageError   the text is not English
+    │   └── FetchError        a URL could not or must not be fetched
+    │       └── UnsafeURLError        the URL points at a private, loopback or metadata address
+    └── ModelError            a shipped model file is missing or corrupt
+"""
+
+from __future__ import annotations
+
+
+class SpinscopeError(Exception):
+    """Root of every error spinscope raises on purpose."""
+
+
+class InputError(SpinscopeError):
+    """An input that cannot be analysed. ``source`` names it, ``reason`` says why."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
+
+
+class EmptyInputError(InputError):
+    """The input has no text to analyse."""
+
+
+class UnsupportedLanguageError(InputError):
+    """The input is not in English, the only language the models were trained on."""
+
+
+class FetchError(InputError):
+    """A URL could not be fetched."""
+
+
+class UnsafeURLError(FetchError):
+    """A URL that must not be fetched (loopback, private, link-local or metadata address)."""
+
+
+class ModelError(SpinscopeError):
+    """A shipped model is missing, corrupt or incompatible."""

