@@ -50,7 +50,7 @@ def linear_schedule(optimizer: torch.optim.Optimizer, warmup: int, total: int) -
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
-def save_checkpoint(path: Path, model, optimizer, scheduler, epoch: int, best: float) -> None:  # noqa: ANN001
+def save_checkpoint(path: Path, model, optimizer, scheduler, epoch: int, best: float) -> None:
     torch.save(
         {
             "model": model.state_dict(),
@@ -64,7 +64,7 @@ def save_checkpoint(path: Path, model, optimizer, scheduler, epoch: int, best: f
     )
 
 
-def resume(path: Path, model, optimizer, scheduler, log: Log) -> tuple[int, float]:  # noqa: ANN001
+def resume(path: Path, model, optimizer, scheduler, log: Log) -> tuple[int, float]:
     """Load ``path`` if it exists; returns (first epoch to run, best validation figure so far)."""
     if not path.exists():
         return 0, -1.0

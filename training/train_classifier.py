@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from common import Log, base_encoder_dir, linear_schedule, resume, save_checkpoint, seed_everything
-from ptc import TECHNIQUES, PTCArticle, gold_lines, load_ptc, split
 from torch import nn
 from transformers import AutoModel
 
+from common import Log, base_encoder_dir, linear_schedule, resume, save_checkpoint, seed_everything
+from ptc import TECHNIQUES, PTCArticle, load_ptc, split
 from spinscope.runtime.encoding import (
     N_CASE_FEATURES,
     N_SPAN_FEATURES,
@@ -32,6 +32,7 @@ from spinscope.runtime.encoding import (
     load_tokenizer,
     make_span_input,
     pad_batch,
+    span_feature_vector,
     tokenize_text,
 )
 from spinscope.scoring import score_tc
@@ -56,23 +57,17 @@ class SpanClassifier(nn.Module):
         return self.head(torch.cat([self.dropout(pooled), features], dim=-1))
 
 
-def full_features(item: SpanInput) -> np.ndarray:
-    span_case = item.case[item.span_mask > 0]
-    case_mean = span_case.mean(0) if len(span_case) else np.zeros(N_CASE_FEATURES, np.float32)
-    return np.concatenate([item.features, case_mean]).astype(np.float32)
-
-
 def tensors(items: list[SpanInput]) -> tuple[torch.Tensor, ...]:
     ids = torch.from_numpy(pad_batch([i.input_ids for i in items]))
     return (
         ids,
         (ids != 0).long(),
         torch.from_numpy(pad_batch([i.span_mask for i in items])),
-        torch.from_numpy(np.stack([full_features(i) for i in items])),
+        torch.from_numpy(np.stack([span_feature_vector(i) for i in items])),
     )
 
 
-def build(articles: list[PTCArticle], tokenizer, max_tokens: int) -> list[tuple[str, int, int, SpanInput, list[str]]]:  # noqa: ANN001
+def build(articles: list[PTCArticle], tokenizer, max_tokens: int) -> list[tuple[str, int, int, SpanInput, list[str]]]:
     """One item per distinct gold span, with all its techniques."""
     items = []
     for article in articles:
@@ -86,7 +81,7 @@ def build(articles: list[PTCArticle], tokenizer, max_tokens: int) -> list[tuple[
 
 
 @torch.no_grad()
-def evaluate(model: SpanClassifier, items: list, batch: int = 64) -> tuple[dict, list]:  # noqa: ANN001
+def evaluate(model: SpanClassifier, items: list, batch: int = 64) -> tuple[dict, list]:
     model.eval()
     predicted, gold = [], []
     for i in range(0, len(items), batch):
@@ -140,7 +135,10 @@ def main() -> None:
 
     model = SpanClassifier(encoder_dir)
     optimizer = torch.optim.AdamW(
-        [{"params": model.encoder.parameters(), "lr": args.lr}, {"params": model.head.parameters(), "lr": args.head_lr}],
+        [
+            {"params": model.encoder.parameters(), "lr": args.lr},
+            {"params": model.head.parameters(), "lr": args.head_lr},
+        ],
         weight_decay=0.01,
     )
     total = (len(examples) // args.batch + 1) * args.epochs
@@ -170,7 +168,11 @@ def main() -> None:
         if figures["micro_f1"] > best:
             best = figures["micro_f1"]
             torch.save({"model": model.state_dict(), "epoch": epoch + 1}, args.out / "best.pt")
-            metrics = {"epoch": epoch + 1, "validation_tc": figures, "config": {k: str(v) for k, v in vars(args).items()}}
+            metrics = {
+                "epoch": epoch + 1,
+                "validation_tc": figures,
+                "config": {k: str(v) for k, v in vars(args).items()},
+            }
             (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
         save_checkpoint(last, model, optimizer, scheduler, epoch, best)
     log(f"done; best validation TC micro-F1 {best:.4f}")

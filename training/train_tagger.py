@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from common import Log, base_encoder_dir, linear_schedule, resume, save_checkpoint, seed_everything
-from ptc import TECHNIQUES, PTCArticle, gold_lines, load_ptc, split
 from torch import nn
 from transformers import AutoModel
 
+from common import Log, base_encoder_dir, linear_schedule, resume, save_checkpoint, seed_everything
+from ptc import TECHNIQUES, PTCArticle, gold_lines, load_ptc, split
 from spinscope.runtime.encoding import (
     N_CASE_FEATURES,
     TokenizedText,
@@ -111,7 +111,9 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=256)
     parser.add_argument("--lr", type=float, default=8e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
-    parser.add_argument("--any-weight", type=float, default=1.0, help="loss weight of channel 0 vs the mean of the rest")
+    parser.add_argument(
+        "--any-weight", type=float, default=1.0, help="loss weight of channel 0 vs the mean of the rest"
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--limit", type=int, default=0, help="use only N training articles (smoke tests)")
@@ -155,8 +157,8 @@ def main() -> None:
         for tokens, labels in zip(train_tok, train_lab, strict=True):
             # A fresh offset each epoch so that window edges fall in new places.
             offset = rng.randrange(0, body // 2) if len(tokens.ids) > body else 0
-            cuts = [0] + list(range(offset, len(tokens.ids), body))
-            for a, b in zip(cuts, cuts[1:] + [len(tokens.ids)], strict=True):
+            cuts = [0, *list(range(offset, len(tokens.ids), body))]
+            for a, b in zip(cuts, [*cuts[1:], len(tokens.ids)], strict=True):
                 if b - a < 8:
                     continue
                 sub = TokenizedText(tokens.ids[a:b], tokens.offsets[a:b], tokens.case[a:b])
@@ -167,9 +169,9 @@ def main() -> None:
         for step in range(0, len(windows), args.batch):
             chunk = windows[step : step + args.batch]
             ids, mask, case = batch_tensors([w for w, _ in chunk])
-            target = torch.zeros(ids.shape + (N_OUT,))
+            target = torch.zeros((*ids.shape, N_OUT))
             valid = torch.zeros(ids.shape)
-            for k, (w, lab) in enumerate(chunk):
+            for k, (_w, lab) in enumerate(chunk):
                 target[k, 1 : 1 + len(lab)] = torch.from_numpy(lab)
                 valid[k, 1 : 1 + len(lab)] = 1.0
             logits = model(ids, mask, case)
@@ -190,9 +192,16 @@ def main() -> None:
         log(f"epoch {epoch + 1} validation SI {si} at {thresholds}", epoch=epoch + 1, si=si, thresholds=thresholds)
         if si["f1"] > best_f1:
             best_f1 = si["f1"]
-            torch.save({"model": model.state_dict(), "thresholds": thresholds, "epoch": epoch + 1}, args.out / "best.pt")
-            metrics = {"epoch": epoch + 1, "validation_si": si, "thresholds": thresholds, "config": {
-                k: str(v) for k, v in vars(args).items()}, "val_articles": [a.id for a in val]}
+            torch.save(
+                {"model": model.state_dict(), "thresholds": thresholds, "epoch": epoch + 1}, args.out / "best.pt"
+            )
+            metrics = {
+                "epoch": epoch + 1,
+                "validation_si": si,
+                "thresholds": thresholds,
+                "config": {k: str(v) for k, v in vars(args).items()},
+                "val_articles": [a.id for a in val],
+            }
             (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
         save_checkpoint(last, model, optimizer, scheduler, epoch, best_f1)
     log(f"done; best validation SI F1 {best_f1:.4f}")

@@ -151,7 +151,8 @@ class Analysis:
             "text": text,
             "meta": meta,
             "techniques": [
-                {**asdict(t), "text": text[t.start : t.end]} for t in sorted(self.techniques, key=lambda t: (t.start, t.end))
+                {**asdict(t), "text": text[t.start : t.end]}
+                for t in sorted(self.techniques, key=lambda t: (t.start, t.end))
             ],
             "sentences": [asdict(s) for s in self.sentences],
             "paragraphs": [p.to_dict() for p in self.paragraphs],

@@ -1,12 +1,12 @@
 """Spinscope's exceptions, all under one root so callers can catch them in one place.
 
-    SpinscopeError
-    ├── InputError            a user's input cannot be read or analysed (clear one-line message)
-    │   ├── EmptyInputError   nothing to analyse (empty, whitespace only, no extractable text)
-    │   ├── UnsupportedLanguageError   the text is not English
-    │   └── FetchError        a URL could not or must not be fetched
-    │       └── UnsafeURLError        the URL points at a private, loopback or metadata address
-    └── ModelError            a shipped model file is missing or corrupt
+SpinscopeError
+├── InputError            a user's input cannot be read or analysed (clear one-line message)
+│   ├── EmptyInputError   nothing to analyse (empty, whitespace only, no extractable text)
+│   ├── UnsupportedLanguageError   the text is not English
+│   └── FetchError        a URL could not or must not be fetched
+│       └── UnsafeURLError        the URL points at a private, loopback or metadata address
+└── ModelError            a shipped model file is missing or corrupt
 """
 
 from __future__ import annotations

@@ -8,11 +8,10 @@ these two functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from spinscope.document import Analysis, Article
+from spinscope.document import Article
 from spinscope.errors import SpinscopeError
 
 OnError = Literal["raise", "skip", "yield"]

@@ -138,9 +138,7 @@ def read_labels(path: str | Path) -> list[LabeledSpan]:
             else:
                 raise ValueError
         except ValueError:
-            raise InputError(
-                str(path), f"line {number} is not 'id<TAB>technique<TAB>start<TAB>end'"
-            ) from None
+            raise InputError(str(path), f"line {number} is not 'id<TAB>technique<TAB>start<TAB>end'") from None
     return spans
 
 

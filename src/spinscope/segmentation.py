@@ -80,7 +80,7 @@ def _cover(text: str, unit: Span, found: list[Span]) -> list[Span]:
         return [unit]
     tiled: list[Span] = []
     position = unit.start
-    for i, span in enumerate(found):
+    for i, _span in enumerate(found):
         end = found[i + 1].start if i + 1 < len(found) else unit.end
         while end > position and text[end - 1].isspace():
             end -= 1

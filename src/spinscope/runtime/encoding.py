@@ -57,7 +57,7 @@ def case_features(text: str) -> np.ndarray:
             flags[match.start() : match.end(), 1] = 1.0
     inside = False
     for i, char in enumerate(text):
-        if char in "\"“”":
+        if char in '"“”':
             inside = not inside if char == '"' else char == "“"
             flags[i, 2] = 1.0
         elif char == "\n":
@@ -105,7 +105,7 @@ def make_windows(tokens: TokenizedText, max_tokens: int = 256, stride: int = 128
 
 def pad_batch(sequences: list[np.ndarray], pad_value: float = 0) -> np.ndarray:
     longest = max(len(s) for s in sequences)
-    shape = (len(sequences), longest) + sequences[0].shape[1:]
+    shape = (len(sequences), longest, *sequences[0].shape[1:])
     batch = np.full(shape, pad_value, dtype=sequences[0].dtype)
     for i, seq in enumerate(sequences):
         batch[i, : len(seq)] = seq
@@ -211,6 +211,13 @@ def make_span_input(
     return SpanInput(ids, mask, case, span_features(text, start, end))
 
 
+def span_feature_vector(item: SpanInput) -> np.ndarray:
+    """The classifier's hand features: span features plus the mean casing flags of the span's tokens."""
+    span_case = item.case[item.span_mask > 0]
+    case_mean = span_case.mean(0) if len(span_case) else np.zeros(N_CASE_FEATURES, np.float32)
+    return np.concatenate([item.features, case_mean]).astype(np.float32)
+
+
 # ---- from token scores to character spans -----------------------------------------
 
 _TRIM = " \t\n\r.,;:!?\"'“”‘’()[]-–—"
@@ -248,11 +255,7 @@ def decode_spans(
             i += 1
             continue
         j = i
-        while (
-            j + 1 < n
-            and probs[j + 1] >= low
-            and "\n" not in text[tokens.offsets[j][1] : tokens.offsets[j + 1][0]]
-        ):
+        while j + 1 < n and probs[j + 1] >= low and "\n" not in text[tokens.offsets[j][1] : tokens.offsets[j + 1][0]]:
             j += 1
         run = probs[i : j + 1]
         if run.max() >= high:

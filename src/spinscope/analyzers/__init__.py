@@ -1,0 +1,1 @@
+"""Analysers that read an article's text and sentences and write one layer of an Analysis."""

@@ -1,0 +1,143 @@
+"""The learned technique detector: a span tagger finds where persuasion happens,
+a span classifier names the technique.
+
+Both are all-MiniLM-L6-v2 fine-tuned on PTC (see ``training/``) and run with
+onnxruntime. Stage 1 reads the article through overlapping 256-token windows and
+averages the per-token logits; runs of tokens over the tuned thresholds become
+spans, snapped to word boundaries. Stage 2 reads each span marked inside its
+sentence and gives a distribution over the 14 techniques.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from spinscope.document import Span, TechniqueSpan
+from spinscope.runtime.encoding import (
+    SpanInput,
+    TokenizedText,
+    average_window_logits,
+    decode_spans,
+    make_span_input,
+    make_windows,
+    pad_batch,
+    span_feature_vector,
+    tokenize_text,
+)
+from spinscope.runtime.session import ModelBundle, load_bundle
+
+TAGGER = "techniques-tagger"
+CLASSIFIER = "techniques-classifier"
+SECOND_LABEL_MIN_PROB = 0.3  # a span also gets its runner-up technique when that is at least this likely
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class TechniqueModel:
+    """Loads the two shipped ONNX models once; ``find`` returns technique spans for a text."""
+
+    name = "model"
+
+    def __init__(self, batch_size: int = 8) -> None:
+        self.tagger: ModelBundle = load_bundle(TAGGER)
+        self.classifier: ModelBundle = load_bundle(CLASSIFIER)
+        self.labels: list[str] = self.classifier.manifest["labels"]
+        self.batch_size = batch_size
+        thresholds = self.tagger.manifest["thresholds"]
+        self.low, self.high = float(thresholds["low"]), float(thresholds["high"])
+
+    def describe(self) -> dict[str, object]:
+        return {"tagger": self.tagger.describe(), "classifier": self.classifier.describe()}
+
+    # ---- stage 1 -------------------------------------------------------------------
+    def tokenize(self, text: str) -> TokenizedText:
+        return tokenize_text(self.tagger.tokenizer, text)
+
+    def token_probabilities(self, tokens: TokenizedText) -> np.ndarray:
+        """(n_tokens, 15) probabilities: channel 0 is "inside any technique span"."""
+        n_labels = len(self.tagger.manifest["labels"])
+        if len(tokens.ids) == 0:
+            return np.zeros((0, n_labels), np.float32)
+        windows = make_windows(tokens, self.tagger.manifest["window"], self.tagger.manifest["stride"])
+        logits: list[np.ndarray] = []
+        for i in range(0, len(windows), self.batch_size):
+            chunk = windows[i : i + self.batch_size]
+            ids = pad_batch([w.input_ids for w in chunk])
+            (out,) = self.tagger.run(
+                {
+                    "input_ids": ids,
+                    "attention_mask": (ids != 0).astype(np.int64),
+                    "case": pad_batch([w.case for w in chunk]),
+                }
+            )
+            logits.extend(out[k, : len(w.input_ids)] for k, w in enumerate(chunk))
+        return _sigmoid(average_window_logits(len(tokens.ids), windows, logits))
+
+    # ---- stage 2 -------------------------------------------------------------------
+    def classify(self, inputs: Sequence[SpanInput]) -> np.ndarray:
+        """(n_spans, 14) technique probabilities."""
+        if not inputs:
+            return np.zeros((0, len(self.labels)), np.float32)
+        probs = []
+        for i in range(0, len(inputs), 32):
+            chunk = inputs[i : i + 32]
+            ids = pad_batch([s.input_ids for s in chunk])
+            features = np.stack([span_feature_vector(s) for s in chunk])
+            (out,) = self.classifier.run(
+                {
+                    "input_ids": ids,
+                    "attention_mask": (ids != 0).astype(np.int64),
+                    "span_mask": pad_batch([s.span_mask for s in chunk]),
+                    "features": features,
+                }
+            )
+            probs.append(_softmax(out))
+        return np.concatenate(probs)
+
+    def span_inputs(
+        self, text: str, tokens: TokenizedText, spans: Sequence[tuple[int, int]], sentences: Sequence[Span] | None
+    ) -> list[SpanInput]:
+        max_tokens = int(self.classifier.manifest.get("max_tokens", 128))
+        inputs = []
+        for start, end in spans:
+            context = None
+            if sentences:
+                touching = [s for s in sentences if s.start < end and start < s.end]
+                if touching:
+                    context = (touching[0].start, touching[-1].end)
+            inputs.append(make_span_input(tokens, text, start, end, max_tokens, context))
+        return inputs
+
+    # ---- both ----------------------------------------------------------------------
+    def find(self, text: str, sentences: Sequence[Span] | None = None) -> list[TechniqueSpan]:
+        """Technique spans of ``text``. ``score`` = P(span) x P(technique | span)."""
+        tokens = self.tokenize(text)
+        probs = self.token_probabilities(tokens)
+        if len(probs) == 0:
+            return []
+        found = decode_spans(text, tokens, probs[:, 0], self.low, self.high)
+        inputs = self.span_inputs(text, tokens, [(s, e) for s, e, _ in found], sentences)
+        technique_probs = self.classify(inputs)
+        results: list[TechniqueSpan] = []
+        for (start, end, span_score), p in zip(found, technique_probs, strict=True):
+            order = np.argsort(-p)
+            for rank, k in enumerate(order[:2]):
+                if rank == 1 and p[k] < SECOND_LABEL_MIN_PROB:
+                    break
+                results.append(TechniqueSpan(start, end, self.labels[k], round(float(span_score * p[k]), 4)))
+        return results
+
+    def label_spans(self, text: str, spans: Sequence[tuple[int, int, int]]) -> list[list[str]]:
+        """For each (start, end, k): the k most likely distinct techniques (the SemEval TC task)."""
+        tokens = self.tokenize(text)
+        probs = self.classify(self.span_inputs(text, tokens, [(s, e) for s, e, _ in spans], None))
+        return [[self.labels[i] for i in np.argsort(-p)[:k]] for p, (_s, _e, k) in zip(probs, spans, strict=True)]

