@@ -50,7 +50,7 @@ def export(model: torch.nn.Module, inputs: tuple, names: list[str], axes: dict, 
 
 
 def quantise(src: Path, dst: Path) -> None:
-    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=False)
+    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True)
 
 
 def install(name: str, onnx_path: Path, manifest: dict) -> Path:

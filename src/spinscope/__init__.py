@@ -1,0 +1,57 @@
+"""spinscope: find persuasion techniques, voices, quotes and checkable claims in news articles.
+
+>>> import spinscope
+>>> analysis = spinscope.analyze("Our brave soldiers will crush the regime's thugs!")
+>>> [t.technique for t in analysis.techniques]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from spinscope.document import (
+    SCHEMA,
+    Analysis,
+    Article,
+    Claim,
+    Quote,
+    SentenceVoice,
+    Span,
+    TechniqueSpan,
+)
+from spinscope.errors import (
+    EmptyInputError,
+    FetchError,
+    InputError,
+    ModelError,
+    SpinscopeError,
+    UnsafeURLError,
+    UnsupportedLanguageError,
+)
+from spinscope.pipeline import Failure, analyze, analyze_many
+from spinscope.techniques import TECHNIQUES, Technique, get_technique
+
+__all__ = [
+    "SCHEMA",
+    "TECHNIQUES",
+    "Analysis",
+    "Article",
+    "Claim",
+    "EmptyInputError",
+    "Failure",
+    "FetchError",
+    "InputError",
+    "ModelError",
+    "Quote",
+    "SentenceVoice",
+    "Span",
+    "SpinscopeError",
+    "Technique",
+    "TechniqueSpan",
+    "UnsafeURLError",
+    "UnsupportedLanguageError",
+    "__version__",
+    "analyze",
+    "analyze_many",
+    "get_technique",
+]

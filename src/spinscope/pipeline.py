@@ -8,20 +8,173 @@ these two functions.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from functools import cache
+from typing import Any, Literal, Protocol
 
-from spinscope.document import Article
-from spinscope.errors import SpinscopeError
+from spinscope import __version__
+from spinscope.document import Analysis, Article, Span, TechniqueSpan
+from spinscope.errors import EmptyInputError, InputError, SpinscopeError
+from spinscope.segmentation import paragraphs, sentences
 
 OnError = Literal["raise", "skip", "yield"]
 Engine = Literal["model", "rules"]
+MAX_TEXT_CHARS = 2_000_000
+
+
+class TechniqueEngine(Protocol):
+    name: str
+
+    def find(self, text: str, sentences: list[Span] | None = None) -> list[TechniqueSpan]: ...
+
+    def describe(self) -> dict[str, object]: ...
 
 
 @dataclass
 class Failure:
-    """What ``analyze_many(on_error="yield")`` yields for an article that could not be analysed."""
+    """What ``analyze_many(on_error="yield")`` yields for an input that could not be analysed."""
 
-    article: Article | None
     source: str
     error: SpinscopeError
+    article: Article | None = None
+
+
+@cache
+def technique_engine(engine: Engine = "model") -> TechniqueEngine:
+    """The technique detector, loaded once per process."""
+    if engine == "rules":
+        from spinscope.analyzers.techniques_rules import RuleEngine
+
+        return RuleEngine()
+    if engine == "model":
+        from spinscope.analyzers.techniques_model import TechniqueModel
+
+        return TechniqueModel()
+    raise ValueError(f"unknown engine {engine!r}: use 'model' or 'rules'")
+
+
+def _as_article(item: str | Article) -> Article:
+    if isinstance(item, Article):
+        return item
+    if isinstance(item, str):
+        return Article(text=item, source="<text>")
+    raise TypeError(f"analyze() takes text or an Article, not {type(item).__name__}")
+
+
+def check_article(article: Article) -> None:
+    """Raise a clear InputError for text spinscope cannot analyse (empty, huge, not English)."""
+    source = article.source or article.id
+    if not article.text.strip():
+        raise EmptyInputError(source, "empty: no text to analyse")
+    if len(article.text) > MAX_TEXT_CHARS:
+        raise InputError(source, f"too large: {len(article.text):,} characters (limit {MAX_TEXT_CHARS:,})")
+    from spinscope.readers.language import check_english
+
+    check_english(article.text, source)
+
+
+def analyze(item: str | Article, *, engine: Engine = "model", min_score: float = 0.0) -> Analysis:
+    """Analyse one article (text or :class:`Article`) and return its :class:`Analysis`.
+
+    ``engine`` picks the technique detector ("model", the default, or the
+    transparent "rules"); ``min_score`` drops technique spans scored below it.
+    Raises :class:`~spinscope.errors.InputError` for input that cannot be analysed.
+    """
+    article = _as_article(item)
+    check_article(article)
+    text = article.text
+    blocks = paragraphs(text)
+    sentence_spans = sentences(text, blocks)
+    detector = technique_engine(engine)
+    techniques = [t for t in detector.find(text, sentence_spans) if t.score >= min_score]
+
+    from spinscope.analyzers import claims, quotes, voice
+
+    found_quotes = quotes.find_quotes(text, sentence_spans)
+    voices = voice.classify_sentences(text, sentence_spans, found_quotes)
+    found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)
+    models: dict[str, Any] = {"techniques": {"engine": detector.name, **detector.describe()}}
+    models.update(voice.describe() if hasattr(voice, "describe") else {})
+    analysis = Analysis(
+        article=article,
+        techniques=techniques,
+        sentences=voices,
+        paragraphs=blocks,
+        quotes=found_quotes,
+        claims=found_claims,
+        models=models,
+        version=__version__,
+    )
+    analysis.summary = summarise(analysis)
+    return analysis
+
+
+def analyze_many(
+    items: Iterable[str | Article | InputError],
+    *,
+    engine: Engine = "model",
+    min_score: float = 0.0,
+    on_error: OnError = "raise",
+) -> Iterator[Analysis | Failure]:
+    """Analyse a stream of articles lazily.
+
+    ``items`` may also carry :class:`InputError` objects (what the readers yield
+    for an unreadable input). ``on_error``: "raise" stops at the first bad
+    input, "skip" drops it, "yield" yields a :class:`Failure` in its place.
+    """
+    if on_error not in ("raise", "skip", "yield"):
+        raise ValueError("on_error must be 'raise', 'skip' or 'yield'")
+    for item in items:
+        try:
+            if isinstance(item, InputError):
+                raise item
+            yield analyze(item, engine=engine, min_score=min_score)
+        except InputError as error:
+            if on_error == "raise":
+                raise
+            if on_error == "yield":
+                article = item if isinstance(item, Article) else None
+                yield Failure(source=error.source, error=error, article=article)
+
+
+_WORD = re.compile(r"\w+(?:[-']\w+)*")
+
+
+def summarise(analysis: Analysis) -> dict[str, Any]:
+    """Article-level figures: technique density, opinion share, sources by type, claim count."""
+    text = analysis.article.text
+    words = len(_WORD.findall(text))
+    technique_counts = Counter(t.technique for t in analysis.techniques)
+    spans = {(t.start, t.end) for t in analysis.techniques}
+    sentence_spans = analysis.sentences or []
+    with_technique = sum(1 for s in sentence_spans if any(a < s.end and s.start < b for a, b in spans))
+    writer = [s for s in sentence_spans if s.speaker == "writer"]
+    opinion = [s for s in writer if s.voice == "opinion"]
+    writer_chars = sum(s.end - s.start for s in writer)
+    quotes_by_kind = Counter(q.kind for q in analysis.quotes)
+    speech = [q for q in analysis.quotes if q.kind != "scare"]
+    sources = Counter(q.speaker_type or "unknown" for q in speech)
+    named = {q.speaker_name for q in speech if q.speaker_name}
+    return {
+        "words": words,
+        "sentences": len(sentence_spans),
+        "paragraphs": len(analysis.paragraphs),
+        "technique_spans": len(spans),
+        "technique_count": len(analysis.techniques),
+        "techniques_per_1000_words": round(1000 * len(spans) / words, 2) if words else 0.0,
+        "technique_counts": dict(technique_counts.most_common()),
+        "sentences_with_technique_share": round(with_technique / len(sentence_spans), 4) if sentence_spans else 0.0,
+        "opinion_sentences": len(opinion),
+        "opinion_share": round(len(opinion) / len(writer), 4) if writer else 0.0,
+        "opinion_text_share": round(sum(s.end - s.start for s in opinion) / writer_chars, 4) if writer_chars else 0.0,
+        "quotes": dict(quotes_by_kind),
+        "sources_by_type": dict(sources),
+        "distinct_speakers": len(named),
+        "claims": len(analysis.claims),
+    }
+
+
+__all__ = ["Failure", "analyze", "analyze_many", "check_article", "summarise", "technique_engine"]

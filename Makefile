@@ -1,0 +1,36 @@
+# Two commands: `make demo` (install + analyse the bundled example) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install install-test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,server,corpus]'
+	bash scripts/install-browser.sh || echo "chromium not installed: browser tests will be skipped"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/spinscope analyze examples/demo-article.txt --html out/demo-report.html --json out/demo-analysis.json
+	@echo "HTML report: out/demo-report.html   JSON: out/demo-analysis.json"
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests training benchmarks
+	$(BIN)/ruff format --check src tests training benchmarks
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests training benchmarks
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) out build *.egg-info

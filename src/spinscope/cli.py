@@ -1,0 +1,252 @@
+"""The ``spinscope`` command: a thin shell over :mod:`spinscope.pipeline` and the renderers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from spinscope import __version__
+from spinscope.errors import InputError, SpinscopeError
+
+app = typer.Typer(
+    name="spinscope",
+    help="Find persuasion techniques, voices, quotes and checkable claims in news articles (offline, CPU).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    html = "html"
+    semeval = "semeval"
+
+
+class EngineName(StrEnum):
+    model = "model"
+    rules = "rules"
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a one-line error (no traceback) and return the Exit to raise."""
+    err.print(f"[bold red]spinscope: error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"spinscope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """spinscope reads news articles and shows how they persuade."""
+
+
+SUFFIX = {Format.text: ".txt", Format.json: ".json", Format.html: ".html", Format.semeval: ".txt"}
+
+
+@app.command()
+def analyze(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders, URLs, JSONL/CSV files, or - for stdin.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (one input) or folder.")] = None,
+    engine: Annotated[
+        EngineName, typer.Option(help="Technique detector: the trained model or the rules.")
+    ] = EngineName.model,
+    min_score: Annotated[float, typer.Option(help="Hide technique spans scored below this (0-1).")] = 0.0,
+    html: Annotated[Path | None, typer.Option(help="Also write the HTML report here (one input).")] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the JSON analysis here (one input).")
+    ] = None,
+    allow_private_urls: Annotated[bool, typer.Option(hidden=True)] = False,
+) -> None:
+    """Analyse articles and print or write the reports."""
+    from spinscope.pipeline import analyze as run_analysis
+    from spinscope.readers.inputs import iter_inputs
+    from spinscope.render import render_html, render_terminal, semeval_lines
+
+    failures = 0
+    done: list[tuple[str, dict]] = []
+    for source, item in iter_inputs(inputs, stdin=sys.stdin.buffer, allow_private=allow_private_urls):
+        try:
+            if isinstance(item, InputError):
+                raise item
+            result = run_analysis(item, engine=engine.value, min_score=min_score).to_dict()
+        except InputError as error:
+            failures += 1
+            err.print(f"[bold red]spinscope: error:[/] {error}", highlight=False, soft_wrap=True)
+            continue
+        except SpinscopeError as error:
+            raise fail(str(error)) from None
+        done.append((source, result))
+        many = output is not None and (output.is_dir() or len(inputs) > 1 or Path(inputs[0]).is_dir())
+        if format is Format.semeval:
+            continue  # written together below
+        if format is Format.text:
+            rendered = None
+        elif format is Format.json:
+            rendered = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+        else:
+            rendered = render_html(result)
+        if output is None:
+            if rendered is None:
+                render_terminal(result, out)
+            else:
+                sys.stdout.write(rendered)
+        else:
+            target = output / (_file_stem(source, result) + SUFFIX[format]) if many else output
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if rendered is None:
+                console = Console(file=open(target, "w", encoding="utf-8"), width=100, no_color=True)  # noqa: SIM115
+                render_terminal(result, console)
+                console.file.close()
+            else:
+                target.write_text(rendered, encoding="utf-8")
+            err.print(f"wrote {target}", highlight=False)
+        if html is not None:
+            html.parent.mkdir(parents=True, exist_ok=True)
+            html.write_text(render_html(result), encoding="utf-8")
+            err.print(f"wrote {html}", highlight=False)
+        if json_path is not None:
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            err.print(f"wrote {json_path}", highlight=False)
+    if format is Format.semeval and done:
+        lines = [line for source, result in done for line in semeval_lines(result, _semeval_id(source, result))]
+        text = "".join(line + "\n" for line in lines)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+            err.print(f"wrote {output} ({len(lines)} spans)", highlight=False)
+    if failures:
+        err.print(f"{failures} of {failures + len(done)} inputs failed", highlight=False)
+        raise typer.Exit(1)
+
+
+def _file_stem(source: str, result: dict) -> str:
+    name = Path(source.split("#")[0].split("?")[0]).stem
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or str(result["id"])
+
+
+def _semeval_id(source: str, result: dict) -> str:
+    from spinscope.readers.text import article_id_for
+
+    stem = Path(source).name
+    return article_id_for(source) if stem.startswith("article") else str(result["id"])
+
+
+@app.command()
+def techniques(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List the 14 persuasion techniques with plain-language definitions."""
+    from spinscope.techniques import TECHNIQUES
+
+    if as_json:
+        rows = [{"id": t.id, "name": t.name, "definition": t.definition, "example": t.example} for t in TECHNIQUES]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table(title="Persuasion techniques (SemEval-2020 Task 11)", show_lines=True)
+    table.add_column("id", style="bold")
+    table.add_column("technique")
+    table.add_column("what it is")
+    table.add_column("example", style="italic")
+    for t in TECHNIQUES:
+        table.add_row(t.id, t.name, t.definition, t.example)
+    out.print(table)
+
+
+@app.command("label-spans")
+def label_spans(
+    articles: Annotated[Path, typer.Option(help="Folder of article<ID>.txt files.")],
+    spans: Annotated[Path, typer.Option(help="SemEval TC file: id<TAB>technique-or-?<TAB>start<TAB>end.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the labelled file.")],
+) -> None:
+    """Name the technique of given spans (the SemEval-2020 TC task)."""
+    from spinscope.evaluation.techniques import predict_techniques
+    from spinscope.scoring import read_labels, write_labels
+
+    try:
+        lines = read_labels(spans)
+        predicted = predict_techniques(articles, lines)
+    except SpinscopeError as error:
+        raise fail(str(error)) from None
+    write_labels(predicted, output)
+    err.print(f"wrote {output} ({len(predicted)} spans)", highlight=False)
+
+
+@app.command("eval")
+def evaluate(
+    articles: Annotated[Path, typer.Option(help="Folder of article<ID>.txt files.")],
+    gold: Annotated[Path, typer.Option(help="Gold SemEval file (id, technique, start, end).")],
+    pred: Annotated[
+        Path | None, typer.Option(help="Predicted spans; predicted with the shipped model if absent.")
+    ] = None,
+    ids: Annotated[
+        Path | None, typer.Option(help="Only score the article ids listed in this file (one per line).")
+    ] = None,
+    engine: Annotated[EngineName, typer.Option(help="Detector used when predicting.")] = EngineName.model,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """SemEval-2020 Task 11 figures: SI precision/recall/F1, TC micro-F1, per technique."""
+    from spinscope.evaluation.techniques import evaluate_techniques, format_technique_report
+
+    try:
+        figures = evaluate_techniques(articles, gold, pred=pred, ids=ids, engine=engine.value)
+    except SpinscopeError as error:
+        raise fail(str(error)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(figures, indent=2) + "\n")
+    else:
+        sys.stdout.write(format_technique_report(figures))
+
+
+@app.command("eval-quotes")
+def eval_quotes(
+    polnear: Annotated[Path, typer.Option(help="A PolNeAR split folder holding text/ and attributions/.")],
+) -> None:
+    """Quote attribution figures on PolNeAR: source, cue and content P/R/F1, exact and overlap."""
+    from spinscope.evaluation.quotes import evaluate_polnear, format_quote_report
+
+    if not (polnear / "text").is_dir():
+        raise fail(f"{polnear}: no text/ folder (expected a PolNeAR split, e.g. polnear/dev/data/dev)")
+    sys.stdout.write(format_quote_report(evaluate_polnear(polnear)).rstrip("\n") + "\n")
+
+
+@app.command("eval-voice")
+def eval_voice(
+    csv: Annotated[Path, typer.Option(help="CSV with columns Sentence,Label (OBJ/SUBJ).")],
+) -> None:
+    """Subjectivity figures on a NewsSD-style CSV: accuracy and macro-F1."""
+    from spinscope.evaluation.voice import evaluate_voice, format_voice_report
+
+    if not csv.exists():
+        raise fail(f"{csv}: no such file")
+    sys.stdout.write(format_voice_report(evaluate_voice(csv)).rstrip("\n") + "\n")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
