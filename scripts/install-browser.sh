@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install Debian's Chromium for the browser tests (tests/test_report_browser.py).
+# Idempotent: does nothing when a `chromium` binary is already on PATH.
+# Playwright's own browser download is not used: it needs network access the
+# build machines do not have; Playwright drives the system Chromium instead.
+set -euo pipefail
+
+if command -v chromium >/dev/null 2>&1; then
+    echo "chromium already installed: $(command -v chromium)"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core
+echo "installed: $(command -v chromium)"

@@ -1,0 +1,364 @@
+"""One self-contained HTML report for one analysis (the ``spinscope/1`` dict).
+
+The page inlines its CSS and JavaScript, loads nothing from the network (a
+Content-Security-Policy forbids it, and only the report's own script, pinned by
+its hash, may run) and escapes every piece of article text through Jinja2's
+autoescaping. Overlapping spans are flattened into runs by
+:func:`~spinscope.render.segments.coverage_runs`; each run carries the set of
+techniques, quotes, claims and opinion sentences covering it.
+
+Everything is read from the plain dict, with defaults, so a saved JSON renders
+the same later and partial analyses (empty layers, empty summary) render too.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from spinscope.render.segments import analysis_text, coverage_runs, layer_items, paragraph_spans, valid_span
+from spinscope.techniques import TECHNIQUES, Technique, get_technique
+
+_HERE = Path(__file__).resolve().parent
+_UNKNOWN_COLOUR = "#d9d9d9"
+_SPEAKER_TYPE_ORDER = ("person", "organisation", "group", "anonymous", "unknown")
+
+
+# ---- static assets ------------------------------------------------------------------
+@cache
+def report_css() -> str:
+    """The report's stylesheet (for pages that embed ``render_html(..., standalone=False)``)."""
+    return (_HERE / "static" / "report.css").read_text(encoding="utf-8")
+
+
+@cache
+def report_js() -> str:
+    """The report's script (for pages that embed ``render_html(..., standalone=False)``)."""
+    return (_HERE / "static" / "report.js").read_text(encoding="utf-8")
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(_HERE / "templates")),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _csp(js: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
+    return (
+        "default-src 'none'; "
+        f"script-src 'sha256-{digest}'; "
+        "style-src 'unsafe-inline'; "
+        "img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+def json_for_script(data: Any) -> Markup:
+    """JSON that is safe inside ``<script type="application/json">`` (no ``</script>``, no ``<!--``)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return Markup(text)  # every markup-significant character is escaped above
+
+
+# ---- small readers that tolerate partial dicts --------------------------------------
+def technique_info(technique_id: str) -> Technique:
+    """The technique's description; a neutral stand-in for ids this version does not know."""
+    try:
+        return get_technique(technique_id)
+    except KeyError:
+        name = technique_id.replace("_", " ").replace(",", " / ")
+        return Technique(
+            technique_id, name, "A technique this version of spinscope has no description for.", "", _UNKNOWN_COLOUR
+        )
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _score(value: Any) -> str:
+    number = _number(value)
+    return "—" if number is None else f"{number:.2f}"
+
+
+def _safe_url(url: Any) -> str | None:
+    return url if isinstance(url, str) and re.match(r"https?://", url, re.IGNORECASE) else None
+
+
+def _stripes(colours: list[str]) -> str:
+    """A background of equal horizontal bands, one per colour (every overlapping technique stays visible)."""
+    if not colours:
+        return ""
+    if len(colours) == 1:
+        return f"background-image:linear-gradient({colours[0]},{colours[0]})"
+    step = 100 / len(colours)
+    bands = ",".join(f"{c} {i * step:.2f}% {(i + 1) * step:.2f}%" for i, c in enumerate(colours))
+    return f"background-image:linear-gradient(to bottom,{bands})"
+
+
+# ---- the view model -----------------------------------------------------------------
+def summary_figures(analysis: Mapping[str, Any]) -> dict[str, Any]:
+    """The summary bar's figures: ``analysis["summary"]`` where it has them, else computed from the layers."""
+    text = analysis_text(analysis)
+    techniques = [t for t in layer_items(analysis, "techniques") if valid_span(t, len(text))]
+    sentences = [s for s in layer_items(analysis, "sentences") if valid_span(s, len(text))]
+    quotes = [q for q in layer_items(analysis, "quotes") if isinstance(q, Mapping)]
+    summary = analysis.get("summary")
+    summary = summary if isinstance(summary, Mapping) else {}
+
+    count = _number(summary.get("technique_count"))
+    count = int(count) if count is not None else len(techniques)
+    words = _number(summary.get("word_count"))
+    words = int(words) if words is not None else len(text.split())
+    density = _number(summary.get("techniques_per_1000_words"))
+    if density is None:
+        density = 1000 * count / words if words else None
+    share = _number(summary.get("opinion_share"))
+    if share is not None and 1 < share <= 100:  # given as a percentage
+        share /= 100
+    if share is None and sentences:
+        share = sum(1 for s in sentences if s.get("voice") == "opinion") / len(sentences)
+    by_type = summary.get("quotes_by_speaker_type")
+    if isinstance(by_type, Mapping):
+        counts = {str(k): int(v) for k, v in by_type.items() if _number(v) is not None}
+    else:
+        counts = dict(Counter(q.get("speaker_type") or "unknown" for q in quotes if q.get("kind") != "scare"))
+    order = {name: i for i, name in enumerate(_SPEAKER_TYPE_ORDER)}
+    speaker_types = sorted(((k, v) for k, v in counts.items() if v), key=lambda kv: (order.get(kv[0], 99), kv[0]))
+    return {
+        "technique_count": count,
+        "word_count": words,
+        "density": "—" if density is None else f"{density:.1f}",
+        "opinion_share": "—" if share is None else f"{share:.0%}",
+        "speaker_types": speaker_types,
+        "quote_total": sum(counts.values()),
+        "scare_quotes": sum(1 for q in quotes if q.get("kind") == "scare"),
+        "opinion_count": sum(1 for s in sentences if s.get("voice") == "opinion"),
+        "sentence_count": len(sentences),
+        "claim_count": len([c for c in layer_items(analysis, "claims") if valid_span(c, len(text))]),
+    }
+
+
+def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
+    text = analysis_text(analysis)
+    length = len(text)
+    meta = analysis.get("meta") if isinstance(analysis.get("meta"), Mapping) else {}
+    title = analysis.get("title") or meta.get("title") or "Untitled article"
+
+    techniques = [
+        t for t in layer_items(analysis, "techniques") if valid_span(t, length) and isinstance(t.get("technique"), str)
+    ]
+    sentences = [s for s in layer_items(analysis, "sentences") if valid_span(s, length)]
+    opinions = [s for s in sentences if s.get("voice") == "opinion"]
+    quotes = [
+        q for q in layer_items(analysis, "quotes") if isinstance(q, Mapping) and valid_span(q.get("content"), length)
+    ]
+    claims = [c for c in layer_items(analysis, "claims") if valid_span(c, length)]
+
+    # Every layer becomes marks for one flat coverage computation.
+    marks: list[dict[str, Any]] = []
+    marks += [{"start": t["start"], "end": t["end"], "layer": "t", "i": i} for i, t in enumerate(techniques)]
+    marks += [{"start": s["start"], "end": s["end"], "layer": "o", "i": i} for i, s in enumerate(opinions)]
+    for i, q in enumerate(quotes):
+        marks.append({"start": q["content"]["start"], "end": q["content"]["end"], "layer": "q", "i": i})
+        if valid_span(q.get("speaker"), length):
+            marks.append({"start": q["speaker"]["start"], "end": q["speaker"]["end"], "layer": "s", "i": i})
+    marks += [{"start": c["start"], "end": c["end"], "layer": "c", "i": i} for i, c in enumerate(claims)]
+
+    used = Counter(t["technique"] for t in techniques)
+    legend_ids = [t.id for t in TECHNIQUES] + sorted(set(used) - {t.id for t in TECHNIQUES})
+    legend = []
+    for k, tid in enumerate(legend_ids):
+        info = technique_info(tid)
+        legend.append(
+            {
+                "id": tid,
+                "key": k,
+                "name": info.name,
+                "definition": info.definition,
+                "colour": info.colour,
+                "count": used.get(tid, 0),
+            }
+        )
+    key_of = {item["id"]: item["key"] for item in legend}
+
+    paragraphs = []
+    for p_start, p_end in paragraph_spans(analysis):
+        runs = []
+        for run in coverage_runs(text, marks, p_start, p_end):
+            if not run.spans:
+                runs.append({"plain": True, "text": run.text})
+                continue
+            layers: dict[str, list[int]] = {"t": [], "o": [], "q": [], "s": [], "c": []}
+            for mark in run.spans:
+                layers[mark["layer"]].append(mark["i"])
+            tech = sorted(layers["t"], key=lambda i: (-(_number(techniques[i].get("score")) or 0.0), i))
+            tech_ids = list(dict.fromkeys(techniques[i]["technique"] for i in tech))
+            classes = ["ss-run"]
+            tips = []
+            if tech:
+                classes.append("ss-t")
+                if len(tech) > 1:
+                    classes.append("ss-overlap")
+                tips += [
+                    f"{technique_info(techniques[i]['technique']).name} ({_score(techniques[i].get('score'))})"
+                    for i in tech
+                ]
+            if layers["o"]:
+                classes.append("ss-op")
+                tips.append("Opinion sentence")
+            for i in layers["q"]:
+                quote = quotes[i]
+                kind = quote.get("kind") if quote.get("kind") in ("direct", "indirect", "scare") else "direct"
+                classes.append(f"ss-q ss-q-{kind}")
+                who = quote.get("speaker_name")
+                tips.append(f"{kind.capitalize()} quote" + (f" — {who}" if who else ""))
+            if layers["s"]:
+                classes.append("ss-sp")
+                tips.append("Speaker of a quote")
+            if layers["c"]:
+                classes.append("ss-cl")
+                tips.append("Checkable claim")
+            runs.append(
+                {
+                    "plain": False,
+                    "text": run.text,
+                    "start": run.start,
+                    "end": run.end,
+                    "tag": "mark" if tech else "span",
+                    "classes": " ".join(dict.fromkeys(classes)),
+                    "t": " ".join(map(str, tech)),
+                    "techniques": " ".join(tech_ids),
+                    "described_by": " ".join(f"ss-tn-{key_of[tid]}" for tid in tech_ids),
+                    "o": " ".join(map(str, layers["o"])),
+                    "q": " ".join(map(str, layers["q"] + [i for i in layers["s"] if i not in layers["q"]])),
+                    "c": " ".join(map(str, layers["c"])),
+                    "style": _stripes([technique_info(tid).colour for tid in tech_ids]),
+                    "title": "\n".join(tips),
+                }
+            )
+        paragraphs.append(runs)
+
+    cards = []
+    for i, t in enumerate(techniques):
+        info = technique_info(t["technique"])
+        cards.append(
+            {
+                "i": i,
+                "id": info.id,
+                "name": info.name,
+                "definition": info.definition,
+                "example": info.example,
+                "colour": info.colour,
+                "score": _score(t.get("score")),
+                "engine": t.get("engine") if isinstance(t.get("engine"), str) else "",
+                "text": text[t["start"] : t["end"]],
+                "start": t["start"],
+                "end": t["end"],
+            }
+        )
+
+    quote_rows = []
+    for i, q in enumerate(quotes):
+        cue = q.get("cue") if valid_span(q.get("cue"), length) else None
+        speaker = q.get("speaker") if valid_span(q.get("speaker"), length) else None
+        quote_rows.append(
+            {
+                "i": i,
+                "kind": q.get("kind") or "direct",
+                "speaker": q.get("speaker_name") or (text[speaker["start"] : speaker["end"]] if speaker else ""),
+                "speaker_type": q.get("speaker_type") or "",
+                "cue": text[cue["start"] : cue["end"]] if cue else "",
+                "content": text[q["content"]["start"] : q["content"]["end"]],
+            }
+        )
+    claim_rows = [
+        {
+            "i": i,
+            "text": text[c["start"] : c["end"]],
+            "score": _score(c.get("score")),
+            "reasons": [str(r) for r in c.get("reasons") or [] if isinstance(r, str | int | float)],
+        }
+        for i, c in enumerate(claims)
+    ]
+    opinion_rows = [
+        {"i": i, "text": text[s["start"] : s["end"]], "score": _score(s.get("score"))} for i, s in enumerate(opinions)
+    ]
+
+    meta_items = []
+    for key, label in (("outlet", "Outlet"), ("author", "Author"), ("date", "Date")):
+        if isinstance(meta.get(key), str) and meta[key]:
+            meta_items.append({"label": label, "value": meta[key]})
+    url = meta.get("url") or meta.get("source")
+    source = {"text": url, "href": _safe_url(url)} if isinstance(url, str) and url else None
+
+    models = analysis.get("models") if isinstance(analysis.get("models"), Mapping) else {}
+    model_items = []
+    for name, value in models.items():
+        if isinstance(value, Mapping):
+            value = value.get("name") or value.get("version") or json.dumps(value, ensure_ascii=False, default=str)
+        model_items.append({"name": str(name), "value": str(value)[:200]})
+
+    return {
+        "title": str(title),
+        "meta_items": meta_items,
+        "source": source,
+        "id": str(analysis.get("id") or ""),
+        "version": str(analysis.get("version") or ""),
+        "models": model_items,
+        "has_text": bool(text.strip()),
+        "paragraphs": paragraphs,
+        "legend": legend,
+        "summary": summary_figures(analysis),
+        "cards": cards,
+        "quotes": quote_rows,
+        "claims": claim_rows,
+        "opinions": opinion_rows,
+        "sentence_count": len(sentences),
+    }
+
+
+def render_html(analysis: Mapping[str, Any], *, standalone: bool = True) -> str:
+    """Render a ``spinscope/1`` analysis dict as HTML.
+
+    ``standalone=True`` gives one complete, self-contained page (CSS and JS
+    inlined, no network requests). ``standalone=False`` gives only the report
+    fragment (``<div class="ss-report">…</div>`` plus its JSON data); a page that
+    embeds it should include :func:`report_css` and :func:`report_js` itself.
+    """
+    view = _view(analysis)
+    js = report_js()
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        standalone=standalone,
+        data_json=json_for_script(dict(analysis)),
+        css=Markup(report_css()),  # our own packaged stylesheet
+        js=Markup(js),  # our own packaged script
+        csp=_csp(js),
+        **view,
+    )

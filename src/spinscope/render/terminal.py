@@ -1,0 +1,185 @@
+"""A rich terminal view of one analysis (the ``spinscope/1`` dict).
+
+Technique spans are coloured with their technique's colour (where spans
+overlap, the highest-scoring one wins) and followed by a footnote number that
+points into the legend table, so the view still works without colour. All
+article text goes through :class:`rich.text.Text`, never console markup, so
+brackets in articles print as they are.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+from spinscope.render.html import summary_figures, technique_info
+from spinscope.render.segments import analysis_text, coverage_runs, layer_items, paragraph_spans, valid_span
+from spinscope.techniques import TECHNIQUE_IDS
+
+_MAX_QUOTE = 160
+
+
+def _score(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+def _clip(text: str, limit: int = _MAX_QUOTE) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _article_text(
+    text: str,
+    paragraphs: list[tuple[int, int]],
+    techniques: list[Mapping[str, Any]],
+    opinions: list[Mapping[str, Any]],
+    number_of: dict[str, int],
+    plain: bool,
+) -> list[Text]:
+    """One Text per paragraph, technique runs styled, footnote numbers after each span's end."""
+    # Where each span's footnote goes: its end, or the end of the last paragraph it reaches.
+    notes_at: dict[int, list[int]] = {}
+    for i, t in enumerate(techniques):
+        inside = [(s, e) for s, e in paragraphs if s < t["end"] and t["start"] < e]
+        if inside:
+            notes_at.setdefault(min(t["end"], inside[-1][1]), []).append(i)
+    marks = [{**t, "layer": "t"} for t in techniques] + [{**s, "layer": "o"} for s in opinions]
+
+    blocks = []
+    for p_start, p_end in paragraphs:
+        block = Text()
+        for run in coverage_runs(text, marks, p_start, p_end):
+            covering = [m for m in run.spans if m["layer"] == "t"]
+            style = Style()
+            if covering:
+                best = max(covering, key=lambda m: _score(m.get("score")))
+                colour = technique_info(best["technique"]).colour
+                style = Style(color="black", bgcolor=colour, underline=plain)
+            if any(m["layer"] == "o" for m in run.spans):
+                style += Style(italic=True)
+            block.append(run.text, style=style or None)
+            for i in sorted(notes_at.get(run.end, []), key=lambda i: techniques[i]["start"]):
+                tid = techniques[i]["technique"]
+                colour = technique_info(tid).colour
+                block.append(f"[{number_of[tid]}]", style=Style(color=colour, bold=True))
+        blocks.append(block)
+    return blocks
+
+
+def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
+    """Print the analysis to ``console``: title, coloured article, legend, summary, quotes, opinion, claims."""
+    text = analysis_text(analysis)
+    length = len(text)
+    meta = analysis.get("meta") if isinstance(analysis.get("meta"), Mapping) else {}
+    title = str(analysis.get("title") or meta.get("title") or "Untitled article")
+    techniques = [
+        t for t in layer_items(analysis, "techniques") if valid_span(t, length) and isinstance(t.get("technique"), str)
+    ]
+    sentences = [s for s in layer_items(analysis, "sentences") if valid_span(s, length)]
+    opinions = [s for s in sentences if s.get("voice") == "opinion"]
+    quotes = [
+        q for q in layer_items(analysis, "quotes") if isinstance(q, Mapping) and valid_span(q.get("content"), length)
+    ]
+    claims = [c for c in layer_items(analysis, "claims") if valid_span(c, length)]
+    plain = console.no_color or console.color_system is None
+
+    console.rule(Text(title, style="bold"))
+    details = [str(meta[k]) for k in ("outlet", "author", "date", "url") if isinstance(meta.get(k), str) and meta[k]]
+    if details:
+        console.print(Text(" · ".join(details), style="dim"), justify="center")
+
+    # legend numbers follow the taxonomy order, for the techniques that occur
+    counts = Counter(t["technique"] for t in techniques)
+    ordered = [tid for tid in TECHNIQUE_IDS if tid in counts] + sorted(set(counts) - set(TECHNIQUE_IDS))
+    number_of = {tid: n for n, tid in enumerate(ordered, start=1)}
+
+    console.print()
+    paragraphs = paragraph_spans(analysis)
+    if not paragraphs:
+        console.print(Text("(this article has no text)", style="italic dim"))
+    for block in _article_text(text, paragraphs, techniques, opinions, number_of, plain):
+        console.print(block)
+        console.print()
+
+    if ordered:
+        legend = Table(title="Techniques", box=box.SIMPLE_HEAD, expand=True, title_justify="left")
+        legend.add_column("#", justify="right", no_wrap=True)
+        legend.add_column("Technique", ratio=2)
+        legend.add_column("n", justify="right", no_wrap=True)
+        legend.add_column("What it is", ratio=5)
+        for tid in ordered:
+            info = technique_info(tid)
+            swatch = Text(f"[{number_of[tid]}]", style=Style(color=info.colour, bold=True))
+            legend.add_row(swatch, Text(info.name), Text(str(counts[tid])), Text(info.definition))
+        console.print(legend)
+    else:
+        console.print(Text("No persuasion techniques found.", style="italic"))
+
+    figures = summary_figures(analysis)
+    summary = Table(title="Summary", box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
+    summary.add_column("figure", style="bold")
+    summary.add_column("value")
+    speakers = ", ".join(f"{name} {n}" for name, n in figures["speaker_types"]) or "none"
+    if figures["scare_quotes"]:
+        speakers += f"; scare quotes {figures['scare_quotes']}"
+    for label, value in (
+        ("Techniques", str(figures["technique_count"])),
+        ("Per 1,000 words", figures["density"]),
+        (
+            "Opinion sentences",
+            f"{figures['opinion_count']} of {figures['sentence_count']} ({figures['opinion_share']})",
+        ),
+        ("Quotes by speaker", speakers),
+        ("Checkable claims", str(figures["claim_count"])),
+        ("Words", str(figures["word_count"])),
+    ):
+        summary.add_row(Text(label), Text(value))
+    console.print(summary)
+
+    if quotes:
+        table = Table(title="Quotes", box=box.SIMPLE_HEAD, expand=True, title_justify="left")
+        table.add_column("Speaker", ratio=2)
+        table.add_column("Type", no_wrap=True)
+        table.add_column("Kind", no_wrap=True)
+        table.add_column("Words", ratio=5)
+        for q in quotes:
+            speaker = q.get("speaker_name")
+            if not speaker and valid_span(q.get("speaker"), length):
+                speaker = text[q["speaker"]["start"] : q["speaker"]["end"]]
+            content = text[q["content"]["start"] : q["content"]["end"]]
+            table.add_row(
+                Text(str(speaker or "—")),
+                Text(str(q.get("speaker_type") or "—")),
+                Text(str(q.get("kind") or "direct")),
+                Text(_clip(content)),
+            )
+        console.print(table)
+
+    console.print(Text(f"Opinion sentences: {len(opinions)} of {len(sentences)}", style="bold"))
+    if opinions:
+        listing = Table.grid(padding=(0, 1))
+        listing.add_column(justify="right", no_wrap=True)
+        listing.add_column()
+        for s in opinions:
+            listing.add_row(Text("  •"), Text(_clip(text[s["start"] : s["end"]]), style="italic"))
+        console.print(listing)
+    console.print()
+
+    console.print(Text(f"Checkable claims: {len(claims)}", style="bold"))
+    if claims:
+        listing = Table.grid(padding=(0, 1))
+        listing.add_column(justify="right", no_wrap=True)
+        listing.add_column()
+        for n, c in enumerate(claims, start=1):
+            reasons = [str(r) for r in c.get("reasons") or [] if isinstance(r, str | int | float)]
+            line = Text(_clip(text[c["start"] : c["end"]]))
+            line.append(f"  ({_score(c.get('score')):.2f}{'; ' + ', '.join(reasons) if reasons else ''})", style="dim")
+            listing.add_row(Text(f"  {n}."), line)
+        console.print(listing)

@@ -1,0 +1,201 @@
+"""The HTML report in a real browser: Debian's Chromium driven by Playwright.
+
+Run: ``scripts/install-browser.sh`` once (installs the ``chromium`` package),
+then ``.venv/bin/pytest -m browser tests/test_report_browser.py``. Without a
+``chromium`` binary the tests skip. Playwright's own browser download is never
+used (it needs the network).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spinscope.render import render_html
+from spinscope.techniques import get_technique
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_render import TEXT, TITLE, at, story, technique
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+SCREENSHOT = Path("/tmp/spinscope-report.png")
+PAYLOAD_SCRIPT = "<script>alert(1);window.__pwned=1</script>"
+PAYLOAD_ATTR = '" onmouseover="alert(1);window.__pwned=2'
+PAYLOAD_IMG = '<img src=x onerror="window.__pwned=3">'
+
+
+def hostile_story() -> dict[str, Any]:
+    """The test story plus a paragraph and a title full of markup that must stay text."""
+    extra = f"\n\nA reader wrote {PAYLOAD_SCRIPT} and {PAYLOAD_ATTR} and {PAYLOAD_IMG} in the comments."
+    text = TEXT + extra
+    data = story()
+    data["text"] = text
+    data["title"] = f"{TITLE} {PAYLOAD_SCRIPT}{PAYLOAD_ATTR}"
+    data["paragraphs"] = [*data["paragraphs"], {"start": len(TEXT) + 2, "end": len(text)}]
+    data["techniques"].append(technique(f"{PAYLOAD_SCRIPT} and {PAYLOAD_ATTR}", "Slogans", 0.6, text))
+    data["claims"].append({**at(f"{PAYLOAD_IMG} in the comments", text), "score": 0.3, "reasons": []})
+    return data
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None:
+        pytest.skip("no chromium binary on PATH or at /usr/bin/chromium: run scripts/install-browser.sh")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def report(browser: Any, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The hostile story's report opened in a fresh page, with everything the page did recorded."""
+    path = tmp_path / "report.html"
+    path.write_text(render_html(hostile_story()), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    seen: dict[str, Any] = {
+        "errors": [],
+        "requests": [],
+        "dialogs": [],
+        "page": page,
+        "path": path,
+        "url": path.as_uri(),
+    }
+    page.on("console", lambda m: seen["errors"].append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(f"pageerror: {e}"))
+    page.on("request", lambda r: seen["requests"].append(r.url))
+
+    def on_dialog(dialog: Any) -> None:
+        seen["dialogs"].append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(seen["url"], wait_until="load")
+    try:
+        yield seen
+    finally:
+        context.close()
+
+
+def test_loads_cleanly_without_network(report: dict[str, Any]) -> None:
+    page = report["page"]
+    page.wait_for_timeout(200)
+    assert report["errors"] == []
+    assert report["requests"] == [report["url"]]
+    assert page.title().startswith(TITLE)
+
+
+def test_payloads_stay_text(report: dict[str, Any]) -> None:
+    page = report["page"]
+    page.locator(".ss-title").hover()
+    page.locator("mark.ss-t", has_text="alert(1)").first.hover()
+    assert page.evaluate("window.__pwned") is None
+    assert report["dialogs"] == []
+    assert page.locator(".ss-title").inner_text() == f"{TITLE} {PAYLOAD_SCRIPT}{PAYLOAD_ATTR}"
+    assert page.locator(".ss-report script").count() == 1  # only the JSON data block
+    assert page.locator(".ss-report img").count() == 0
+    assert PAYLOAD_IMG in page.locator(".ss-text").inner_text()
+
+
+def test_highlights_present(report: dict[str, Any]) -> None:
+    page = report["page"]
+    marks = page.locator(".ss-text mark.ss-t")
+    assert marks.count() >= 5
+    texts = marks.all_inner_texts()
+    assert "shameful neglect" in texts and "left to rot" in texts
+    overlap = page.locator("mark.ss-t", has_text="shameful neglect").first
+    assert overlap.get_attribute("data-techniques") == "Loaded_Language Exaggeration,Minimisation"
+    background = overlap.evaluate("el => getComputedStyle(el).backgroundImage")
+    assert background.startswith("linear-gradient")
+
+
+def test_click_shows_the_explanation(report: dict[str, Any]) -> None:
+    page = report["page"]
+    panel = page.locator("#ss-details")
+    assert panel.is_hidden()
+    page.locator("mark.ss-t", has_text="shameful neglect").first.click()
+    assert panel.is_visible()
+    body = panel.inner_text()
+    for tid in ("Loaded_Language", "Exaggeration,Minimisation"):
+        info = get_technique(tid)
+        assert info.name in body and info.definition in body and info.example in body
+    assert "reckless, shameful neglect" in body and "score 0.91" in body
+    assert "opinion sentence" in body
+    page.locator(".ss-close").click()
+    assert panel.is_hidden()
+    page.locator(".ss-q-direct").first.click()
+    assert "Direct quote by Ellen Ruiz (person)" in panel.inner_text()
+    assert report["errors"] == []
+
+
+def test_keyboard_focus_and_enter(report: dict[str, Any]) -> None:
+    page = report["page"]
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('ss-t')"):
+            break
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "reckless, "
+    page.keyboard.press("Enter")
+    panel = page.locator("#ss-details")
+    assert panel.is_visible()
+    assert get_technique("Loaded_Language").definition in panel.inner_text()
+    assert get_technique("Exaggeration,Minimisation").name not in panel.inner_text()
+    page.keyboard.press("Escape")
+    assert panel.is_hidden()
+    assert page.evaluate("document.activeElement.textContent") == "reckless, "
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "shameful neglect"
+    page.keyboard.press(" ")
+    assert get_technique("Exaggeration,Minimisation").definition in panel.inner_text()
+
+
+def test_legend_filters_a_technique(report: dict[str, Any]) -> None:
+    page = report["page"]
+    button = page.locator('.ss-legend-item[data-technique="Loaded_Language"]')
+    assert button.locator(".ss-count").inner_text() == "2"
+    button.click()
+    assert button.get_attribute("aria-pressed") == "false"
+    only_loaded = page.locator("mark.ss-t", has_text="reckless,").first
+    assert "ss-off" in (only_loaded.get_attribute("class") or "")
+    overlap = page.locator("mark.ss-t", has_text="shameful neglect").first
+    style = overlap.get_attribute("style") or ""
+    assert get_technique("Loaded_Language").colour not in style.lower()
+    button.click()
+    assert "ss-off" not in (only_loaded.get_attribute("class") or "")
+    assert report["errors"] == []
+
+
+def test_screenshots_and_phone_width(report: dict[str, Any], tmp_path: Path) -> None:
+    page = report["page"]
+    page.locator("mark.ss-t", has_text="shameful neglect").first.click()
+    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    shutil.copyfile(tmp_path / "report.png", SCREENSHOT)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.wait_for_timeout(100)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(tmp_path / "phone.png"), full_page=False)
+    shutil.copyfile(tmp_path / "phone.png", SCREENSHOT.with_name("spinscope-report-phone.png"))
+    assert SCREENSHOT.stat().st_size > 10_000
