@@ -159,7 +159,7 @@ def summarise(analysis: Analysis) -> dict[str, Any]:
     sources = Counter(q.speaker_type or "unknown" for q in speech)
     named = {q.speaker_name for q in speech if q.speaker_name}
     return {
-        "words": words,
+        "word_count": words,
         "sentences": len(sentence_spans),
         "paragraphs": len(analysis.paragraphs),
         "technique_spans": len(spans),
@@ -171,7 +171,7 @@ def summarise(analysis: Analysis) -> dict[str, Any]:
         "opinion_share": round(len(opinion) / len(writer), 4) if writer else 0.0,
         "opinion_text_share": round(sum(s.end - s.start for s in opinion) / writer_chars, 4) if writer_chars else 0.0,
         "quotes": dict(quotes_by_kind),
-        "sources_by_type": dict(sources),
+        "quotes_by_speaker_type": dict(sources),
         "distinct_speakers": len(named),
         "claims": len(analysis.claims),
     }

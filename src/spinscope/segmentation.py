@@ -21,10 +21,12 @@ _CLOSERS = "\"'”’)]»"
 
 def paragraphs(text: str) -> list[Span]:
     """Blocks separated by blank lines; where there are none, each line is a paragraph."""
+    if not _BLANK_LINES.search(text):
+        whole = _trim(text, Span(0, len(text)))
+        return _lines(text, whole) if whole else []
     blocks: list[Span] = []
-    separator = _BLANK_LINES if _BLANK_LINES.search(text) else re.compile(r"\n\s*")
     position = 0
-    for match in separator.finditer(text):
+    for match in _BLANK_LINES.finditer(text):
         blocks.append(Span(position, match.start()))
         position = match.end()
     blocks.append(Span(position, len(text)))
@@ -68,9 +70,50 @@ def sentences(text: str, blocks: list[Span] | None = None) -> list[Span]:
                     last = sentence[-1]
                     end = unit.start + last.offset + len(last.value)
                     found.append(Span(start, end))
-            found = _cover(text, unit, found)
+            found = _cover(text, unit, _join_abbreviations(text, found))
             result.extend(found)
     return result
+
+
+# Titles after which syntok sometimes ends a sentence too early ("Gov. Ruiz"), and initialisms ("U.S.").
+_TITLE_END = re.compile(
+    r"\b(?:Gov|Sen|Rep|Gen|Lt|Col|Capt|Cmdr|Adm|Sgt|Maj|Mr|Mrs|Ms|Dr|Prof|Rev|Hon|St|Jr|Sr|No|Amb|Pres|Supt|Insp)\.$"
+)
+_INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
+_SENTENCE_STARTERS = {
+    "The",
+    "A",
+    "An",
+    "It",
+    "He",
+    "She",
+    "They",
+    "We",
+    "I",
+    "This",
+    "That",
+    "But",
+    "And",
+    "Then",
+    "In",
+    "On",
+}
+
+
+def _join_abbreviations(text: str, found: list[Span]) -> list[Span]:
+    """Undo a split after a title ("Gov. | Ruiz"), or after an initialism unless a new sentence clearly starts."""
+    joined: list[Span] = []
+    for span in found:
+        if joined and text[span.start].isupper():
+            previous = text[joined[-1].start : joined[-1].end]
+            first_word = text[span.start : span.end].split()[0]
+            if _TITLE_END.search(previous) or (
+                _INITIALISM_END.search(previous) and first_word not in _SENTENCE_STARTERS
+            ):
+                joined[-1] = Span(joined[-1].start, span.end)
+                continue
+        joined.append(span)
+    return joined
 
 
 def _cover(text: str, unit: Span, found: list[Span]) -> list[Span]:
