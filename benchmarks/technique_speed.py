@@ -1,0 +1,137 @@
+"""Speed of the shipped technique model (ONNX int8, onnxruntime) against the same
+weights in PyTorch fp32, on the same articles, in one run.
+
+    /work/trainenv/bin/python benchmarks/technique_speed.py            # both backends
+    .venv/bin/python benchmarks/technique_speed.py --backends onnx      # no torch needed
+
+The PyTorch side needs the training checkpoints (``training/runs/*/best.pt``)
+and a Python with torch + transformers (``training/requirements.txt``). Each
+backend runs in its own subprocess so that peak RSS is its own. Articles: the
+PTC validation split when ``../shared`` is present, else the bundled example
+repeated to ~900 tokens. Prints articles/s, tokens/s, peak RSS and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "src"), str(REPO / "training")]
+
+
+def load_articles(limit: int) -> list[str]:
+    try:
+        from ptc import load_ptc, split
+
+        _train, val = split(load_ptc())
+        return [a.text for a in val][:limit]
+    except (FileNotFoundError, OSError):
+        demo = (REPO / "examples" / "demo-article.txt").read_text(encoding="utf-8")
+        return [demo * 2] * limit
+
+
+def torch_backend(model) -> None:
+    """Swap the ONNX sessions of a TechniqueModel for the fp32 PyTorch modules they were exported from."""
+    import dataclasses
+
+    import torch
+
+    from common import base_encoder_dir
+    from train_classifier import SpanClassifier
+    from train_tagger import Tagger
+
+    torch.set_num_threads(2)
+
+    class Session:
+        def __init__(self, module: torch.nn.Module, names: list[str]) -> None:
+            self.module, self.names = module.eval(), names
+
+        def run(self, _outputs: object, feeds: dict) -> list:
+            with torch.inference_mode():
+                return [self.module(*(torch.from_numpy(feeds[n]) for n in self.names)).numpy()]
+
+    tagger = Tagger(base_encoder_dir())
+    tagger.load_state_dict(torch.load(REPO / "training/runs/tagger/best.pt", weights_only=False)["model"])
+    classifier = SpanClassifier(base_encoder_dir())
+    classifier.load_state_dict(torch.load(REPO / "training/runs/classifier/best.pt", weights_only=False)["model"])
+    model.tagger = dataclasses.replace(model.tagger, session=Session(tagger, model.tagger.input_names))
+    model.classifier = dataclasses.replace(model.classifier, session=Session(classifier, model.classifier.input_names))
+
+
+def run_backend(backend: str, limit: int) -> dict:
+    from spinscope.analyzers.techniques_model import TechniqueModel
+    from spinscope.segmentation import sentences
+
+    articles = load_articles(limit)
+    model = TechniqueModel()
+    if backend == "torch":
+        torch_backend(model)
+    tokens = sum(len(model.tokenize(text).ids) for text in articles)
+    model.find(articles[0], sentences(articles[0]))  # warm-up
+    start = time.perf_counter()
+    spans = sum(len(model.find(text, sentences(text))) for text in articles)
+    seconds = time.perf_counter() - start
+    return {
+        "backend": backend,
+        "articles": len(articles),
+        "tokens": tokens,
+        "spans": spans,
+        "seconds": round(seconds, 2),
+        "articles_per_s": round(len(articles) / seconds, 2),
+        "tokens_per_s": round(tokens / seconds),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def startup_seconds() -> float:
+    """Wall time of `spinscope analyze` on the bundled example, as a user runs it."""
+    exe = Path(sys.executable).with_name("spinscope")
+    cli = [str(exe)] if exe.exists() else [sys.executable, "-m", "spinscope.cli"]
+    start = time.perf_counter()
+    subprocess.run(
+        [*cli, "analyze", str(REPO / "examples/demo-article.txt"), "-f", "json"], check=True, capture_output=True
+    )
+    return round(time.perf_counter() - start, 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backends", default="onnx,torch")
+    parser.add_argument("--articles", type=int, default=30)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_backend(args.child, args.articles)))
+        return
+    results = {}
+    for backend in args.backends.split(","):
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", backend, "--articles", str(args.articles)],
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode:
+            print(f"{backend}: failed\n{proc.stderr[-2000:]}")
+            continue
+        results[backend] = json.loads(proc.stdout.strip().splitlines()[-1])
+        r = results[backend]
+        print(
+            f"{backend:6} {r['articles']} articles, {r['tokens']} tokens: {r['articles_per_s']:.2f} articles/s, "
+            f"{r['tokens_per_s']} tokens/s, peak RSS {r['peak_rss_mb']} MB"
+        )
+    if "onnx" in results and "torch" in results:
+        print(f"speed-up onnx/torch: {results['onnx']['tokens_per_s'] / results['torch']['tokens_per_s']:.2f}x")
+    if "onnx" in results:
+        per_900 = results["onnx"]["tokens_per_s"] / 900
+        print(f"≈ {per_900:.1f} articles of 900 tokens per second (onnx)")
+    print(f"start-up: `spinscope analyze` on the bundled example took {startup_seconds()} s wall time")
+
+
+if __name__ == "__main__":
+    main()
