@@ -1,0 +1,174 @@
+"""Files holding many articles: JSON Lines / JSON, CSV / TSV and Parquet.
+
+Each row is an article: a ``text`` field (required) and optional ``id``, ``title``,
+``url``, ``outlet``, ``date`` and ``author``; any other fields go to
+``Article.metadata``. The readers yield an :class:`InputError` for a bad row
+(naming ``file:line N``) and go on with the next one.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from spinscope.document import Article
+from spinscope.errors import InputError
+from spinscope.readers.text import article_from_text, one_line
+
+FIELDS = ("id", "title", "url", "outlet", "date", "author")
+ROW_SUFFIXES = frozenset({".jsonl", ".json", ".ndjson", ".csv", ".tsv", ".parquet"})
+
+Item = tuple[str, Article | InputError]
+
+
+def row_article(record: Any, source: str) -> Article:
+    """One row (a mapping) as an :class:`Article`; :class:`InputError` naming ``source`` if it is not one."""
+    if not isinstance(record, dict):
+        raise InputError(source, f"expected an object with a 'text' field, got {type(record).__name__}")
+    text = record.get("text")
+    if text is None:
+        raise InputError(source, "missing 'text' field")
+    if not isinstance(text, str):
+        raise InputError(source, f"'text' must be a string, not {type(text).__name__}")
+    meta: dict[str, str | None] = {}
+    for name in FIELDS:
+        value = record.get(name)
+        if hasattr(value, "isoformat"):  # a date or datetime from Parquet
+            value = value.isoformat()
+        meta[name] = None if value is None or value == "" else str(value)
+    extra = {key: value for key, value in record.items() if key not in FIELDS and key != "text"}
+    return article_from_text(
+        text,
+        source,
+        id=meta.pop("id") or "",
+        title=meta.pop("title"),
+        detect_title=False,
+        metadata=extra,
+        **meta,
+    )
+
+
+def _item(record: Any, source: str) -> Item:
+    try:
+        return source, row_article(record, source)
+    except InputError as error:
+        return source, error
+
+
+def iter_jsonl(path: Path, name: str | None = None) -> Iterator[Item]:
+    """JSON Lines (one object a line); a ``.json`` file may also hold one JSON array of objects."""
+    name = name or str(path)
+    with path.open("rb") as handle:
+        first = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        handle.seek(0)
+        if path.suffix.lower() == ".json" and first.startswith(b"["):
+            yield from _iter_json_array(handle.read(), name)
+            return
+        for number, raw in enumerate(handle, start=1):
+            source = f"{name}:line {number}"
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8").strip())
+            except UnicodeDecodeError:
+                yield source, InputError(source, "not valid UTF-8")
+                continue
+            except json.JSONDecodeError as exc:
+                yield source, InputError(source, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                continue
+            yield _item(record, source)
+
+
+def _iter_json_array(data: bytes, name: str) -> Iterator[Item]:
+    try:
+        records = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        reason = (
+            f"invalid JSON: {exc.msg} (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        )
+        yield name, InputError(name, reason)
+        return
+    for number, record in enumerate(records, start=1):
+        yield _item(record, f"{name}:item {number}")
+
+
+def iter_csv(path: Path, name: str | None = None) -> Iterator[Item]:
+    """CSV (``,``) or TSV (tab), UTF-8, with a header row that has a ``text`` column."""
+    name = name or str(path)
+    # Articles are longer than csv's default field limit (128 KiB).
+    csv.field_size_limit(max(csv.field_size_limit(), 4 * 5_000_000 + 1))
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        line = 1
+        try:
+            header = next(reader, None)
+            if header is None:
+                yield name, InputError(name, "empty CSV file: no header row")
+                return
+            columns = [column.strip().lower() for column in header]
+            if "text" not in columns:
+                shown = ", ".join(column for column in columns if column) or "none"
+                yield name, InputError(name, f"no 'text' column (columns: {shown})")
+                return
+            while True:
+                line = reader.line_num + 1  # where the next record starts
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    source = f"{name}:line {line}"
+                    yield source, InputError(source, f"invalid CSV: {one_line(exc)}")
+                    continue
+                if not any(cell.strip() for cell in row):
+                    continue
+                source = f"{name}:line {line}"
+                if len(row) > len(columns):
+                    yield source, InputError(source, f"{len(row)} fields, but the header has {len(columns)}")
+                    continue
+                yield _item({column: cell for column, cell in zip(columns, row, strict=False) if column}, source)
+        except UnicodeDecodeError:
+            source = f"{name}:line {line}"
+            yield source, InputError(source, "not valid UTF-8 (save the file as UTF-8)")
+
+
+def iter_parquet(path: Path, name: str | None = None) -> Iterator[Item]:
+    """Parquet (needs pyarrow: ``pip install 'spinscope[corpus]'``); rows are numbered from 1."""
+    name = name or str(path)
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        yield name, InputError(name, "reading Parquet needs pyarrow: pip install 'spinscope[corpus]'")
+        return
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for a bad file
+        yield name, InputError(name, f"not a readable Parquet file: {one_line(exc)}")
+        return
+    columns = parquet.schema_arrow.names
+    if "text" not in columns:
+        yield name, InputError(name, f"no 'text' column (columns: {', '.join(columns) or 'none'})")
+        return
+    number = 0
+    for batch in parquet.iter_batches(batch_size=256):
+        for record in batch.to_pylist():
+            number += 1
+            yield _item(record, f"{name}:row {number}")
+
+
+def iter_rows(path: Path, name: str | None = None) -> Iterator[Item]:
+    """The articles in a JSONL/JSON, CSV/TSV or Parquet file, by its suffix."""
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".json", ".ndjson"):
+        return iter_jsonl(path, name)
+    if suffix in (".csv", ".tsv"):
+        return iter_csv(path, name)
+    if suffix == ".parquet":
+        return iter_parquet(path, name)
+    raise ValueError(f"not a collection file: {path}")
