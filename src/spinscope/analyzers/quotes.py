@@ -1,0 +1,1846 @@
+"""Who says what: direct quotes, reported speech and scare quotes, with cues and speakers.
+
+:func:`find_quotes` is rules only (no model). Every span is a character range of
+the original text. The steps:
+
+1. **Quotation marks.** Curly double quotes, straight double quotes and the
+   doubled apostrophes some outlets use (``''…''``) are paired inside each
+   paragraph; a straight mark opens after a space or an opening bracket and
+   closes before a space or punctuation. Single curly quotes ``‘…’`` are paired
+   only outside double quotes and only where ``’`` is not an apostrophe
+   (``don’t``, ``voters’``). A quote left open at the end of a paragraph
+   continues into the next paragraph when that one opens with a quotation mark
+   (the newspaper convention for multi-paragraph quotes); each paragraph's piece
+   is its own :class:`Quote`, all with the same speaker and cue.
+2. **Regions.** Sentences are merged where a quote runs across a sentence
+   boundary, so that a quote is always inside one region. Inside a region each
+   quote is one opaque token.
+3. **Cue patterns**, tried in each region (``SPK`` a speaker noun phrase,
+   ``CUE`` a reporting verb with its auxiliaries and adverbs):
+
+   - ``SPK CUE [object] [time/place] [that|:|,] CONTENT`` — *The ministry said
+     on Tuesday that …*, *Ruiz told reporters …*, *The ministry said: "…"*;
+   - ``CONTENT, SPK CUE [adverbials] [, CONTENT2]`` and the inverted
+     ``CONTENT, CUE SPK`` — *"…," he said. "…"*, *"…," said Ana Ruiz, the
+     minister.* — a quote split around its cue gives one quote per piece;
+   - ``according to SPK, CONTENT`` / ``CONTENT, according to SPK``;
+   - ``…, saying|adding|noting (that) CONTENT`` (the speaker is the clause's subject);
+   - ``"…" — Name`` sign-offs (the dash is the cue).
+
+   A region that is only a quote, following a quote with a speaker, continues
+   that speaker (same cue); one that follows ``SPK CUE:`` at the end of the
+   previous region takes that speaker and cue.
+4. **Kinds.** Content that is exactly one quotation is ``direct``; anything
+   else (``that …``, a paraphrase holding a partial quotation) is
+   ``indirect``. A short quotation (at most 4 words) inside no attribution is a
+   ``scare`` quote (no speaker, no cue); a Title-Case phrase in quotes is taken
+   for the title of a work and skipped; a longer quotation without a cue is a
+   ``direct`` quote with no speaker.
+5. **Speakers.** ``speaker`` is the whole noun phrase (titles, appositives
+   included, as PolNeAR marks sources); ``speaker_name`` is the name without
+   titles (*Finance Minister Ana Ruiz* -> *Ana Ruiz*; a later *Ruiz* or
+   *Ms. Ruiz* -> *Ana Ruiz*). Pronouns (he, she, they, who) and descriptors
+   (*the minister*, *the spokesman*, *the group*) are resolved to the most
+   recent compatible speaker or named entity before them; anonymous sources
+   (*a senior defence official*, *sources*, *officials who asked not to be
+   named*) get no name. ``speaker_type`` is person / anonymous / organisation /
+   group from the head noun and the names (see ``_ORG_WORDS``, ``_GROUP_WORDS``).
+
+``Quote.score`` is a fixed confidence per pattern (explicit cue next to the
+content highest, continuation and unattributed quotes lower).
+Measured on PolNeAR: ``python -m spinscope.evaluation.quotes DIR``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spinscope.document import Quote, Span, SpeakerType
+from spinscope.segmentation import paragraphs
+
+
+def _words(block: str) -> set[str]:
+    """A lexicon written as white-space separated words."""
+    return set(block.split())
+
+
+# ---- lexicons ---------------------------------------------------------------------
+
+# Reporting verbs: base form -> whether it takes an addressee object before the content.
+_SPEECH_VERBS = _words(
+    """
+    acknowledge add admit agree allege announce argue ask assert assure boast caution claim complain concede
+    conclude confirm contend counter declare demand deny disclose emphasise emphasize estimate explain fume hint
+    indicate inform insist joke lament maintain mention muse note observe pledge posit post predict proclaim
+    promise propose protest quip recall recommend reiterate remark remind repeat reply report respond retort
+    reveal say scoff shout signal speculate state stress suggest tell testify threaten tweet vow warn wonder
+    write yell
+    """
+)
+# Verbs whose addressee comes before the content: "told reporters that …"
+_OBJECT_VERBS = {"remind", "assure", "tell", "inform"}
+# Verbs of belief/expectation that PolNeAR also annotates; lower confidence.
+_THINK_VERBS = _words(
+    """
+    think believe fear worry doubt hope expect feel know understand
+    """
+)
+# Speech acts and stances that PolNeAR annotates as attributions (criticised X, urged Y to, called for);
+# chosen from the verbs most often marked as cues in PolNeAR train. Lowest confidence.
+_ACT_VERBS = _words(
+    """
+    criticize criticise accuse describe urge defend praise reject question cite blast denounce dismiss blame
+    condemn echo mock slam decry tout rail thank call express voice endorse request challenge portray liken
+    applaud welcome chant retweet quote attack refuse decline seek want support oppose highlight push press
+    credit label brand dub hail lambaste ridicule disparage excoriate berate chide scold rebuke castigate fault
+    pan savage plan intend vote pledge back favor favour prefer demand
+    """
+)
+# Evidence: a poll/study "shows", "found"...
+_EVIDENCE_VERBS = {"show", "find", "suggest", "indicate", "reveal", "conclude", "estimate", "project"}
+_EVIDENCE_NOUNS = _words(
+    """
+    poll polls survey surveys study studies report reports data analysis research figures statistics records
+    documents review investigation audit assessment estimates census polling results
+    """
+)
+_PARTICIPLE_CUES = _words(
+    """
+    saying adding noting arguing warning insisting claiming explaining stressing writing tweeting declaring
+    asserting acknowledging suggesting calling telling asking stating announcing emphasizing emphasising
+    predicting vowing promising contending conceding recalling lamenting complaining
+    """
+)
+_IRREGULAR = {
+    "seek": ("seeks", "sought", "seeking"),
+    "rail": ("rails", "railed", "railing"),
+    "slam": ("slams", "slammed", "slamming"),
+    "pan": ("pans", "panned", "panning"),
+    "dub": ("dubs", "dubbed", "dubbing"),
+    "plan": ("plans", "planned", "planning"),
+    "prefer": ("prefers", "preferred", "preferring"),
+    "favor": ("favors", "favored", "favoring"),
+    "say": ("says", "said", "saying"),
+    "tell": ("tells", "told", "telling"),
+    "write": ("writes", "wrote", "writing", "written"),
+    "think": ("thinks", "thought", "thinking"),
+    "find": ("finds", "found", "finding"),
+    "feel": ("feels", "felt", "feeling"),
+    "know": ("knows", "knew", "knowing", "known"),
+    "understand": ("understands", "understood", "understanding"),
+    "quip": ("quips", "quipped", "quipping"),
+    "admit": ("admits", "admitted", "admitting"),
+    "signal": ("signals", "signaled", "signaling", "signalled", "signalling"),
+    "post": ("posts", "posted", "posting"),
+    "counter": ("counters", "countered", "countering"),
+}
+_NOUNISH_3SG = _words(
+    """
+    states reports claims notes charges answers posts promises estimates findings shows counters hints signals
+    demands fears doubts hopes
+    """
+)
+
+_AUX = _words(
+    """
+    has have had also later previously repeatedly once again then publicly privately reportedly allegedly would
+    will could can may might must should did does do not never long recently earlier first still often always
+    frequently initially subsequently separately simply just only even already further flatly firmly strongly
+    openly loudly quietly angrily bluntly curtly proudly confidently tersely succinctly emphatically jokingly
+    hastily quickly immediately finally eventually herself himself themselves itself n’t n't been be is was were
+    are going to
+    """
+)
+_PRONOUNS = {"he", "she", "they", "we", "i", "you", "it", "who", "one"}
+_DETERMINERS = _words(
+    """
+    the a an this that these those his her their its our my your one two three four five six several some many
+    most both all other another each few more senior top former local state federal chief
+    """
+)
+# Words that cannot be inside a speaker noun phrase (stop the leftward walk).
+_BOUNDARY = _words(
+    """
+    and or but that which because while when whom whose as after before if since although though so where than
+    until unless whether what how in on at for with from by to about into over under against during without
+    through between among like also is was were are be been being has have had not it him them us me there here
+    then now yet even just only once asked told said says say do does did can could would will should may might
+    must why very too up out off down back this these those other no any every
+    """
+)
+_TITLES = _words(
+    """
+    president vice prime minister secretary sen sen. senator rep rep. representative gov gov. governor gen gen.
+    general lt lt. col col. colonel maj maj. major capt capt. captain sgt sgt. adm adm. admiral dr dr. mr mr.
+    mrs mrs. ms ms. miss mx prof prof. professor rev rev. reverend judge justice mayor chairman chairwoman chair
+    chief director spokesman spokeswoman spokesperson ambassador commander commissioner attorney speaker leader
+    whip king queen prince princess sheikh pope father sister brother councillor councilor councilman
+    councilwoman deputy assistant treasurer chancellor premier envoy strategist adviser advisor manager
+    executive ceo founder analyst economist officer official lawyer candidate nominee host anchor author editor
+    correspondent reporter pastor bishop rabbi imam cardinal archbishop sheriff detective inspector
+    superintendent lord lady sir dame emir sultan mullah ayatollah marshal brigadier colonel-general lieutenant
+    sergeant private corporal head coordinator aide partner president-elect senator-elect chief-of-staff st. jr
+    jr. sr sr.
+    """
+)
+_PERSON_ROLES = _words(
+    """
+    minister president spokesman spokeswoman spokesperson senator governor mayor general official secretary
+    chairman chairwoman director ambassador commander leader candidate nominee adviser advisor strategist
+    manager lawyer attorney judge chief executive founder analyst economist officer king queen prince pope
+    premier chancellor envoy host author editor aide commissioner sheriff representative congressman
+    congresswoman lawmaker legislator politician businessman businesswoman mogul billionaire woman man doctor
+    professor researcher scientist expert activist organizer organiser campaigner witness resident survivor
+    victim father mother son daughter wife husband widow veteran student teacher worker farmer voter supporter
+    critic opponent rival challenger incumbent colonel captain admiral sergeant pastor priest bishop cleric imam
+    rabbi republican democrat conservative liberal boss head partner owner contender hopeful frontrunner
+    front-runner reporter journalist columnist correspondent prosecutor investigator detective inspector
+    negotiator mediator diplomat consultant pollster operative chair deputy secretary-general emir
+    """
+)
+_ANON_HEADS = _words(
+    """
+    official officials source sources aide aides diplomat diplomats person people insider insiders individual
+    individuals officer officers staffer staffers member members employee employees commander commanders analyst
+    analysts adviser advisers advisor advisors observer observers expert experts investigator investigators
+    lawmaker lawmakers executive executives someone
+    """
+)
+_ANON_DETS = _words(
+    """
+    a an one two three four several some many other another few
+    """
+)
+_ORG_WORDS = {
+    "ministry",
+    "government",
+    "army",
+    "military",
+    "police",
+    "company",
+    "firm",
+    "department",
+    "agency",
+    "office",
+    "campaign",
+    "committee",
+    "council",
+    "party",
+    "union",
+    "embassy",
+    "pentagon",
+    "kremlin",
+    "congress",
+    "senate",
+    "house",
+    "court",
+    "commission",
+    "bank",
+    "administration",
+    "newspaper",
+    "network",
+    "institute",
+    "university",
+    "foundation",
+    "corporation",
+    "corp",
+    "corp.",
+    "inc",
+    "inc.",
+    "ltd",
+    "ltd.",
+    "llc",
+    "association",
+    "organization",
+    "organisation",
+    "federation",
+    "service",
+    "authority",
+    "authorities",
+    "board",
+    "bureau",
+    "cabinet",
+    "parliament",
+    "assembly",
+    "navy",
+    "force",
+    "forces",
+    "ministry's",
+    "times",
+    "post",
+    "journal",
+    "news",
+    "press",
+    "reuters",
+    "ap",
+    "afp",
+    "cnn",
+    "bbc",
+    "nbc",
+    "abc",
+    "cbs",
+    "fox",
+    "msnbc",
+    "npr",
+    "politico",
+    "tribune",
+    "herald",
+    "guardian",
+    "telegraph",
+    "magazine",
+    "website",
+    "statement",
+    "group",
+    "coalition",
+    "alliance",
+    "nato",
+    "un",
+    "eu",
+    "who",
+    "fbi",
+    "cia",
+    "nsa",
+    "irs",
+    "epa",
+    "dnc",
+    "rnc",
+    "gop",
+    "center",
+    "centre",
+    "club",
+    "society",
+    "fund",
+    "trust",
+    "project",
+    "watch",
+    "channel",
+    "television",
+    "radio",
+    "station",
+    "paper",
+    "secretariat",
+    "presidency",
+    "palace",
+    "headquarters",
+    "command",
+    "staff",
+    "team",
+    "league",
+    "airline",
+    "airlines",
+    "hospital",
+    "school",
+    "college",
+    "tribunal",
+    "prosecutors",
+    "state",
+    "country",
+    "nation",
+    "city",
+    "county",
+    "province",
+    "region",
+    "municipality",
+    "agency's",
+    "industry",
+    "lobby",
+    "caucus",
+    "delegation",
+    "regime",
+    "junta",
+    "leadership",
+    "white",
+    "poll",
+    "survey",
+    "study",
+    "report",
+    "data",
+    "analysis",
+    "research",
+} | _EVIDENCE_NOUNS
+_GROUP_WORDS = _words(
+    """
+    rebels rebel militants militant insurgents insurgent fighters protesters protestors demonstrators crowd
+    crowds militia militias mob activists supporters residents villagers voters students workers families
+    refugees migrants settlers gunmen guerrillas front brigade brigades movement faction factions separatists
+    jihadists extremists opposition strikers groups democrats republicans conservatives liberals critics
+    opponents americans citizens witnesses parents fans members delegates lawmakers senators legislators leaders
+    officials experts analysts economists scientists doctors people women men youths others progressives
+    evangelicals farmers veterans
+    """
+)
+_GROUP_NAME_ENDINGS = _words(
+    """
+    front brigade brigades militia rebels army movement guard taliban hamas hezbollah isis isil jihad mujahideen
+    resistance legion
+    """
+)
+_TIME_WORDS = _words(
+    """
+    monday tuesday wednesday thursday friday saturday sunday yesterday today tonight earlier later recently
+    previously afterward afterwards again last this next week month year night morning afternoon evening weekend
+    then now also repeatedly publicly privately once twice bluntly flatly simply quietly separately directly
+    explicitly frankly openly there here first further too elsewhere late early ago days weeks months years
+    shortly soon immediately in on at during after before via through over from with by to a an the his her
+    their its of
+    """
+)
+_ADVERBIAL_HEADS = _words(
+    """
+    statement interview conference briefing speech email e-mail letter tweet post message call rally appearance
+    hearing meeting event address remarks op-ed editorial memo video broadcast press news radio television
+    twitter facebook instagram communique communiqué release town hall debate forum session summit ceremony
+    visit trip stop program programme show podcast
+    """
+)
+_MONTHS = _words(
+    """
+    january february march april may june july august september october november december jan jan. feb feb. mar
+    mar. apr apr. jun jun. jul jul. aug aug. sep sep. sept sept. oct oct. nov nov. dec dec.
+    """
+)
+_NOT_NAMES = _words(
+    """
+    the a an in on at but and or if when as this that it he she they we i you his her their our there here after
+    before while for with by from so yet still also however meanwhile asked according mr mrs ms dr no yes not
+    what who why how
+    """
+)
+
+
+def _inflect(base: str) -> set[str]:
+    base = base.strip()
+    if base in _IRREGULAR:
+        return {base, *_IRREGULAR[base]}
+    forms = {base}
+    if base.endswith(("s", "sh", "ch", "x", "z", "o")):
+        forms.add(base + "es")
+    elif base.endswith("y") and base[-2] not in "aeiou":
+        forms.add(base[:-1] + "ies")
+    else:
+        forms.add(base + "s")
+    if base.endswith("e"):
+        forms.update({base + "d", base[:-1] + "ing"})
+    elif base.endswith("y") and base[-2] not in "aeiou":
+        forms.update({base[:-1] + "ied", base + "ing"})
+    else:
+        forms.update({base + "ed", base + "ing"})
+    return forms
+
+
+def _verb_table() -> dict[str, tuple[str, str]]:
+    """word form -> (base, class) with class in speech / think / evidence."""
+    table: dict[str, tuple[str, str]] = {}
+    for base in _EVIDENCE_VERBS:
+        for form in _inflect(base):
+            table[form] = (base, "evidence")
+    for base in _ACT_VERBS:
+        for form in _inflect(base):
+            table[form] = (base, "act")
+    for base in _THINK_VERBS:
+        for form in _inflect(base):
+            table[form] = (base, "think")
+    for base in _SPEECH_VERBS:
+        for form in _inflect(base):
+            table[form] = (base, "speech")
+    return table
+
+
+_VERBS = _verb_table()
+
+# ---- tokens -----------------------------------------------------------------------
+
+_WORD = re.compile(
+    r"(?:[A-Z]\.){2,}|[A-Za-z]\.(?=\s[A-Z])|"  # U.S., J. M.
+    r"\w+(?:[’'\-&.]\w+)*(?:[’']s\b)?|[^\w\s]"
+)
+_ABBREV = _words(
+    """
+    sen rep gov gen lt col maj capt sgt adm dr mr mrs ms prof rev st jr sr jan feb mar apr jun jul aug sep sept
+    oct nov dec corp inc ltd co no vs mt ft
+    """
+)
+
+
+@dataclass
+class _Tok:
+    start: int
+    end: int
+    text: str
+    kind: str  # "w" word, "p" punctuation, "q" a whole quotation
+    quote: int = -1  # index into the quote pieces for kind "q"
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @property
+    def cap(self) -> bool:
+        return self.kind == "w" and self.text[:1].isupper()
+
+
+def _tokens(text: str, start: int, end: int, pieces: list[_Piece]) -> list[_Tok]:
+    """Tokens of text[start:end] with every quotation piece inside it as one token."""
+    toks: list[_Tok] = []
+    inside = [(i, p) for i, p in enumerate(pieces) if p.start >= start and p.end <= end]
+    position = start
+    for index, piece in [*inside, (-1, None)]:
+        stop = piece.start if piece is not None else end
+        for m in _WORD.finditer(text, position, stop):
+            s, e = m.start(), m.end()
+            word = m.group()
+            if word[0].isalnum() and e < stop and text[e] == "." and word.lower() in _ABBREV:
+                e += 1
+                word += "."
+            toks.append(_Tok(s, e, word, "w" if word[0].isalnum() else "p"))
+        if piece is None:
+            break
+        toks.append(_Tok(piece.start, piece.end, text[piece.start : piece.end], "q", index))
+        position = piece.end
+    # Abbreviation dots swallowed above must not also stand as their own token.
+    cleaned: list[_Tok] = []
+    for t in toks:
+        if cleaned and t.kind == "p" and t.start < cleaned[-1].end:
+            continue
+        cleaned.append(t)
+    return cleaned
+
+
+# ---- quotation marks ------------------------------------------------------------------
+
+
+@dataclass
+class _Piece:
+    start: int  # the opening mark
+    end: int  # after the closing mark (or the end of the paragraph when unclosed)
+    closed: bool
+    continues: int = -1  # index of the piece this one continues (multi-paragraph quote)
+
+    def words(self, text: str) -> int:
+        return len(re.findall(r"\w+", text[self.start : self.end]))
+
+
+_OPENERS_BEFORE = " \t\n([{—–-/“‘"
+_DOUBLE = re.compile(r"''|``|[\"“”„]")
+
+
+def _double_marks(text: str, block: Span) -> list[tuple[int, int, str]]:
+    """(start, end, role) for each double quotation mark in the block; role is open / close / either."""
+    marks = []
+    for m in _DOUBLE.finditer(text, block.start, block.end):
+        s, e, mark = m.start(), m.end(), m.group()
+        before = text[s - 1] if s > block.start else " "
+        after = text[e] if e < block.end else " "
+        if mark in "“„" or mark == "``":
+            role = "open"
+        elif mark == "”":
+            role = "close"
+        else:
+            opens = before in _OPENERS_BEFORE or before in "\"'" or s == block.start
+            closes = not before.isspace() and (after.isspace() or not after.isalnum() or e == block.end)
+            role = "open" if opens and not closes else "close" if closes and not opens else "either"
+        marks.append((s, e, role))
+    return marks
+
+
+def _pair(marks: list[tuple[int, int, str]], block_end: int) -> tuple[list[tuple[int, int]], int | None]:
+    """Pair opening and closing marks; returns the pairs and the start of a quote left open."""
+    pairs = []
+    open_at: int | None = None
+    for s, e, role in marks:
+        if open_at is None:
+            if role in ("open", "either"):
+                open_at = s
+            # A stray closing mark with nothing open is ignored.
+        elif role in ("close", "either"):
+            pairs.append((open_at, e))
+            open_at = None
+        else:  # a second opening mark: the first was never closed; restart here
+            open_at = s
+    return pairs, open_at
+
+
+_SINGLE_OPEN = re.compile(r"‘")
+
+
+def _single_pairs(text: str, block: Span, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """‘…’ used as quotation marks outside double quotes (’ followed by a letter is an apostrophe)."""
+    pairs = []
+    for m in _SINGLE_OPEN.finditer(text, block.start, block.end):
+        s = m.start()
+        if any(a <= s < b for a, b in taken) or any(a <= s < b for a, b in pairs):
+            continue
+        before = text[s - 1] if s > block.start else " "
+        if not (before in _OPENERS_BEFORE or s == block.start) or s + 1 >= block.end or text[s + 1].isdigit():
+            continue
+        search = s + 1
+        while True:
+            close = text.find("’", search, block.end)
+            if close < 0:
+                break
+            after = text[close + 1] if close + 1 < block.end else " "
+            prev = text[close - 1]
+            if not after.isalnum() and not (
+                prev == "s"
+                and after == " "
+                and text[close - 2 : close].isalpha()
+                and not text[close + 1 : close + 3].strip(" ").startswith(("”", ""))
+            ):
+                pairs.append((s, close + 1))
+                break
+            search = close + 1
+    return pairs
+
+
+def _quote_pieces(text: str, blocks: list[Span]) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    pending: int | None = None  # index of an unclosed piece from the previous paragraph
+    for block in blocks:
+        marks = _double_marks(text, block)
+        continuing = pending is not None and marks and marks[0][0] == block.start and marks[0][2] != "close"
+        pairs, open_at = _pair(marks, block.end)
+        block_pieces = [_Piece(a, b, True) for a, b in pairs]
+        if open_at is not None:
+            block_pieces.append(_Piece(open_at, block.end, False))
+        block_pieces.sort(key=lambda p: p.start)
+        if continuing and block_pieces and block_pieces[0].start == block.start:
+            block_pieces[0].continues = pending  # type: ignore[assignment]
+        singles = _single_pairs(text, block, [(p.start, p.end) for p in block_pieces])
+        block_pieces.extend(_Piece(a, b, True) for a, b in singles)
+        block_pieces.sort(key=lambda p: p.start)
+        pending = None
+        for piece in block_pieces:
+            pieces.append(piece)
+            if not piece.closed:
+                pending = len(pieces) - 1
+        if pending is not None and pieces[pending].start < block.start:
+            pending = None
+    return pieces
+
+
+# ---- attributions (before speaker resolution) -----------------------------------------
+
+
+@dataclass
+class _Attr:
+    contents: list[tuple[int, int]]
+    cue: tuple[int, int] | None
+    speaker: tuple[int, int] | None
+    kind: str  # direct / indirect
+    score: float
+    verb_class: str = "speech"
+    pieces: list[int] = field(default_factory=list)  # quote pieces used as contents
+    speaker_hint: str | None = None  # "participle": subject found far left
+
+
+def _trim(text: str, start: int, end: int, chars: str = " \t\n,;:—–-") -> tuple[int, int]:
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return start, end
+
+
+class _Region:
+    def __init__(self, text: str, span: Span, toks: list[_Tok]) -> None:
+        self.text = text
+        self.span = span
+        self.toks = toks
+
+
+def _is_name_tok(t: _Tok) -> bool:
+    return t.cap and t.low.rstrip(".") not in _NOT_NAMES
+
+
+_NP_LINKS = {"of", "for", "at", "with", "from", "in"}
+_ADJ_SUFFIXES = ("ed", "ing", "ly", "ous", "ful", "able", "ible", "ic", "al", "ive")
+_NOUN_EXCEPTIONS = _words(
+    """
+    official general principal rival criminal individual critic cleric representative executive detective
+    operative relative conservative liberal radical national professional intellectual referral tribunal journal
+    capital marshal admiral hospital council arsenal portal initial ally family assembly supply daily weekly
+    republic public clinic mechanic heretic skeptic sceptic fanatic being king ring wing building briefing
+    hearing meeting ruling reading reed creed seed speed feed breed steed need greed deed weed
+    """
+)
+_INTENSIFIERS = {"himself", "herself", "themselves", "itself", "myself", "ourselves", "yourself"}
+_LEADING_NOISE = _words(
+    """
+    meanwhile however instead still yet now then but and so also today yesterday even only just indeed moreover
+    furthermore later earlier separately similarly likewise thus hence therefore finally
+    """
+)
+
+
+def _nounish(word: str) -> bool:
+    """A lowercase word that can head a speaker noun phrase."""
+    if word in _PERSON_ROLES or word in _GROUP_WORDS or word in _ORG_WORDS or word in _ANON_HEADS:
+        return True
+    if word.rstrip("s") in _PERSON_ROLES or word.rstrip("s") in _ORG_WORDS:
+        return True
+    if word in _NOUN_EXCEPTIONS:
+        return True
+    if word in _BOUNDARY or word in _VERBS or word in _AUX or word in _DETERMINERS or word in _TIME_WORDS:
+        return False
+    return len(word) > 2 and not word.endswith(_ADJ_SUFFIXES)
+
+
+def _subject_left(toks: list[_Tok], i: int) -> tuple[int, int] | None:
+    """The speaker noun phrase ending just before index ``i`` (token indices, inclusive), or None."""
+    j = i - 1
+    if j < 0:
+        return None
+    t = toks[j]
+    if t.kind == "p" and t.text == ",":
+        # "NAME, APPOSITIVE, said" (the source keeps the appositive and its closing comma, as PolNeAR does)
+        k = j - 1
+        while k >= 0 and not (toks[k].kind == "p" and toks[k].text in ',;:(“"—–') and j - k <= 30:
+            if toks[k].kind == "q":
+                return None
+            k -= 1
+        if k >= 1 and toks[k].text == ",":
+            head = _subject_left(toks, k)
+            if head is not None and (
+                toks[head[1]].cap or toks[head[1]].low in ("he", "she", "they") or _nounish(toks[head[1]].low)
+            ):
+                appositive = toks[k + 1 : j]
+                relative = bool(appositive) and (
+                    appositive[0].low in ("who", "whose", "which")
+                    or (appositive[0].low.endswith("ing") and appositive[0].kind == "w")
+                )
+                if appositive and (
+                    relative or not any(a.low in _VERBS or a.low in ("told", "is", "was", "are") for a in appositive)
+                ):
+                    return head[0], j
+        return None
+    if t.kind != "w":
+        if t.kind == "p" and t.text == ")":  # "(D-Ill.)" party tags
+            k = j
+            while k >= 0 and toks[k].text != "(":
+                k -= 1
+            if k > 0 and j - k <= 8:
+                inner = _subject_left(toks, k)
+                if inner is not None:
+                    return inner[0], j
+        return None
+    # "Sanders himself acknowledged": the intensifier belongs to the source.
+    end = j
+    if t.low in _INTENSIFIERS and j > 0:
+        j -= 1
+        t = toks[j]
+        if t.kind != "w":
+            return None
+    low = t.low
+    if low in _PRONOUNS or low in ("another", "others", "some", "many", "most", "both", "each", "several"):
+        return j, end
+    if low in _BOUNDARY and not t.cap:
+        return None
+    start = j
+    n_words = 0
+    k = j
+    while k >= 0 and n_words < 16:
+        tk = toks[k]
+        lk = tk.low
+        if tk.kind == "w":
+            if tk.cap:
+                pass
+            elif lk in (
+                "of",
+                "de",
+                "al",
+                "bin",
+                "van",
+                "von",
+                "der",
+                "la",
+                "le",
+                "da",
+                "du",
+                "del",
+                "for",
+                "at",
+                "with",
+                "from",
+                "in",
+                "and",
+            ):
+                # inside a name or a noun phrase: "Secretary of State John Kerry", "members of the caucus",
+                # "Toomey and Sen. Kelly Ayotte", "a spokesperson for the ministry"
+                left = toks[k - 1] if k > 0 else None
+                if left is None or left.kind != "w" or k == j:
+                    break
+                if lk == "and":
+                    if not (left.cap and toks[k + 1].cap) and not (
+                        _nounish(left.low) and left.low.endswith("s") and toks[k + 1].kind == "w"
+                    ):
+                        break
+                elif lk in ("of", "de", "al", "bin", "van", "von", "der", "la", "le", "da", "du", "del"):
+                    if not (
+                        toks[k + 1].cap
+                        or left.low in _PERSON_ROLES
+                        or left.low in _ANON_HEADS
+                        or left.low in _GROUP_WORDS
+                        or left.low in _ORG_WORDS
+                        or left.cap
+                    ):
+                        break
+                elif not (
+                    left.low in _PERSON_ROLES
+                    or left.low in _ANON_HEADS
+                    or left.low in _GROUP_WORDS
+                    or left.low.rstrip("s") in _PERSON_ROLES
+                    or left.low in _EVIDENCE_NOUNS
+                ):
+                    break
+            elif lk in _BOUNDARY or (lk in _VERBS and k != j) or (lk in _PRONOUNS and k != j):
+                break
+            elif k != j and lk.endswith("ed") and lk not in _NOUN_EXCEPTIONS and lk not in _DETERMINERS:
+                break  # a past-tense verb: the noun phrase starts after it
+            start = k
+            n_words += 1
+        elif tk.kind == "p" and tk.text in "-–’'&." and 0 < k < j and toks[k - 1].kind == "w":
+            start = k
+        else:
+            break
+        k -= 1
+    while start <= j and toks[start].low in _LEADING_NOISE:
+        start += 1
+    # Links at the left edge are not part of it ("for the ministry" -> "the ministry")
+    while start <= j and toks[start].low in _NP_LINKS | {"and"}:
+        start += 1
+    if start > j:
+        return None
+    head = toks[j]
+    if not head.cap and head.low not in _PRONOUNS and not _nounish(head.low):
+        return None
+    if head.cap and head.low in _MONTHS | {
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    }:
+        return None
+    return start, end
+
+
+_TIME_LEFT = _words(
+    """
+    monday tuesday wednesday thursday friday saturday sunday yesterday today tonight on last this week month
+    year night morning afternoon evening weekend earlier later late early
+    """
+)
+
+
+def _skip_aux_left(toks: list[_Tok], i: int) -> int:
+    """Index of the first auxiliary/adverb (or time phrase) before the verb at ``i`` (``i`` when there is none)."""
+    k = i
+    while k - 1 >= 0 and toks[k - 1].kind == "w":
+        w = toks[k - 1]
+        low = w.low
+        if (low in _AUX and not w.cap) or (
+            not w.cap and low.endswith("ly") and low not in _NOUN_EXCEPTIONS and low not in ("only",) and len(low) > 4
+        ):
+            k -= 1
+            continue
+        if low in _TIME_LEFT and (w.cap or low in ("yesterday", "today", "earlier", "later", "tonight")):
+            k -= 1
+            # "on Monday", "last week"
+            while k - 1 >= 0 and toks[k - 1].low in ("on", "last", "this", "late", "early", "earlier", "later"):
+                k -= 1
+            continue
+        break
+    return k
+
+
+def _passive(toks: list[_Tok], first_aux: int, i: int) -> bool:
+    """'was asked', 'is expected', 'had been told': the grammatical subject is not the source."""
+    return any(
+        toks[x].low in ("is", "was", "were", "are", "been", "be", "being", "’s", "'s") for x in range(first_aux, i)
+    ) and toks[i].low.endswith(("ed", "told", "said", "written", "thought", "known", "found", "felt", "understood"))
+
+
+def _after_cue(toks: list[_Tok], i: int, takes_object: bool) -> int:
+    """Index where the content starts after the cue verb at ``i`` (skipping addressee, time and place)."""
+    n = len(toks)
+    k = i + 1
+    # A "that" soon after the verb starts the content: "said in a statement Saturday that …"
+    for m in range(k, min(n, k + 14)):
+        tm = toks[m]
+        if tm.kind == "q" or (tm.kind == "p" and tm.text in ",;:"):
+            break
+        if tm.low == "that" and not tm.cap:
+            return m
+        if tm.low in _VERBS and tm.low not in ("said",) and m > k:
+            break
+    if takes_object and k < n:
+        # told reporters / told the AP / told CNN / told him
+        if toks[k].low in ("reporters", "journalists", "him", "her", "them", "us", "me", "you", "supporters"):
+            k += 1
+        elif toks[k].low in ("the", "a", "an", "his", "her", "their", "its", "our"):
+            k += 1
+            while (
+                k < n
+                and toks[k].kind == "w"
+                and toks[k].low not in ("that", "he", "she", "they", "it", "we", "i", "there")
+                and k - i < 6
+            ):
+                if not toks[k].cap and k + 1 < n and toks[k + 1].kind == "w" and toks[k + 1].cap:
+                    break
+                k += 1
+                if toks[k - 1].low in ("reporters", "audience", "crowd", "newspaper", "network", "agency"):
+                    break
+        elif k < n and toks[k].cap and toks[k].low not in _NOT_NAMES:
+            while k < n and toks[k].kind == "w" and toks[k].cap:
+                k += 1
+    # "in his formal statement:", "at a rally in Ohio that …": a prepositional phrase up to ':' / ',' / that / a quote
+    if k < n and toks[k].low in ("in", "at", "during", "via", "on", "through", "after", "before", "over"):
+        for m in range(k + 1, min(n, k + 10)):
+            tm = toks[m]
+            if tm.kind == "q" or tm.text in (":", ",") or (tm.low == "that" and not tm.cap):
+                between = toks[k + 1 : m]
+                if (
+                    between
+                    and all(b.kind == "w" and b.low not in _VERBS for b in between)
+                    and any(
+                        b.low in _ADVERBIAL_HEADS or b.low in _TIME_WORDS or b.cap or b.low in _MONTHS for b in between
+                    )
+                ):
+                    return m
+                break
+            if tm.kind == "p" and tm.text not in ("’", "'", "-", "."):
+                break
+    # Time and place adverbials: "on Tuesday", "in a statement", "at a news conference", "last week".
+    while k < n:
+        t = toks[k]
+        if t.kind != "w":
+            break
+        low = t.low
+        if low in ("on", "in", "at", "during", "via", "after", "late", "early", "last", "this", "earlier", "later") or (
+            low in _TIME_WORDS
+            and low not in ("a", "an", "the", "his", "her", "their", "its", "to", "of", "with", "from", "by", "over")
+        ):
+            m = k + 1
+            while (
+                m < n
+                and toks[m].kind == "w"
+                and (
+                    toks[m].low in _TIME_WORDS
+                    or toks[m].low in _ADVERBIAL_HEADS
+                    or toks[m].low in _MONTHS
+                    or toks[m].text.isdigit()
+                    or (toks[m].cap and low in ("on", "in", "at", "during", "via", "to"))
+                    or toks[m].low
+                    in (
+                        "news",
+                        "a",
+                        "an",
+                        "the",
+                        "his",
+                        "her",
+                        "their",
+                        "its",
+                        "phone",
+                        "written",
+                        "joint",
+                        "televised",
+                        "prepared",
+                        "separate",
+                        "radio",
+                        "tv",
+                        "of",
+                        "with",
+                    )
+                )
+            ):
+                m += 1
+            if m == k + 1 and low in ("on", "in", "at", "during", "via", "after"):
+                break  # a preposition that does not start an adverbial: content
+            if low in ("in", "at", "during", "via") and not any(
+                toks[x].low in _ADVERBIAL_HEADS or toks[x].cap for x in range(k + 1, m)
+            ):
+                break
+            k = m
+            continue
+        if t.low in _MONTHS or t.text.isdigit():
+            k += 1
+            continue
+        break
+    return k
+
+
+_CLAUSE_STARTERS = _words(
+    """
+    that he she they it we i you there the a an his her their its our this these those no not all some many most
+    if when whether what how why who any every both none nothing only one two three more fewer less to about as
+    because while by after
+    """
+)
+
+
+def _looks_like_content(toks: list[_Tok], k: int, end: int, min_words: int = 3) -> bool:
+    if k > end:
+        return False
+    t = toks[k]
+    words = sum(1 for x in toks[k : end + 1] if x.kind == "w") + sum(3 for x in toks[k : end + 1] if x.kind == "q")
+    if words < min_words:
+        return False
+    if t.kind == "q":
+        return True
+    if t.kind == "p":
+        return t.text in ":$£€(“‘"
+    return t.low not in ("and", "but", "or", "nor", "because", "so", "than", "as")
+
+
+_SEPARATORS = {",", "—", "–", "-", "―"}
+_INVERTIBLE = _words(
+    """
+    said says added adds wrote writes asked asks continued explained explains noted notes argued argues insisted
+    insists warned warns tweeted told tells recalled recalls declared replied responded cautioned concluded
+    observed quipped joked conceded admitted acknowledged claimed countered stressed emphasized predicted
+    remarked announced shouted complained lamented boasted wondered suggested confirmed mused scoffed yelled
+    fumed agreed reported
+    """
+)
+_INTRO = _words(
+    """
+    in on at after before during when while as earlier later speaking asked meanwhile however but and yet still
+    then now since for with from by over under also instead though although if because last this
+    """
+)
+
+
+def _subject_right(toks: list[_Tok], s: int, limit: int) -> tuple[int, int] | None:
+    """A noun phrase starting at token ``s`` (before ``limit``): pronoun, name run, or determiner phrase."""
+    if s >= limit or toks[s].kind != "w":
+        return None
+    t = toks[s]
+    if t.low in ("he", "she", "they", "we", "i"):
+        return s, s
+    if t.low in ("what", "how", "why", "where", "who", "it", "there", "this", "that", "these", "those"):
+        return None
+    e = s
+    if t.cap:
+        while e + 1 < limit and (
+            toks[e + 1].cap
+            or (toks[e + 1].low in ("of", "de", "al", "bin", "van", "von") and e + 2 < limit and toks[e + 2].cap)
+            or (toks[e + 1].kind == "p" and toks[e + 1].text in "-’'." and e + 2 < limit and toks[e + 2].kind == "w")
+        ):
+            e += 1
+        if e + 1 < limit and toks[e + 1].text == "(":
+            close = next((x for x in range(e + 2, min(limit, e + 8)) if toks[x].text == ")"), None)
+            if close is not None:
+                e = close
+        return s, e
+    if t.low in _DETERMINERS:
+        while (
+            e + 1 < limit
+            and e - s < 6
+            and toks[e + 1].kind == "w"
+            and toks[e + 1].low not in _BOUNDARY
+            and (toks[e + 1].low not in _VERBS and toks[e + 1].low not in _AUX)
+        ):
+            e += 1
+        return (s, e) if e > s else None
+    return None
+
+
+def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr], tuple[int, int, int, int] | None]:
+    """Attributions in one region; also returns (cue_start, cue_end, spk_start, spk_end) when the region ends
+    with 'SPK CUE:' and no content (the next region's quotation belongs to it)."""
+    toks = region.toks
+    n = len(toks)
+    found: list[_Attr] = []
+    used = [False] * n
+    pending_colon = None
+
+    def sep_before(x: int) -> bool:
+        """A content can end just before token x: a separator comma/dash, or a quotation."""
+        return x > 0 and (toks[x - 1].kind == "q" or (toks[x - 1].kind == "p" and toks[x - 1].text in _SEPARATORS))
+
+    def before_range(x: int) -> tuple[int, int] | None:
+        """Tokens of the content that ends before token x (the separator excluded)."""
+        last = x - 1
+        while last >= 0 and toks[last].kind == "p":
+            last -= 1
+        if last < 0 or any(used[y] for y in range(0, last + 1)):
+            return None
+        first = 0
+        # A quotation right before the cue is the content by itself when only punctuation precedes it.
+        if toks[last].kind == "q" and all(toks[y].kind == "p" for y in range(0, last)):
+            first = last
+        return first, last
+
+    def make(
+        first: int,
+        last: int,
+        cue: tuple[int, int],
+        speaker: tuple[int, int] | None,
+        score: float,
+        verb_class: str,
+        hint: str | None = None,
+    ) -> _Attr | None:
+        while first <= last and toks[first].kind == "p" and toks[first].text in ",;:—–-―(":
+            first += 1
+        while last >= first and toks[last].kind == "p" and toks[last].text in ".,;:!?—–-―)":
+            last -= 1
+        if last < first:
+            return None
+        if not any(toks[y].kind in ("w", "q") for y in range(first, last + 1)):
+            return None
+        only_quote = first == last and toks[first].kind == "q"
+        for y in range(first, last + 1):
+            used[y] = True
+        return _Attr(
+            contents=[(toks[first].start, toks[last].end)],
+            cue=(toks[cue[0]].start, toks[cue[1]].end),
+            speaker=(toks[speaker[0]].start, toks[speaker[1]].end) if speaker else None,
+            kind="direct" if only_quote else "indirect",
+            score=score,
+            verb_class=verb_class,
+            pieces=[toks[y].quote for y in range(first, last + 1) if toks[y].kind == "q"],
+            speaker_hint=hint,
+        )
+
+    def extend(attr: _Attr, other: _Attr | None) -> None:
+        if other is None:
+            return
+        attr.contents += other.contents
+        attr.pieces += other.pieces
+        if other.kind == "indirect":
+            attr.kind = "indirect"
+
+    def main_subject(limit: int) -> tuple[int, int] | None:
+        """The subject of the region's main clause (for ', saying …')."""
+        s = 0
+        while s < limit and toks[s].kind == "p":
+            s += 1
+        if s < limit and toks[s].low in _INTRO:
+            comma = next((x for x in range(s, limit) if toks[x].text == ","), None)
+            if comma is None:
+                return None
+            s = comma + 1
+        return _subject_right(toks, s, limit)
+
+    def content_stop(k: int) -> int:
+        """Last token of a content starting at k: before a later ', SPK said' or ', saying' in the region."""
+        for y in range(k + 2, n):
+            ty = toks[y]
+            if ty.kind != "w" or ty.cap:
+                continue
+            if ty.low in _PARTICIPLE_CUES and (toks[y - 1].text in _SEPARATORS or toks[y - 1].low in ("and", "but")):
+                last = y - 1 if toks[y - 1].kind == "p" else y - 2
+                return max(k, last)
+            if (
+                ty.low in _INVERTIBLE
+                and toks[y - 1].kind == "q"
+                and y + 1 < n
+                and (toks[y + 1].cap or toks[y + 1].low in ("the", "a", "an"))
+            ):
+                return max(k, y - 2)
+            if _VERBS.get(ty.low, ("", ""))[1] in ("speech", "act") or ty.low in ("told", "tells"):
+                subj = _subject_left(toks, _skip_aux_left(toks, y))
+                if subj is None or subj[0] <= k + 1:
+                    continue
+                if sep_before(subj[0]) and toks[subj[0] - 1].kind == "q":
+                    # "…, “QUOTE,” he said": the quotation belongs to the later cue
+                    return max(k, subj[0] - 2)
+                if toks[subj[0] - 1].low in ("but", "and", "while", "whereas", "although", "though") or (
+                    toks[subj[0] - 1].text == ";"
+                ):
+                    # "… but U.S. officials have said …": a second attribution in the sentence
+                    last = subj[0] - 2
+                    while last > k and toks[last].kind == "p":
+                        last -= 1
+                    return max(k, last)
+        return n - 1
+
+    i = 0
+    while i < n:
+        t = toks[i]
+        if t.kind != "w" or used[i]:
+            i += 1
+            continue
+        low = t.low
+        # --- according to SPK -------------------------------------------------------------
+        if low == "according" and i + 1 < n and toks[i + 1].low == "to":
+            s0 = i + 2
+            s1 = s0
+            while s1 < n and toks[s1].kind != "q" and not (toks[s1].kind == "p" and toks[s1].text in ",;.!?—–"):
+                s1 += 1
+            if s1 == s0:
+                i += 1
+                continue
+            cue, speaker = (i, i + 1), (s0, s1 - 1)
+            attr = None
+            rng = before_range(i) if sep_before(i) or (i > 0 and toks[i - 1].text == "(") else None
+            after_first = s1 + 1 if s1 < n and toks[s1].text in ",—–" else n
+            if rng is not None:
+                attr = make(rng[0], rng[1], cue, speaker, 0.85, "speech")
+                if attr is not None and after_first < n and _looks_like_content(toks, after_first, n - 1):
+                    extend(attr, make(after_first, n - 1, cue, speaker, 0.85, "speech"))
+            elif after_first < n:
+                attr = make(after_first, n - 1, cue, speaker, 0.85, "speech")
+            if attr is not None:
+                found.append(attr)
+                for y in range(i, s1):
+                    used[y] = True
+            i = s1
+            continue
+        # --- participles: "…, saying (that) CONTENT" -------------------------------------------
+        if (
+            low in _PARTICIPLE_CUES
+            and not t.cap
+            and i > 0
+            and (toks[i - 1].text in _SEPARATORS or toks[i - 1].kind == "q" or toks[i - 1].low == "and")
+        ):
+            k = i + 1
+            if k < n and toks[k].text in (",", ":"):
+                k += 1
+            if _looks_like_content(toks, k, n - 1):
+                subject = main_subject(i)
+                attr = make(k, n - 1, (i, i), subject, 0.75, "speech", "participle")
+                if attr is not None:
+                    found.append(attr)
+                    used[i] = True
+                    break
+        # --- reporting verbs ----------------------------------------------------------------------
+        verb = _VERBS.get(low)
+        if low in ("told", "tells", "tell", "telling"):
+            verb = ("tell", "speech")
+        if verb is None or t.cap or (i > 0 and toks[i - 1].low == "to") or low.endswith("ing"):
+            i += 1
+            continue
+        base, vclass = verb
+        if i > 0 and toks[i - 1].low in ("the", "a", "an", "his", "her", "their", "its", "our", "this", "that"):
+            i += 1
+            continue
+        vscore = {"speech": 0.9, "think": 0.6, "evidence": 0.7, "act": 0.5}[vclass]
+        first_aux = _skip_aux_left(toks, i)
+        cue_start = i
+        while (
+            cue_start - 1 >= first_aux
+            and (toks[cue_start - 1].low in _AUX or toks[cue_start - 1].low.endswith("ly"))
+            and not toks[cue_start - 1].cap
+        ):
+            cue_start -= 1
+        if _passive(toks, first_aux, i) or (i + 2 < n and toks[i + 1].low == "not" and toks[i + 2].low == "to"):
+            # passives, and "who asked not to be named"
+            i += 1
+            continue
+        subject = _subject_left(toks, first_aux)
+        if subject is not None:
+            s_first, s_last = subject
+            head_tok = toks[s_last - 1] if toks[s_last].low in _INTENSIFIERS and s_last > s_first else toks[s_last]
+            head = head_tok.low
+            ok = True
+            if vclass == "evidence":
+                ok = (
+                    head in _EVIDENCE_NOUNS
+                    or head.rstrip("s") in _EVIDENCE_NOUNS
+                    or (i + 1 < n and toks[i + 1].low == "that")
+                )
+            elif vclass in ("think", "act"):
+                ok = (
+                    head_tok.cap
+                    or head in _PRONOUNS
+                    or head in _GROUP_WORDS
+                    or head in _PERSON_ROLES
+                    or (head in _ORG_WORDS or head in _ANON_HEADS or head.rstrip("s") in _PERSON_ROLES)
+                )
+            if (
+                low.endswith("s")
+                and low not in ("says",)
+                and base + "s" == low
+                and base + "s"
+                in _NOUNISH_3SG
+                | {"remarks", "states", "notes", "claims", "reports", "calls", "tweets", "posts", "answers"}
+            ):
+                # 3rd-person -s forms double as plural nouns ("states", "remarks"): a singular subject only.
+                ok = ok and (head_tok.cap or head in ("he", "she", "it", "who", "one"))
+            if (
+                low == base
+                and cue_start == i
+                and head not in ("they", "we", "i", "you", "who")
+                and not (head.endswith("s") or any(toks[y].low == "and" for y in range(s_first, s_last)))
+            ):
+                ok = False  # a bare base form needs a plural subject ("officials say") or an auxiliary
+            if not ok:
+                i += 1
+                continue
+            cue = (cue_start, i)
+            k = _after_cue(toks, i, base in _OBJECT_VERBS)
+            colon = k < n and toks[k].text == ":"
+            if k < n and toks[k].kind == "p" and toks[k].text in ":,":
+                k += 1
+            stop = content_stop(k)
+            if toks[s_first].low in ("who", "which", "whom") and s_first > 0 and toks[s_first - 1].text == ",":
+                comma = next((y for y in range(k, stop + 1) if toks[y].text == ","), None)
+                if comma is not None:
+                    stop = comma - 1
+            if vclass == "act":
+                # A speech act's content is its object: "criticized X", "called for X", "declined to comment on X"
+                while k < n and toks[k].low in ("for", "on", "against", "to", "of", "about", "with", "at", "into"):
+                    k += 1
+                for y in range(k + 1, stop + 1):
+                    if toks[y].text in (",", ";", "—", "–") or toks[y].low in (
+                        "despite",
+                        "following",
+                        "because",
+                        "after",
+                        "before",
+                        "while",
+                        "when",
+                        "since",
+                        "amid",
+                        "but",
+                        "and",
+                        "which",
+                        "who",
+                        "where",
+                        "during",
+                    ):
+                        stop = y - 1
+                        break
+            has_after = _looks_like_content(toks, k, stop, 1 if vclass == "act" else 3)
+            before = before_range(s_first) if sep_before(s_first) else None
+            if before is not None and (not has_after or toks[k].kind == "q" or toks[k - 1].text == ","):
+                attr = make(before[0], before[1], cue, subject, vscore, vclass)
+                if attr is not None:
+                    if has_after and (toks[k].kind == "q" or toks[k - 1].text == ","):
+                        extend(attr, make(k, stop, cue, subject, vscore, vclass))
+                        found.append(attr)
+                        i = stop + 1
+                        continue
+                    found.append(attr)
+                    i = k
+                    continue
+            if has_after:
+                attr = make(k, stop, cue, subject, vscore, vclass)
+                if attr is not None:
+                    found.append(attr)
+                    i = stop + 1
+                    continue
+            if colon and all(toks[y].kind == "p" for y in range(k, n)):
+                pending_colon = (toks[cue[0]].start, toks[cue[1]].end, toks[s_first].start, toks[s_last].end)
+            i += 1
+            continue
+        # --- inverted: "CONTENT, said SPK" ---------------------------------------------------------
+        if vclass == "speech" and low in _INVERTIBLE and sep_before(i) and i + 1 < n and toks[i + 1].low != "that":
+            s0 = i + 1
+            if toks[s0].kind == "w" and (
+                toks[s0].cap
+                or toks[s0].low in _DETERMINERS
+                or toks[s0].low in ("he", "she", "they", "we", "i")
+                or _nounish(toks[s0].low)
+            ):
+                s1 = s0
+                ended = False
+                while s1 < n:
+                    ts = toks[s1]
+                    if ts.kind == "q":
+                        ended = True
+                        break
+                    if (ts.kind == "p" and ts.text in ";!?") or (
+                        ts.kind == "p"
+                        and ts.text == "."
+                        and (s1 + 1 >= n or (toks[s1 + 1].text not in ")" and not toks[s1 + 1].low.islower()))
+                    ):
+                        ended = True
+                        break
+                    if (
+                        ts.text == ","
+                        and s1 + 1 < n
+                        and toks[s1 + 1].low
+                        in (
+                            "adding",
+                            "saying",
+                            "noting",
+                            "though",
+                            "although",
+                            "but",
+                            "and",
+                            "while",
+                            "as",
+                            "because",
+                            "referring",
+                            "explaining",
+                            "arguing",
+                            "citing",
+                            "in",
+                            "during",
+                            "at",
+                            "after",
+                            "when",
+                            "who",
+                            "speaking",
+                            "calling",
+                            "describing",
+                            "according",
+                        )
+                    ):
+                        ended = True
+                        break
+                    if (
+                        ts.low in ("in", "at", "on", "during", "after", "when", "to", "last", "this")
+                        and s1 > s0
+                        and (toks[s1 - 1].kind == "w")
+                        and toks[s1 - 1].low not in _TITLES
+                        and not any(toks[y].text == "," for y in range(s0, s1))
+                    ):
+                        ended = True
+                        break
+                    if ts.low in ("that", "the", "a") and s1 == s0 + 1 and not toks[s0].cap:
+                        break
+                    if (
+                        ts.low in _VERBS
+                        and not ts.cap
+                        and s1 > s0
+                        and not any(toks[y].text == "," for y in range(s0, s1))
+                    ):
+                        break  # "said Obama failed …": not an inverted speaker
+                    s1 += 1
+                else:
+                    ended = True
+                e1 = s1 - 1
+                while e1 > s0 and toks[e1].kind == "p":
+                    e1 -= 1
+                rng = before_range(i)
+                if ended and rng is not None:
+                    speaker = (s0, e1)
+                    attr = make(rng[0], rng[1], (i, i), speaker, 0.9, "speech")
+                    if attr is not None:
+                        rest = s1
+                        while rest < n and toks[rest].kind == "p" and toks[rest].text in ",:.":
+                            rest += 1
+                        if rest < n and toks[rest].kind == "q":
+                            extend(attr, make(rest, n - 1, (i, i), speaker, 0.9, "speech"))
+                        found.append(attr)
+                        i = max(s1, i + 1)
+                        continue
+        i += 1
+
+    # --- "…" — Name sign-offs ---------------------------------------------------------------------
+    for x in range(n - 2):
+        if toks[x].kind == "q" and not used[x] and toks[x + 1].text in ("—", "–", "―", "-") and toks[x + 2].cap:
+            y = x + 2
+            while y + 1 < n and toks[y + 1].kind != "q" and toks[y + 1].text not in ".;!?":
+                y += 1
+            found.append(
+                _Attr(
+                    [(toks[x].start, toks[x].end)],
+                    (toks[x + 1].start, toks[x + 1].end),
+                    (toks[x + 2].start, toks[y].end),
+                    "direct",
+                    0.85,
+                    "speech",
+                    [toks[x].quote],
+                )
+            )
+            used[x] = True
+    return found, pending_colon
+
+
+# ---- speakers ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Entity:
+    name: str
+    kind: SpeakerType
+    position: int
+    roles: set[str]
+
+
+_NAME_RUN = re.compile(r"(?:(?:[A-Z][\w’'\-]*\.?|of|de|al|bin|van|von|der|la|du|del)\s+)*[A-Z][\w’'\-]*(?:’s|'s)?")
+
+
+def _strip_title(words: list[str]) -> tuple[list[str], set[str]]:
+    """Split a capitalised run into its title words and the name ("Finance Minister Ana Ruiz" -> Ana Ruiz)."""
+    roles: set[str] = set()
+    last_title = -1
+    for idx, w in enumerate(words):
+        lw = w.lower().rstrip(",")
+        if lw in _TITLES or lw.rstrip(".") in _TITLES:
+            last_title = idx
+            roles.add(lw.rstrip("."))
+    name = words[last_title + 1 :] if last_title + 1 < len(words) else []
+    # Descriptive words before a title ("Finance", "Defence") are part of the title
+    return name, roles
+
+
+def _clean_name(phrase: str) -> tuple[str | None, set[str]]:
+    """The name inside a speaker phrase, without titles, appositives and party tags, and the role words."""
+    phrase = re.sub(r"\s*\([^)]*\)", "", phrase)
+    head = re.split(r",|\bof\s+(?=[a-z])|\bwho\b|\bwhich\b", phrase)[0].strip()
+    head = re.sub(r"^(?:the|a|an)\s+", "", head, flags=re.I)
+    words = head.split()
+    # possessive prefix "Kasich’s chief strategist John Weaver" -> after the possessive
+    for idx in range(len(words) - 1, -1, -1):
+        if words[idx].endswith(("’s", "'s", "s’", "s'")) and idx < len(words) - 1:
+            words = words[idx + 1 :]
+            break
+    roles = {w.lower().rstrip(".,") for w in words if w.lower().rstrip(".,") in _PERSON_ROLES | _TITLES}
+    caps_from = None
+    for idx, w in enumerate(words):
+        if w[:1].isupper():
+            caps_from = idx
+            break
+    if caps_from is None:
+        return None, roles
+    run = words[caps_from:]
+    # Cut at "of" + place ("Chuck Schumer of New York")
+    for idx, w in enumerate(run):
+        if w == "of" and idx > 0:
+            run = run[:idx]
+            break
+    if any(not w[:1].isupper() and w not in ("de", "al", "bin", "van", "von", "der", "la", "du", "del") for w in run):
+        # "Clinton campaign Chairman John Podesta": keep the capitalised tail
+        tail: list[str] = []
+        for w in reversed(run):
+            if w[:1].isupper():
+                tail.insert(0, w)
+            else:
+                break
+        run = tail
+    if len(run) == 1 and run[0].lower().strip(".,") in _ANON_HEADS | _GROUP_WORDS | _ORG_WORDS | _PERSON_ROLES:
+        return None, roles  # "Officials", "Rebels", "Sources" at the start of a sentence are not names
+    name_words, title_roles = _strip_title(run)
+    roles |= title_roles
+    if not name_words:
+        return None, roles
+    name = " ".join(name_words).strip(" ,.;:")
+    name = re.sub(r"(’s|'s)$", "", name)
+    if name.lower() in _NOT_NAMES or not name:
+        return None, roles
+    return name, roles
+
+
+def _classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
+    words = [w.lower().strip(".,’'") for w in re.findall(r"[\w’'\-.]+", phrase)]
+    head_part = re.split(r",|\bwho\b|\bwhich\b|\bthat\b", phrase)[0]
+    head_words = [w.lower().strip(".,’'") for w in re.findall(r"[\w’'\-.]+", head_part)]
+    head = head_words[-1] if head_words else ""
+    if (
+        re.search(
+            r"not (?:to )?be (?:named|identified)|condition of anonymity|anonymously|declined to be named|"
+            r"familiar with|spoke on background",
+            phrase,
+            re.I,
+        )
+        and name is None
+    ):
+        return "anonymous"
+    if (
+        name is None
+        and (head in _ANON_HEADS or head.endswith("sources"))
+        and (
+            not head_words
+            or head_words[0] in _ANON_DETS
+            or len(head_words) == 1
+            or head in ("sources", "source")
+            or head_words[0] not in ("the", "this", "that")
+        )
+    ):
+        return "anonymous"
+    if head in ("he", "she", "i", "you"):
+        return "person"
+    if name is not None:
+        name_words = [w.lower() for w in name.split()]
+        if name_words and name_words[-1] in _GROUP_NAME_ENDINGS:
+            return "group"
+        if any(w in _ORG_WORDS for w in name_words) or (name.isupper() and len(name) <= 6):
+            return "organisation"
+        if roles & _PERSON_ROLES or len(name.split()) >= 2:
+            return "person"
+    if head in _GROUP_WORDS or head in ("they", "we"):
+        return "group"
+    if head in _ORG_WORDS or (any(w in ("white", "house") for w in head_words[-2:]) and "white" in head_words):
+        return "organisation"
+    if head in _PERSON_ROLES or head.rstrip("s") in _PERSON_ROLES:
+        return "person" if not head.endswith("s") or head in ("boss",) else "group"
+    if name is not None:
+        return "person"
+    return "organisation" if words and words[-1] in _ORG_WORDS else "person"
+
+
+def _entities(text: str) -> list[_Entity]:
+    """Capitalised name runs in the text, with a guessed kind (for resolving pronouns and descriptors)."""
+    found: list[_Entity] = []
+    for m in _NAME_RUN.finditer(text):
+        phrase = m.group()
+        words = phrase.split()
+        # Skip sentence-initial function words ("The", "In") at the start of a run.
+        while words and words[0].lower().rstrip(".") in _NOT_NAMES:
+            words = words[1:]
+        if not words:
+            continue
+        start_of_run = m.start() + phrase.find(words[0])
+        name, roles = _clean_name(" ".join(words))
+        if name is None:
+            continue
+        # the two words before the run, for roles like "the minister, Ana Ruiz"
+        before = text[max(0, start_of_run - 40) : start_of_run].lower()
+        for role in _PERSON_ROLES:
+            if re.search(rf"\b{re.escape(role)}\b[\s,]*$", before):
+                roles.add(role)
+        kind = _classify(" ".join(words), name, roles)
+        if kind == "person" and len(name.split()) == 1 and not roles:
+            continue  # a lone capitalised word: not reliably a person (place, month, sentence start)
+        found.append(_Entity(name, kind, start_of_run, roles))
+    return found
+
+
+def _find_entity(entities: list[_Entity], before: int, want: set[str], role: str | None = None) -> _Entity | None:
+    best = None
+    for entity in entities:
+        if entity.position >= before:
+            break
+        if entity.kind in want and (role is None or role in entity.roles):
+            best = entity
+    return best
+
+
+def _resolve(
+    text: str, quotes_attrs: list[_Attr], entities: list[_Entity]
+) -> list[tuple[str | None, SpeakerType | None]]:
+    """speaker_name and speaker_type for each attribution, in text order."""
+    results: list[tuple[str | None, SpeakerType | None]] = []
+    speakers: list[tuple[int, str, SpeakerType, set[str]]] = []  # (position, name, type, roles) of named speakers
+    by_surname: dict[str, str] = {}
+    for entity in entities:
+        if entity.kind == "person" and len(entity.name.split()) >= 2:
+            by_surname.setdefault(entity.name.split()[-1], entity.name)
+
+    def recent_speaker(pos: int, want: set[str], role: str | None = None) -> tuple[str, SpeakerType] | None:
+        for p, name, kind, roles in reversed(speakers):
+            if p < pos and kind in want and (role is None or role in roles):
+                return name, kind
+        return None
+
+    for attr in quotes_attrs:
+        if attr.speaker is None:
+            results.append((None, None))
+            continue
+        s, e = attr.speaker
+        phrase = text[s:e]
+        low = phrase.lower().strip()
+        name, roles = _clean_name(phrase)
+        kind = _classify(phrase, name, roles)
+        if name is not None and len(name.split()) == 1 and name in by_surname:
+            name = by_surname[name]
+        if name is not None and kind == "person" and len(name.split()) == 1:
+            # A surname seen earlier in full ("Ruiz" after "Ana Ruiz")
+            for entity in reversed(entities):
+                if entity.position < s and entity.name.split()[-1] == name:
+                    name = entity.name
+                    break
+        resolved: tuple[str, SpeakerType] | None = None
+        if name is None:
+            words = low.split()
+            head = re.split(r",|\bwho\b", low)[0].split()
+            head_word = head[-1].strip(".,’'") if head else ""
+            if low in ("he", "she", "i", "who", "you") or low in ("him", "her"):
+                resolved = recent_speaker(s, {"person"})
+                if resolved is None:
+                    entity = _find_entity(entities, s, {"person"})
+                    resolved = (entity.name, "person") if entity else None
+                kind = "person"
+            elif low in ("they", "we", "it"):
+                resolved = recent_speaker(s, {"organisation", "group", "anonymous"})
+                if resolved is None and low == "it":
+                    entity = _find_entity(entities, s, {"organisation"})
+                    resolved = (entity.name, "organisation") if entity else None
+                kind = resolved[1] if resolved else ("organisation" if low == "it" else "group")
+            elif words and words[0] in ("the", "this") and kind != "anonymous":
+                # A definite descriptor: "the minister", "the spokesman", "the group", "the ministry".
+                if head_word in _PERSON_ROLES or head_word in _TITLES:
+                    resolved = recent_speaker(s, {"person"}, head_word)
+                    if resolved is None:
+                        entity = _find_entity(entities, s, {"person"}, head_word)
+                        resolved = (entity.name, "person") if entity else None
+                    kind = "person"
+                else:
+                    want: set[str] = {"group"} if head_word in _GROUP_WORDS else {"organisation"}
+                    if head_word == "group":
+                        want = {"group", "organisation"}
+                    for entity in reversed(entities):
+                        if (
+                            entity.position < s
+                            and entity.kind in want
+                            and (
+                                head_word in entity.name.lower()
+                                or head_word in ("group", "organisation", "organization")
+                                or head_word in _GROUP_WORDS
+                            )
+                        ):
+                            resolved = (entity.name, entity.kind)
+                            break
+                    if resolved is None:
+                        resolved = recent_speaker(s, want)  # type: ignore[arg-type]
+                    if resolved:
+                        kind = resolved[1]
+        if resolved is not None:
+            name = resolved[0]
+            if kind not in ("anonymous",):
+                kind = resolved[1] if resolved[1] != "anonymous" else kind
+        if kind == "anonymous":
+            name = None
+        elif name is None and kind in ("organisation", "group") and low not in ("they", "we", "it", "who"):
+            # An unresolved descriptor names the speaker as well as anything: "the ministry", "the rebels".
+            name = re.split(r",| who\b| which\b", phrase)[0].strip()
+        results.append((name, kind))
+        if name is not None:
+            speakers.append((s, name, kind, roles))
+    return results
+
+
+# ---- the public function -------------------------------------------------------------
+
+
+def _regions(text: str, sentences: list[Span], pieces: list[_Piece]) -> list[Span]:
+    """Sentences merged so that no quotation piece crosses a region boundary."""
+    regions: list[Span] = []
+    for sentence in sentences:
+        if regions:
+            last = regions[-1]
+            crossing = any(p.start < last.end and p.end > sentence.start and p.start >= last.start for p in pieces)
+            same_block = "\n" not in text[last.end : sentence.start]
+            sign_off = text[sentence.start] in "—–―" and text[last.end - 1] in "\"”’'"
+            if (crossing or sign_off) and same_block:
+                regions[-1] = Span(last.start, sentence.end)
+                continue
+        regions.append(sentence)
+    return regions
+
+
+def _is_title(text: str, piece: _Piece) -> bool:
+    """Title Case inside the marks (two words or more, most capitalised): a title of a work or a name."""
+    inner = text[piece.start : piece.end].strip("\"“”‘’' ,.")
+    words = re.findall(r"[A-Za-z][\w’'\-]*", inner)
+    if len(words) < 2:
+        if len(words) == 1 and words[0][0].isupper():
+            # A single capitalised word mid-sentence ("Sanity") reads as a name or slogan, not a scare quote.
+            prev = text[max(0, piece.start - 3) : piece.start].strip()
+            return bool(prev) and prev[-1] not in ".!?"
+        return False
+    small = {"of", "the", "a", "an", "and", "in", "on", "for", "to", "at", "with", "is", "or", "by", "from"}
+    caps = [w for w in words if w.lower() not in small]
+    return bool(caps) and sum(w[0].isupper() for w in caps) >= max(2, len(caps)) and words[0][0].isupper()
+
+
+def find_quotes(text: str, sentences: list[Span]) -> list[Quote]:
+    """Direct, indirect and scare quotes in ``text`` (``sentences`` from :func:`spinscope.segmentation.sentences`).
+
+    Returned in text order of their content; one quote per content span."""
+    blocks = paragraphs(text)
+    pieces = _quote_pieces(text, blocks)
+    regions = _regions(text, sentences, pieces)
+    attrs: list[_Attr] = []
+    piece_owner: dict[int, int] = {}  # piece index -> attribution index
+    last_direct: int | None = None  # the last attribution with a direct quotation
+    pending_colon = None
+    for region_span in regions:
+        toks = _tokens(text, region_span.start, region_span.end, pieces)
+        if not toks:
+            continue
+        region = _Region(text, region_span, toks)
+        found, colon = _find_in_region(region, pieces)
+        region_pieces = [t.quote for t in toks if t.kind == "q"]
+        # A region that opens with a quotation and has no cue: continuation of the previous speaker,
+        # or the content announced by "SPK CUE:" at the end of the previous region.
+        if not found and toks[0].kind == "q":
+            only_quotes = all(t.kind == "q" or t.kind == "p" for t in toks)
+            if pending_colon is not None:
+                cs, ce, ss, se = pending_colon
+                found = [
+                    _Attr([(text_piece.start, text_piece.end)], (cs, ce), (ss, se), "direct", 0.85, "speech", [q])
+                    for q in region_pieces
+                    if (text_piece := pieces[q])
+                ]
+                if only_quotes is False and found:
+                    pass
+            elif last_direct is not None and (only_quotes or pieces[toks[0].quote].words(text) >= 5):
+                prev = attrs[last_direct]
+                if prev.speaker is not None and pieces[toks[0].quote].words(text) >= 3:
+                    found = [
+                        _Attr([(pieces[q].start, pieces[q].end)], prev.cue, prev.speaker, "direct", 0.8, "speech", [q])
+                        for q in region_pieces
+                        if pieces[q].words(text) >= 3 or q == toks[0].quote
+                    ]
+        # Multi-paragraph quotes: a piece that continues an earlier piece joins its attribution.
+        for q in region_pieces:
+            origin = pieces[q].continues
+            if origin >= 0 and origin in piece_owner and q not in {p for a in found for p in a.pieces}:
+                owner = attrs[piece_owner[origin]]
+                found.append(
+                    _Attr([(pieces[q].start, pieces[q].end)], owner.cue, owner.speaker, "direct", 0.85, "speech", [q])
+                )
+        pending_colon = colon
+        for attr in found:
+            index = len(attrs)
+            attrs.append(attr)
+            for q in attr.pieces:
+                piece_owner.setdefault(q, index)
+            if attr.kind == "direct" and attr.speaker is not None:
+                last_direct = index
+        if found and not any(a.kind == "direct" for a in found) and any(a.speaker for a in found):
+            last_direct = None if not any(t.kind == "q" for t in toks) else last_direct
+        if not found and not any(t.kind == "q" for t in toks):
+            # A sentence of the writer's own between quotes ends the run of continuations.
+            last_direct = None
+
+    # Participle speakers: an attribution found through ", saying" whose subject was not found
+    # takes the speaker of the previous attribution in the same region.
+    entities = _entities(text)
+    names = _resolve(text, attrs, entities)
+    quotes: list[Quote] = []
+    seen: set[tuple[int, int]] = set()
+    for attr, (name, kind) in zip(attrs, names, strict=True):
+        pieces_here = attr.contents
+        for start, end in pieces_here:
+            s, e = _trim(text, start, end, " \t\n")
+            if e <= s or (s, e) in seen:
+                continue
+            seen.add((s, e))
+            quotes.append(
+                Quote(
+                    kind="direct"
+                    if attr.kind == "direct"
+                    or ((len(attr.contents) > 1 and any(text[s] in "\"“‘'" for _ in [0])) and text[s] in "\"“‘'")
+                    else "indirect",
+                    content=Span(s, e),
+                    cue=Span(*attr.cue) if attr.cue else None,
+                    speaker=Span(*attr.speaker) if attr.speaker else None,
+                    speaker_name=name,
+                    speaker_type=kind if attr.speaker else None,
+                    score=attr.score,
+                )
+            )
+    # Quotations inside no attribution: scare quotes (short), titles (skipped) or unattributed direct quotes.
+    covered = [(s, e) for a in attrs for s, e in a.contents]
+    owned = set(piece_owner)
+    for index, piece in enumerate(pieces):
+        if index in owned or any(s <= piece.start and piece.end <= e for s, e in covered):
+            continue
+        if piece.end - piece.start < 3:
+            continue
+        words = piece.words(text)
+        if words == 0:
+            continue
+        if _is_title(text, piece):
+            continue
+        span = Span(piece.start, piece.end)
+        if span.to_dict() and (piece.start, piece.end) in seen:
+            continue
+        inner = text[piece.start : piece.end].strip("\"“”‘’' ")
+        if words <= 4 and inner[-1:] not in (",", ".", "!", "?", "…"):
+            quotes.append(Quote(kind="scare", content=span, score=0.7))
+        else:
+            quotes.append(Quote(kind="direct", content=span, score=0.5))
+        seen.add((piece.start, piece.end))
+    quotes.sort(key=lambda q: (q.content.start, q.content.end))
+    return quotes

@@ -1,0 +1,1 @@
+"""Scorers for the analysers against public gold data (PolNeAR quotes, NewsSD voice)."""
