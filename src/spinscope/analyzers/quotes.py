@@ -714,6 +714,17 @@ def _subject_left(toks: list[_Tok], i: int) -> tuple[int, int] | None:
                 ):
                     return head[0], j
         return None
+    # "Officials who asked not to be named said": an anonymity relative clause without commas.
+    for w in range(j - 1, max(-1, j - 12), -1):
+        if toks[w].kind != "w":
+            break
+        if toks[w].low in ("who", "that") and w > 0:
+            tail = {x.low for x in toks[w + 1 : j + 1]}
+            if tail & {"named", "identified", "anonymity", "authorized", "authorised", "record", "publicly"}:
+                head = _subject_left(toks, w)
+                if head is not None:
+                    return head[0], j
+            break
     if t.kind != "w":
         if t.kind == "p" and t.text == ")":  # "(D-Ill.)" party tags
             k = j
@@ -1307,6 +1318,13 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
                         break
             has_after = _looks_like_content(toks, k, stop, 1 if vclass == "act" else 3)
             before = before_range(s_first) if sep_before(s_first) else None
+            if (
+                before is not None
+                and toks[before[0]].low in _INTRO
+                and toks[before[1]].kind != "q"
+                and (colon or before[1] - before[0] < 10)
+            ):
+                before = None  # "In a televised address, the president said: …" — an adverbial, not content
             if before is not None and (not has_after or toks[k].kind == "q" or toks[k - 1].text == ","):
                 attr = make(before[0], before[1], cue, subject, vscore, vclass)
                 if attr is not None:

@@ -18,7 +18,9 @@ ranges. A quote without a cue forms its own attribution.
 Metrics (per role: source, cue, content), micro-averaged over all articles
 --------------------------------------------------------------------------
 Spans are compared as sets of character ranges after trimming surrounding
-white space of each range; the gold ranges of one role are merged into one set.
+white space of each range and joining ranges that only white space separates
+(a quote continued in the next paragraph, a sentence split in two ranges); the
+ranges of one role of one attribution form one set.
 
 *Exact* (as in citron's ``citron_evaluate.py``, Newell et al. 2018, BBC R&D):
 
@@ -94,7 +96,7 @@ def _clean(text: str, ranges: list[tuple[int, int]]) -> Ranges:
             end -= 1
         if start >= end:
             continue
-        if out and start <= out[-1][1]:
+        if out and (start <= out[-1][1] or not text[out[-1][1] : start].strip()):
             out[-1] = (out[-1][0], max(end, out[-1][1]))
         else:
             out.append((start, end))

@@ -1,0 +1,192 @@
+"""Checkable claims: statements of fact a reader could verify.
+
+:func:`find_claims` looks at each sentence (split further at semicolons) that
+is not opinion, and scores it from transparent cues. Each cue found adds a
+reason and a weight; the score is the noisy-or of the weights,
+``1 - prod(1 - w)``, so it is in [0, 1], grows with every extra cue and never
+double-counts one. A clause is a claim when its score reaches
+:data:`THRESHOLD` (one strong cue, or two weak ones).
+
+========================  ======  ====================================================
+reason                    weight  what triggers it
+========================  ======  ====================================================
+``number``                0.35    digits or number words ("40", "three", "dozens")
+``percentage``            0.40    "%", "percent", "per cent", "percentage points"
+``money``                 0.40    currency signs or words ("$5 million", "200 euros")
+``date``                  0.25    weekdays, months, years, "yesterday", "last week"
+``casualties``            0.40    killed, dead, wounded, injured, casualties, deaths
+``named actor``           0.35    a capitalised name (not the sentence's first word, a
+                                  weekday/month, or a place after in/at/near/from) in a
+                                  clause with a finite verb
+``causal``                0.30    "killed by", "launched by", "because of", "led to",
+                                  "caused", "due to", "resulted in", "as a result of"
+``place``                 0.15    "in/at/near/from" + a capitalised place name
+``attributed``            0.10    the clause reports what a source said (a quote with
+                                  a speaker overlaps it)
+========================  ======  ====================================================
+
+Not claims: sentences whose voice is "opinion" (the writer's, or a quoted
+speaker's opinion, both from :func:`spinscope.analyzers.voice.classify_sentences`),
+questions, clauses under four words, and text inside scare quotes (cues found
+only there do not count, so a scare-quote-only sentence is no claim).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spinscope.document import Claim, Quote, SentenceVoice, Span
+
+THRESHOLD = 0.35
+WEIGHTS = {
+    "number": 0.35,
+    "percentage": 0.40,
+    "money": 0.40,
+    "date": 0.25,
+    "casualties": 0.40,
+    "named actor": 0.35,
+    "causal": 0.30,
+    "place": 0.15,
+    "attributed": 0.10,
+}
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|"
+    r"thousands?|millions?|billions?|trillions?|dozens?|half|quarter|a third|two-thirds|"
+    r"first|second|third|fourth|fifth|tenth|hundredth|twice|double|triple"
+)
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    "percentage": re.compile(r"\d\s?%|\b(?:per ?cent|percent|percentage points?)\b", re.I),
+    "money": re.compile(
+        r"[$€£¥₹]\s?\d|\b\d[\d,.]*\s?(?:million|billion|bn|m)?\s?(?:dollars|euros|pounds|yen|yuan|rupees|"
+        r"roubles|rubles|francs|pesos|usd|eur|gbp)\b|\b(?:dollars|euros|pounds sterling)\b",
+        re.I,
+    ),
+    "number": re.compile(rf"(?<![\w.])\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b", re.I),
+    "date": re.compile(
+        r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|"
+        r"january|february|march|april|june|july|august|september|october|november|december|"
+        r"jan\.|feb\.|aug\.|sept?\.|oct\.|nov\.|dec\.|"
+        r"(?:last|this|next|earlier this|later this) (?:week|month|year|weekend|morning|night)|"
+        r"(?:1[89]|20)\d\d|\d{1,2}/\d{1,2}/\d{2,4})\b",
+        re.I,
+    ),
+    "casualties": re.compile(
+        r"\b(?:kill(?:ed|ing|s)?|dead|died|dies|deaths?|wounded|wounding|injur(?:ed|ies|y|ing)|casualt(?:y|ies)|"
+        r"fatalit(?:y|ies)|bodies|massacred?|slain|executed|shot dead|missing|displaced|abducted|kidnapped|"
+        r"arrested|detained)\b",
+        re.I,
+    ),
+    "causal": re.compile(
+        r"\b(?:(?:killed|launched|fired|carried out|caused|destroyed|hit|struck|shot|attacked|bombed|"
+        r"damaged|set|triggered|sparked|ordered|built|funded) by|because of|due to|led to|leads to|"
+        r"lead to|caused|causing|causes|resulted in|results in|as a result of|triggered|sparked|"
+        r"blamed on|blamed|in retaliation for|in response to)\b",
+        re.I,
+    ),
+    "place": re.compile(r"\b(?:in|at|near|from|outside|inside|across|into) (?:the )?[A-Z][a-z]+", re.U),
+}
+_PAST_VERB = re.compile(
+    r"\b(?:\w+ed|said|told|met|went|came|took|gave|made|sent|held|left|began|won|lost|fought|shot|struck|"
+    r"hit|fled|led|built|paid|sold|bought|brought|spent|ran|wrote|rose|fell|seized|stole|broke|"
+    r"is|are|was|were|has|have|had|will)\b"
+)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][\w\-]+)*")
+_DATE_WORD = re.compile(
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December"
+)
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|from|outside|inside|across|into|to|of)\s+(?:the\s+)?$")
+_SENTENCE_INITIAL_STOP = {
+    "The", "A", "An", "In", "On", "At", "But", "And", "It", "He", "She", "They", "We", "I", "This", "That",
+    "There", "After", "Before", "When", "While", "As", "If", "According",
+}  # fmt: skip
+
+
+def _mask(text: str, start: int, end: int, quotes: list[Quote]) -> str:
+    """The clause text with scare-quoted stretches blanked (same length, so offsets hold)."""
+    chunk = list(text[start:end])
+    for quote in quotes:
+        if quote.kind != "scare" or not quote.content.overlaps(Span(start, end)):
+            continue
+        for i in range(max(quote.content.start, start), min(quote.content.end, end)):
+            chunk[i - start] = " "
+    return "".join(chunk)
+
+
+def _clauses(text: str, sentence: Span) -> list[Span]:
+    """The sentence split at semicolons (each part trimmed)."""
+    parts = []
+    position = sentence.start
+    for match in re.finditer(r";\s+", text[sentence.start : sentence.end]):
+        parts.append(Span(position, sentence.start + match.start()))
+        position = sentence.start + match.end()
+    parts.append(Span(position, sentence.end))
+    result = []
+    for part in parts:
+        start, end = part.start, part.end
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            result.append(Span(start, end))
+    return result
+
+
+def claim_reasons(clause: str, attributed: bool = False) -> list[str]:
+    """The cues found in one clause's text, in the order of :data:`WEIGHTS`."""
+    found: set[str] = set()
+    for reason, pattern in _PATTERNS.items():
+        if pattern.search(clause):
+            found.add(reason)
+    # A bare year or date number is not also a "number"; money and percentages carry their own number.
+    numbers = [m.group() for m in _PATTERNS["number"].finditer(clause)]
+    if numbers and all(re.fullmatch(r"(?:1[89]|20)\d\d", n) or n.lower() in ("first", "second") for n in numbers):
+        found.discard("number")
+    if found & {"money", "percentage"}:
+        found.discard("number")
+    names = [
+        m.group()
+        for m in _NAME.finditer(clause)
+        if m.group().split()[0] not in _SENTENCE_INITIAL_STOP
+        and not _DATE_WORD.fullmatch(m.group().split()[0])
+        and not _PLACE_BEFORE.search(clause[max(0, m.start() - 12) : m.start()])
+    ]
+    if names and _PAST_VERB.search(clause):
+        found.add("named actor")
+    if attributed:
+        found.add("attributed")
+    return [reason for reason in WEIGHTS if reason in found]
+
+
+def claim_score(reasons: list[str]) -> float:
+    """Noisy-or of the reasons' weights."""
+    remaining = 1.0
+    for reason in reasons:
+        remaining *= 1.0 - WEIGHTS[reason]
+    return round(1.0 - remaining, 4)
+
+
+def find_claims(text: str, sentences: list[Span], quotes: list[Quote], voices: list[SentenceVoice]) -> list[Claim]:
+    """Checkable claims among the sentences (``voices`` from ``classify_sentences``, matched by offsets)."""
+    voice_at = {(v.start, v.end): v for v in voices}
+    claims: list[Claim] = []
+    for sentence in sentences:
+        voice = voice_at.get((sentence.start, sentence.end))
+        if voice is None:
+            voice = next((v for v in voices if Span(v.start, v.end).overlaps(sentence)), None)
+        if voice is not None and voice.voice == "opinion":
+            continue
+        for clause in _clauses(text, sentence):
+            masked = _mask(text, clause.start, clause.end, quotes)
+            stripped = masked.strip().rstrip("\"”’'")
+            if stripped.endswith("?") or len(re.findall(r"\w+", masked)) < 4:
+                continue
+            attributed = any(q.kind != "scare" and q.speaker is not None and q.content.overlaps(clause) for q in quotes)
+            reasons = claim_reasons(masked, attributed)
+            score = claim_score(reasons)
+            if score >= THRESHOLD:
+                claims.append(Claim(clause.start, clause.end, score, reasons))
+    return claims

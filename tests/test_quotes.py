@@ -1,0 +1,301 @@
+"""find_quotes on short invented news text (a fictional border crisis in the republic of Veloria)."""
+
+from __future__ import annotations
+
+import pytest
+
+from spinscope.analyzers.quotes import find_quotes
+from spinscope.document import Quote
+from spinscope.segmentation import sentences
+
+
+def quotes_of(text: str) -> list[Quote]:
+    found = find_quotes(text, sentences(text))
+    for q in found:  # every span indexes the original text
+        assert 0 <= q.content.start < q.content.end <= len(text)
+        for span in (q.cue, q.speaker):
+            assert span is None or 0 <= span.start < span.end <= len(text)
+    return found
+
+
+def show(text: str, q: Quote) -> dict:
+    def cut(span):
+        return None if span is None else text[span.start : span.end]
+
+    return {
+        "kind": q.kind,
+        "content": cut(q.content),
+        "cue": cut(q.cue),
+        "speaker": cut(q.speaker),
+        "name": q.speaker_name,
+        "type": q.speaker_type,
+    }
+
+
+def only(text: str) -> dict:
+    found = quotes_of(text)
+    assert len(found) == 1, [show(text, q) for q in found]
+    return show(text, found[0])
+
+
+def test_direct_quote_with_cue_after() -> None:
+    text = '"We will not allow a single truck through," Interior Minister Tomas Varga said on Tuesday.'
+    q = only(text)
+    assert q["kind"] == "direct"
+    assert q["content"] == '"We will not allow a single truck through,"'
+    assert q["cue"] == "said"
+    assert q["speaker"] == "Interior Minister Tomas Varga"
+    assert q["name"] == "Tomas Varga"
+    assert q["type"] == "person"
+
+
+def test_inverted_cue_with_appositive() -> None:
+    text = "“The bridge is closed until further notice,” said Lena Okafor, a spokeswoman for the border police."
+    q = only(text)
+    assert q["kind"] == "direct"
+    assert q["cue"] == "said"
+    assert q["speaker"].startswith("Lena Okafor")
+    assert q["name"] == "Lena Okafor"
+
+
+def test_quote_split_around_cue_gives_two_pieces_same_speaker() -> None:
+    text = "“We waited for six hours,” the driver said. “Nobody told us anything.”"
+    found = [show(text, q) for q in quotes_of(text)]
+    assert [q["content"] for q in found] == ["“We waited for six hours,”", "“Nobody told us anything.”"]
+    assert {q["cue"] for q in found} == {"said"}
+    assert {q["speaker"] for q in found} == {"the driver"}
+    assert all(q["kind"] == "direct" for q in found)
+
+
+def test_split_quote_in_one_sentence() -> None:
+    text = "“The convoy is ready,” the colonel said, “but the road is mined.”"
+    found = [show(text, q) for q in quotes_of(text)]
+    assert [q["content"] for q in found] == ["“The convoy is ready,”", "“but the road is mined.”"]
+    assert {q["speaker"] for q in found} == {"the colonel"}
+
+
+def test_colon_introduced_quote() -> None:
+    text = "The foreign ministry said: “No Velorian soldier has crossed the border.”"
+    q = only(text)
+    assert q["kind"] == "direct"
+    assert q["content"] == "“No Velorian soldier has crossed the border.”"
+    assert q["speaker"] == "The foreign ministry"
+    assert q["type"] == "organisation"
+
+
+def test_colon_at_paragraph_end_announces_next_paragraph() -> None:
+    text = "In a televised address, President Irena Kovac said:\n\n“We will defend every village.”"
+    q = only(text)
+    assert q["content"] == "“We will defend every village.”"
+    assert q["name"] == "Irena Kovac"
+
+
+def test_quote_spanning_paragraphs() -> None:
+    text = (
+        "“The shelling started at dawn,” said Marko Lind, the mayor of Tessen. “We had no warning.\n\n"
+        "“Now the school is gone and the clinic is gone.”"
+    )
+    found = [show(text, q) for q in quotes_of(text)]
+    assert len(found) == 3
+    assert found[2]["content"] == "“Now the school is gone and the clinic is gone.”"
+    assert {q["name"] for q in found} == {"Marko Lind"}
+    assert all(q["kind"] == "direct" for q in found)
+
+
+def test_continuation_paragraph_keeps_the_speaker() -> None:
+    text = (
+        "“We have food for three days,” said Aida Noor, who runs the camp.\n\n"
+        "“After that we will have to send people away.”"
+    )
+    found = [show(text, q) for q in quotes_of(text)]
+    assert len(found) == 2
+    assert found[1]["name"] == "Aida Noor"
+
+
+def test_sign_off_with_dash() -> None:
+    text = "“The ceasefire is over. Our patience is exhausted.” — Colonel Marta Diaz, army spokeswoman"
+    q = only(text)
+    assert q["kind"] == "direct"
+    assert q["cue"] == "—"
+    assert q["name"] == "Marta Diaz"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker", "content"),
+    [
+        (
+            "The ministry said that 40 trucks crossed the border on Tuesday.",
+            "said",
+            "The ministry",
+            "that 40 trucks crossed the border on Tuesday",
+        ),
+        (
+            "Finance Minister Ana Ruiz told reporters the budget would be cut.",
+            "told",
+            "Finance Minister Ana Ruiz",
+            "the budget would be cut",
+        ),
+        (
+            "The rebels warned that they would shell the airport.",
+            "warned",
+            "The rebels",
+            "that they would shell the airport",
+        ),
+        (
+            "The governor insisted that the evacuation was orderly.",
+            "insisted",
+            "The governor",
+            "that the evacuation was orderly",
+        ),
+        ("The army denied that it had used cluster bombs.", "denied", "The army", "that it had used cluster bombs"),
+        (
+            "The minister tweeted that the border would reopen on Friday.",
+            "tweeted",
+            "The minister",
+            "that the border would reopen on Friday",
+        ),
+        (
+            "The Veloria Times wrote that the talks had collapsed.",
+            "wrote",
+            "The Veloria Times",
+            "that the talks had collapsed",
+        ),
+        (
+            "The company announced that it would close the mine.",
+            "announced",
+            "The company",
+            "that it would close the mine",
+        ),
+        (
+            "Talks will resume next week, the mediator added.",
+            "added",
+            "the mediator",
+            "Talks will resume next week",
+        ),
+    ],
+)
+def test_reported_speech(text: str, cue: str, speaker: str, content: str) -> None:
+    q = only(text)
+    assert q["kind"] == "indirect"
+    assert (q["cue"], q["speaker"], q["content"]) == (cue, speaker, content)
+
+
+def test_according_to_before_and_after() -> None:
+    before = "According to the health ministry, 12 people were killed in the strike."
+    q = only(before)
+    assert (q["cue"], q["speaker"], q["content"]) == (
+        "According to",
+        "the health ministry",
+        "12 people were killed in the strike",
+    )
+    assert q["type"] == "organisation"
+    after = "Three soldiers died in the attack, according to a senior defence official."
+    q = only(after)
+    assert (q["cue"], q["content"]) == ("according to", "Three soldiers died in the attack")
+    assert q["speaker"] == "a senior defence official"
+    assert q["type"] == "anonymous"
+    assert q["name"] is None
+
+
+def test_said_in_a_statement() -> None:
+    text = "The Northern Liberation Front said in a statement that its fighters had captured two villages."
+    q = only(text)
+    assert q["cue"] == "said"
+    assert q["content"] == "that its fighters had captured two villages"
+    assert q["type"] == "group"
+    assert q["name"] == "Northern Liberation Front"
+
+
+def test_pronoun_resolves_to_named_speaker_without_title() -> None:
+    text = (
+        "Finance Minister Ana Ruiz told reporters on Monday that the budget would be cut by 4 percent. "
+        "“We have no choice,” she said."
+    )
+    found = [show(text, q) for q in quotes_of(text)]
+    assert [q["name"] for q in found] == ["Ana Ruiz", "Ana Ruiz"]
+    assert found[1]["speaker"] == "she"
+    assert found[1]["type"] == "person"
+
+
+def test_descriptor_resolves_to_earlier_name() -> None:
+    text = (
+        "Defence Minister Pavel Orlov visited the front on Sunday. "
+        "The minister said the line would hold through the winter."
+    )
+    q = only(text)
+    assert q["speaker"] == "The minister"
+    assert q["name"] == "Pavel Orlov"
+
+
+def test_group_descriptor_resolves_to_armed_group() -> None:
+    text = (
+        "“We will not surrender,” the Northern Liberation Front said in a communique. "
+        "The group added that its fighters had captured two villages."
+    )
+    found = [show(text, q) for q in quotes_of(text)]
+    assert found[1]["speaker"] == "The group"
+    assert found[1]["name"] == "Northern Liberation Front"
+    assert {q["type"] for q in found} == {"group"}
+
+
+def test_surname_resolves_to_full_name() -> None:
+    text = "Prime Minister Irena Kovac met the envoy on Friday. Kovac said the meeting was useful."
+    q = only(text)
+    assert q["name"] == "Irena Kovac"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("A senior defence official, who asked not to be named, said the army had moved 40 tanks.", "anonymous"),
+        ("Sources said the talks had collapsed overnight.", "anonymous"),
+        ("Officials who asked not to be named said the bridge was mined.", "anonymous"),
+        ("The White House said it was monitoring the situation closely.", "organisation"),
+        ("Protesters said they would return to the square every night.", "group"),
+        ("The rebels said they had shot down a helicopter.", "group"),
+    ],
+)
+def test_speaker_types(text: str, kind: str) -> None:
+    q = only(text)
+    assert q["type"] == kind
+    if kind == "anonymous":
+        assert q["name"] is None
+
+
+def test_scare_quotes() -> None:
+    text = 'The so-called "peacekeepers" arrived in Tessen on Monday to stage a "spontaneous" rally.'
+    found = [show(text, q) for q in quotes_of(text)]
+    assert [q["content"] for q in found] == ['"peacekeepers"', '"spontaneous"']
+    assert all(q["kind"] == "scare" and q["speaker"] is None and q["cue"] is None for q in found)
+
+
+def test_title_of_a_work_is_not_a_quote() -> None:
+    text = "The minister appeared on “Morning With Veloria” to defend the curfew."
+    assert [q for q in quotes_of(text) if q.kind != "indirect"] == []
+
+
+def test_curly_single_quotes_used_as_quotes() -> None:
+    text = "‘We are not afraid,’ said the mayor."
+    q = only(text)
+    assert q["content"] == "‘We are not afraid,’"
+    assert q["speaker"] == "the mayor"
+
+
+def test_apostrophes_are_not_quotes() -> None:
+    text = "The soldiers’ families haven’t been told where they’re going."
+    assert [q for q in quotes_of(text) if q.kind in ("direct", "scare")] == []
+
+
+def test_no_double_counting() -> None:
+    text = (
+        "“The shelling must stop,” the minister said, adding that aid convoys were waiting. "
+        "The ministry said the convoy of 40 trucks would leave on Tuesday."
+    )
+    found = quotes_of(text)
+    spans = [(q.content.start, q.content.end) for q in found]
+    assert len(spans) == len(set(spans))
+    assert not any(a.content.overlaps(b.content) for i, a in enumerate(found) for b in found[i + 1 :])
+
+
+def test_empty_text() -> None:
+    assert find_quotes("", []) == []
