@@ -673,8 +673,10 @@ _LEADING_NOISE = _words(
 )
 
 
-def _nounish(word: str) -> bool:
-    """A lowercase word that can head a speaker noun phrase."""
+def _nounish(word: str, after_determiner: bool = False) -> bool:
+    """A lowercase word that can head a speaker noun phrase (``after_determiner``: "the note", "a report")."""
+    if after_determiner and (word in _VERBS or word in _EVIDENCE_NOUNS) and not word.endswith(("ed", "ing")):
+        return True
     if word in _PERSON_ROLES or word in _GROUP_WORDS or word in _ORG_WORDS or word in _ANON_HEADS:
         return True
     if word.rstrip("s") in _PERSON_ROLES or word.rstrip("s") in _ORG_WORDS:
@@ -804,7 +806,11 @@ def _subject_left(toks: list[_Tok], i: int) -> tuple[int, int] | None:
                     or left.low in _EVIDENCE_NOUNS
                 ):
                     break
-            elif lk in _BOUNDARY or (lk in _VERBS and k != j) or (lk in _PRONOUNS and k != j):
+            elif lk in _BOUNDARY or (lk in _PRONOUNS and k != j):
+                break
+            elif lk in _VERBS and not (k == j and k > 0 and toks[k - 1].low in _DETERMINERS) and k != j:
+                break
+            elif lk in _VERBS and k == j and not (k > 0 and toks[k - 1].low in _DETERMINERS):
                 break
             elif k != j and lk.endswith("ed") and lk not in _NOUN_EXCEPTIONS and lk not in _DETERMINERS:
                 break  # a past-tense verb: the noun phrase starts after it
@@ -823,7 +829,8 @@ def _subject_left(toks: list[_Tok], i: int) -> tuple[int, int] | None:
     if start > j:
         return None
     head = toks[j]
-    if not head.cap and head.low not in _PRONOUNS and not _nounish(head.low):
+    after_det = j > 0 and toks[j - 1].low in _DETERMINERS
+    if not head.cap and head.low not in _PRONOUNS and not _nounish(head.low, after_det):
         return None
     if head.cap and head.low in _MONTHS | {
         "monday",
@@ -1007,6 +1014,8 @@ def _looks_like_content(toks: list[_Tok], k: int, end: int, min_words: int = 3) 
 
 
 _SEPARATORS = {",", "—", "–", "-", "―"}
+# "released a statement saying …", "held up a sign saying …"
+_MEDIA_NOUNS = _words("statement statements sign letter note message tweet post email e-mail ad advert video release")
 _INVERTIBLE = _words(
     """
     said says added adds wrote writes asked asks continued explained explains noted notes argued argues insisted
@@ -1206,7 +1215,12 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
             low in _PARTICIPLE_CUES
             and not t.cap
             and i > 0
-            and (toks[i - 1].text in _SEPARATORS or toks[i - 1].kind == "q" or toks[i - 1].low == "and")
+            and (
+                toks[i - 1].text in _SEPARATORS
+                or toks[i - 1].kind == "q"
+                or toks[i - 1].low in ("and", "by", "then", "before", "after", "while")
+                or toks[i - 1].low in _MEDIA_NOUNS
+            )
         ):
             k = i + 1
             if k < n and toks[k].text in (",", ":"):
@@ -1243,6 +1257,16 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
             i += 1
             continue
         subject = _subject_left(toks, first_aux)
+        if (
+            subject is None
+            and first_aux > 1
+            and toks[first_aux - 1].low in ("and", "then", "but")
+            and (vclass in ("speech", "think"))
+        ):
+            # "The governor met survivors and said …": the subject of the clause's first verb
+            coordinated = main_subject(first_aux - 1)
+            if coordinated is not None and coordinated[1] < first_aux - 2:
+                subject = coordinated
         if subject is not None:
             s_first, s_last = subject
             head_tok = toks[s_last - 1] if toks[s_last].low in _INTENSIFIERS and s_last > s_first else toks[s_last]
