@@ -65,7 +65,7 @@ def test_demo_writes_terminal_html_and_json(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0
     assert "Valdoria" in result.output
-    assert (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
+    assert (tmp_path / "r.html").read_text().lower().startswith("<!doctype html>")
     assert json.loads((tmp_path / "a.json").read_text())["schema"] == "spinscope/1"
 
 
