@@ -244,6 +244,143 @@ def eval_voice(
     sys.stdout.write(format_voice_report(evaluate_voice(csv)).rstrip("\n") + "\n")
 
 
+class RunnerName(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+class StatsFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Folders of .txt/.html, JSONL/CSV/Parquet files (text + id, title, url, outlet, date)."),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder (Parquet parts, errors.jsonl).")],
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Worker processes (local; default: the CPUs; 0: no pool) or Ray actors (default: the cluster's CPUs)."
+        ),
+    ] = None,
+    engine: Annotated[
+        EngineName, typer.Option(help="Technique detector: the trained model or the rules.")
+    ] = EngineName.model,
+    min_score: Annotated[float, typer.Option(help="Drop technique spans scored below this (0-1).")] = 0.0,
+    chunk_size: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Articles per chunk: one part file per chunk; a kill loses at most the chunks in flight."
+        ),
+    ] = 100,
+    runner: Annotated[
+        RunnerName, typer.Option(help="Where to run: worker processes here (local) or a Ray cluster (ray).")
+    ] = RunnerName.local,
+    address: Annotated[
+        str | None,
+        typer.Option(help="--runner ray: the cluster to join (auto, or HEAD-IP:6379); default: start a local one."),
+    ] = None,
+    retry_errors: Annotated[bool, typer.Option(help="Retry the inputs recorded in errors.jsonl.")] = False,
+    progress: Annotated[bool, typer.Option(help="Show the progress bar.")] = True,
+) -> None:
+    """Analyse a corpus into Parquet (resumable: rerun the same command after a crash)."""
+    from spinscope.batch import BatchError, Reporter, RichReporter, run_batch
+
+    reporter = RichReporter(err) if progress else Reporter()
+    try:
+        result = run_batch(
+            inputs,
+            output,
+            runner=runner.value,
+            workers=workers,
+            engine=engine.value,
+            min_score=min_score,
+            chunk_size=chunk_size,
+            address=address,
+            retry_errors=retry_errors,
+            reporter=reporter,
+        )
+    except (BatchError, ValueError) as error:
+        raise fail(str(error)) from None
+    except KeyboardInterrupt:
+        raise fail(
+            f"interrupted: the parts written so far are kept in {output}; rerun the same command to resume", 130
+        ) from None
+    skipped = result.skipped_done + result.skipped_failed
+    err.print(
+        f"wrote {result.written} articles in {result.parts} parts to {output} "
+        f"({result.rate:.1f} inputs/s, {result.seconds:.1f} s)"
+        + (f"; {result.failed} failed (see {output / 'errors.jsonl'})" if result.failed else "")
+        + (f"; skipped {skipped} already done or failed" if skipped else "")
+        + (f"; {result.duplicates} duplicate ids skipped" if result.duplicates else ""),
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def stats(
+    outdir: Annotated[Path, typer.Argument(help="A folder written by `spinscope batch`.")],
+    format: Annotated[StatsFormat, typer.Option("--format", "-f", help="Output format.")] = StatsFormat.table,
+    plots: Annotated[
+        Path | None, typer.Option(help="Write technique_profile.png, trend.png and report.html into this folder.")
+    ] = None,
+    top: Annotated[int, typer.Option(min=1, help="Loaded phrases shown per technique.")] = 5,
+) -> None:
+    """Corpus figures per outlet and month, top techniques and loaded phrases (DuckDB over the Parquet)."""
+    from spinscope.batch import BatchError
+    from spinscope.batch.stats import compute_stats, print_tables, to_csv, to_json, write_report
+
+    try:
+        tables = compute_stats(outdir, top_phrases=top)
+    except BatchError as error:
+        raise fail(str(error)) from None
+    if format is StatsFormat.table:
+        print_tables(tables, out)
+    elif format is StatsFormat.csv:
+        sys.stdout.write(to_csv(tables))
+    else:
+        sys.stdout.write(to_json(tables))
+    if plots is not None:
+        written = write_report(tables, plots)
+        err.print("wrote " + ", ".join(str(path) for path in written.values()), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Analysis threads sharing the loaded models; 0: one per CPU core.")
+    ] = 0,
+    engine: Annotated[
+        EngineName, typer.Option(help="Default technique detector (a request may ask for the other).")
+    ] = EngineName.model,
+    db: Annotated[
+        str | None,
+        typer.Option(help="Permalink database (SQLite); default $SPINSCOPE_DB or ~/.cache/spinscope; :memory:."),
+    ] = None,
+    rate_limit: Annotated[
+        float, typer.Option(min=0, help="API requests a minute per client address (burst 30); 0: no limit.")
+    ] = 60.0,
+    queue: Annotated[int, typer.Option(min=0, help="Analyses that may wait for a thread before 503.")] = 16,
+) -> None:
+    """Run the web page and REST API (http://HOST:PORT/, API docs at /docs)."""
+    try:
+        from spinscope.server import Settings
+        from spinscope.server import serve as run_server
+    except ImportError as error:
+        raise fail(f"the server needs the server extra: pip install 'spinscope[server]' ({error})") from None
+    settings = Settings(engine=engine.value, db_path=db, threads=workers, rate_per_minute=rate_limit, queue_size=queue)
+    err.print(f"spinscope: serving on http://{host}:{port}/ (API docs at /docs)", highlight=False)
+    run_server(settings, host=host, port=port)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,493 @@
+"""The batch output folder: Parquet part files, ``errors.jsonl`` and the resume state.
+
+Layout of ``OUTDIR``::
+
+    batch.json                  the settings the folder was made with (engine, min_score, versions)
+    articles/part-00000.parquet one row per analysed article (ARTICLE_SCHEMA)
+    spans/part-00000.parquet    the spans those articles hold, one row per span (SPAN_SCHEMA)
+    errors.jsonl                one JSON object per input that could not be analysed
+    .lock                       held (flock) while a batch writes here
+
+Crash safety. A part is a pair of files with the same number. Each is written to a
+hidden temporary file in its folder (``.part-00000.parquet.<pid>.tmp``), fsynced, then
+renamed into place with :func:`os.replace` (atomic on POSIX): first the spans part,
+then the articles part. The articles part is the commit: its ``key`` column is the
+record of which articles the part holds. On start (:meth:`BatchOutput.open`),
+temporary files are deleted, a spans part without its articles part (a kill between
+the two renames) is deleted, and the done keys are read from the articles parts, so
+a run killed at any point (even SIGKILL) loses at most the chunks in flight and
+never holds half a part or an article twice. ``errors.jsonl`` gets one line per
+failed input, written with a single ``write`` on an ``O_APPEND`` descriptor; a torn
+last line (no newline) is cut off on the next start.
+
+Keys. An article's key is its ``id`` when it has one (a row's ``id`` field, a file's
+name), else ``sha1:`` + a hash of its source and text (:func:`article_key`). Inputs
+that cannot be read have the key of their source alone (:func:`source_key`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spinscope import __version__
+from spinscope.document import Analysis, Article
+from spinscope.errors import SpinscopeError
+
+LAYOUT = "spinscope-batch/1"
+SETTINGS_FILE = "batch.json"
+ERRORS_FILE = "errors.jsonl"
+LOCK_FILE = ".lock"
+ARTICLES_DIR = "articles"
+SPANS_DIR = "spans"
+_PART = re.compile(r"^part-(\d{5,})\.parquet$")
+SPEAKER_TYPES = ("person", "anonymous", "organisation", "group", "unknown")
+QUOTE_KINDS = ("direct", "indirect", "scare")
+
+
+class BatchError(SpinscopeError):
+    """A batch cannot start or go on (folder locked, settings differ, a worker died, a model is missing)."""
+
+
+def _schemas() -> tuple[Any, Any]:
+    import pyarrow as pa
+
+    string, i64, f64 = pa.string(), pa.int64(), pa.float64()
+    articles = pa.schema(
+        [
+            ("key", string),
+            ("id", string),
+            ("source", string),
+            ("outlet", string),
+            ("date", string),
+            ("title", string),
+            ("url", string),
+            ("author", string),
+            ("engine", string),
+            ("word_count", i64),
+            ("sentences", i64),
+            ("paragraphs", i64),
+            ("writer_sentences", i64),
+            ("opinion_sentences", i64),
+            ("opinion_share", f64),
+            ("opinion_text_share", f64),
+            ("technique_spans", i64),
+            ("technique_count", i64),
+            ("techniques_per_1000_words", f64),
+            ("sentences_with_technique_share", f64),
+            *[(f"quotes_{kind}", i64) for kind in QUOTE_KINDS],
+            *[(f"sources_{kind}", i64) for kind in SPEAKER_TYPES],
+            ("distinct_speakers", i64),
+            ("claim_count", i64),
+            ("technique_counts", string),
+            ("analysis", string),
+        ]
+    )
+    spans = pa.schema(
+        [
+            ("article_key", string),
+            ("article_id", string),
+            ("layer", string),
+            ("label", string),
+            ("start", i64),
+            ("end", i64),
+            ("score", f64),
+            ("text", string),
+            ("speaker_name", string),
+            ("speaker_type", string),
+        ]
+    )
+    return articles, spans
+
+
+def article_schema() -> Any:
+    """The pyarrow schema of ``articles/part-*.parquet``."""
+    return _schemas()[0]
+
+
+def span_schema() -> Any:
+    """The pyarrow schema of ``spans/part-*.parquet``."""
+    return _schemas()[1]
+
+
+# ---- keys ------------------------------------------------------------------------
+
+
+def _hash(*parts: str) -> str:
+    digest = hashlib.sha1()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return "sha1:" + digest.hexdigest()[:20]
+
+
+def article_key(article: Article, source: str) -> str:
+    """The article's ``id`` if it was given one, else ``sha1:`` + hash(source, text).
+
+    :class:`Article` fills a missing id with the first 12 hex digits of sha1(text), so
+    an id equal to that was made up, not given: two rows with the same text but no id
+    then still get different keys (their sources differ).
+    """
+    made_up = hashlib.sha1(article.text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    if article.id and article.id != made_up:
+        return article.id
+    return _hash(source, article.text)
+
+
+def source_key(source: str) -> str:
+    """The key of an input that could not be read (no text): a hash of its source name."""
+    return _hash(source)
+
+
+# ---- rows ------------------------------------------------------------------------
+
+
+def analysis_rows(analysis: Analysis, key: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One ``articles`` row and the ``spans`` rows of an analysis (what both runners write)."""
+    article = analysis.article
+    summary = analysis.summary
+    data = analysis.to_dict()
+    quotes = summary.get("quotes", {})
+    speakers = summary.get("quotes_by_speaker_type", {})
+    row: dict[str, Any] = {
+        "key": key,
+        "id": article.id,
+        "source": article.source,
+        "outlet": article.outlet,
+        "date": article.date,
+        "title": article.title,
+        "url": article.url,
+        "author": article.author,
+        "engine": str(analysis.models.get("techniques", {}).get("engine", "")),
+        "word_count": int(summary.get("word_count", 0)),
+        "sentences": int(summary.get("sentences", 0)),
+        "paragraphs": int(summary.get("paragraphs", 0)),
+        "writer_sentences": sum(1 for s in analysis.sentences if s.speaker == "writer"),
+        "opinion_sentences": int(summary.get("opinion_sentences", 0)),
+        "opinion_share": float(summary.get("opinion_share", 0.0)),
+        "opinion_text_share": float(summary.get("opinion_text_share", 0.0)),
+        "technique_spans": int(summary.get("technique_spans", 0)),
+        "technique_count": int(summary.get("technique_count", 0)),
+        "techniques_per_1000_words": float(summary.get("techniques_per_1000_words", 0.0)),
+        "sentences_with_technique_share": float(summary.get("sentences_with_technique_share", 0.0)),
+        **{f"quotes_{kind}": int(quotes.get(kind, 0)) for kind in QUOTE_KINDS},
+        **{f"sources_{kind}": int(speakers.get(kind, 0)) for kind in SPEAKER_TYPES},
+        "distinct_speakers": int(summary.get("distinct_speakers", 0)),
+        "claim_count": int(summary.get("claims", 0)),
+        "technique_counts": json.dumps(summary.get("technique_counts", {}), ensure_ascii=False, sort_keys=True),
+        "analysis": json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+    }
+    spans: list[dict[str, Any]] = []
+
+    def add(layer: str, label: str | None, start: int, end: int, score: float | None, **extra: Any) -> None:
+        spans.append(
+            {
+                "article_key": key,
+                "article_id": article.id,
+                "layer": layer,
+                "label": label,
+                "start": start,
+                "end": end,
+                "score": None if score is None else float(score),
+                "text": article.text[start:end],
+                "speaker_name": extra.get("speaker_name"),
+                "speaker_type": extra.get("speaker_type"),
+            }
+        )
+
+    for t in sorted(analysis.techniques, key=lambda t: (t.start, t.end, t.technique)):
+        add("technique", t.technique, t.start, t.end, t.score)
+    for s in analysis.sentences:
+        add("sentence", s.voice, s.start, s.end, s.score, speaker_type=s.speaker)
+    for q in analysis.quotes:
+        add(
+            "quote",
+            q.kind,
+            q.content.start,
+            q.content.end,
+            q.score,
+            speaker_name=q.speaker_name,
+            speaker_type=q.speaker_type,
+        )
+    for c in analysis.claims:
+        add("claim", "claim", c.start, c.end, c.score)
+    return row, spans
+
+
+def error_row(key: str, source: str, error: BaseException, *, article_id: str | None = None, stage: str) -> dict:
+    """One ``errors.jsonl`` record: key, source, id, stage (read|analyse), error type and message."""
+    from spinscope.errors import InputError
+
+    message = error.reason if isinstance(error, InputError) else str(error)
+    return {
+        "key": key,
+        "source": source,
+        "id": article_id,
+        "stage": stage,
+        "error": type(error).__name__,
+        "message": " ".join(message.split()),
+    }
+
+
+# ---- the folder ------------------------------------------------------------------
+
+
+def _part_number(name: str) -> int | None:
+    match = _PART.match(name)
+    return int(match.group(1)) if match else None
+
+
+def part_files(folder: Path) -> dict[int, Path]:
+    """The committed part files of ``folder`` by number (temporary files are not parts)."""
+    if not folder.is_dir():
+        return {}
+    parts = {}
+    for entry in folder.iterdir():
+        number = _part_number(entry.name)
+        if number is not None:
+            parts[number] = entry
+    return dict(sorted(parts.items()))
+
+
+def read_done_keys(root: Path) -> set[str]:
+    """The keys of the articles held by the committed parts of a batch folder."""
+    import pyarrow.parquet as pq
+
+    keys: set[str] = set()
+    for path in part_files(root / ARTICLES_DIR).values():
+        try:
+            column = pq.read_table(path, columns=["key"]).column("key")
+        except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
+            raise BatchError(f"{path}: unreadable part file ({' '.join(str(exc).split())})") from None
+        keys.update(column.to_pylist())
+    return keys
+
+
+def read_errors(root: Path) -> list[dict[str, Any]]:
+    """The records of ``errors.jsonl`` (a torn or invalid line is left out)."""
+    path = root / ERRORS_FILE
+    if not path.exists():
+        return []
+    records = []
+    with path.open("rb") as handle:
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                break  # torn last line
+            try:
+                record = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                continue
+            if isinstance(record, dict) and "key" in record:
+                records.append(record)
+    return records
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@dataclass
+class BatchOutput:
+    """A batch output folder opened for writing (use as a context manager).
+
+    ``settings`` (engine, min_score) must match those the folder was made with.
+    After :meth:`open`, ``done`` holds the keys already written and ``failed`` the
+    keys recorded in ``errors.jsonl`` (empty with ``retry_errors``, which starts a
+    fresh errors file so that it lists what still fails).
+    """
+
+    root: Path
+    settings: dict[str, Any] = field(default_factory=dict)
+    retry_errors: bool = False
+    done: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)
+    next_part: int = 0
+    parts_written: int = 0
+    cleaned: list[str] = field(default_factory=list)
+    _lock: Any = None
+    _errors_fd: int | None = None
+
+    def __enter__(self) -> BatchOutput:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- start ----
+    def open(self) -> None:
+        self.root = Path(self.root)
+        if self.root.exists() and not self.root.is_dir():
+            raise BatchError(f"{self.root}: exists and is not a folder")
+        for folder in (self.root, self.root / ARTICLES_DIR, self.root / SPANS_DIR):
+            folder.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.root / LOCK_FILE, "a+")  # noqa: SIM115 (held until close)
+        try:
+            fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            self._lock = None
+            raise BatchError(f"{self.root}: another spinscope batch is writing to this folder") from None
+        try:
+            self._check_settings()
+            self._clean()
+            self.done = read_done_keys(self.root)
+            self._open_errors()
+            numbers = [*part_files(self.root / ARTICLES_DIR), *part_files(self.root / SPANS_DIR)]
+            self.next_part = max(numbers, default=-1) + 1
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_settings(self) -> None:
+        path = self.root / SETTINGS_FILE
+        wanted = {"layout": LAYOUT, **self.settings}
+        if path.exists():
+            try:
+                found = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as exc:
+                raise BatchError(f"{path}: unreadable ({exc})") from None
+            differ = {k: (found.get(k), v) for k, v in wanted.items() if k != "spinscope" and found.get(k) != v}
+            if differ:
+                shown = ", ".join(f"{k}={old!r} (now {new!r})" for k, (old, new) in differ.items())
+                raise BatchError(
+                    f"{self.root} holds a batch made with {shown}: rerun with the same settings or use a new folder"
+                )
+            return
+        record = {**wanted, "spinscope": __version__}
+        self._write_atomic(path, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
+
+    def _clean(self) -> None:
+        """Delete temporary files and spans parts whose articles part was never committed."""
+        for folder in (self.root / ARTICLES_DIR, self.root / SPANS_DIR, self.root):
+            for entry in folder.iterdir():
+                if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                    entry.unlink(missing_ok=True)
+                    self.cleaned.append(str(entry))
+        committed = part_files(self.root / ARTICLES_DIR)
+        for number, path in part_files(self.root / SPANS_DIR).items():
+            if number not in committed:
+                path.unlink(missing_ok=True)
+                self.cleaned.append(str(path))
+
+    def _open_errors(self) -> None:
+        path = self.root / ERRORS_FILE
+        if self.retry_errors and path.exists():
+            self._write_atomic(path, b"")
+        if path.exists():  # cut a torn last line (killed mid-write) so appends start on a fresh line
+            data = path.read_bytes()
+            if data and not data.endswith(b"\n"):
+                with path.open("r+b") as handle:
+                    handle.truncate(data.rfind(b"\n") + 1)
+        self.failed = {record["key"] for record in read_errors(self.root)} - self.done
+        self._errors_fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    # ---- writing ----
+    def _write_atomic(self, path: Path, data: bytes) -> None:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:  # Ctrl-C, disk full: no temporary file left behind (a SIGKILL's is cleaned on start)
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(path.parent)
+
+    def _write_table(self, table: Any, path: Path) -> None:
+        import pyarrow.parquet as pq
+
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as handle:
+                pq.write_table(table, handle, compression="zstd")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(path.parent)
+
+    def write_part(self, article_rows: list[dict[str, Any]], span_rows: list[dict[str, Any]]) -> Path | None:
+        """Commit one part (spans first, then articles); rows whose key is already done are dropped."""
+        import pyarrow as pa
+
+        fresh, keys = [], set()
+        for row in article_rows:
+            if row["key"] in self.done or row["key"] in keys:
+                continue
+            keys.add(row["key"])
+            fresh.append(row)
+        if not fresh:
+            return None
+        spans = [row for row in span_rows if row["article_key"] in keys]
+        articles_schema, spans_schema = _schemas()
+        name = f"part-{self.next_part:05d}.parquet"
+        self._write_table(pa.Table.from_pylist(spans, schema=spans_schema), self.root / SPANS_DIR / name)
+        target = self.root / ARTICLES_DIR / name
+        self._write_table(pa.Table.from_pylist(fresh, schema=articles_schema), target)
+        self.next_part += 1
+        self.parts_written += 1
+        self.done.update(keys)
+        self.failed -= keys
+        return target
+
+    def record_errors(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Append error records (one ``write`` per line); keys already recorded or done are skipped."""
+        if self._errors_fd is None:
+            raise BatchError("the batch output is not open")
+        count = 0
+        for row in rows:
+            if row["key"] in self.failed or row["key"] in self.done:
+                continue
+            data = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+            written = os.write(self._errors_fd, data)  # one write: a line is whole or torn, never interleaved
+            while written < len(data):
+                written += os.write(self._errors_fd, data[written:])
+            self.failed.add(row["key"])
+            count += 1
+        return count
+
+    def close(self) -> None:
+        if self._errors_fd is not None:
+            with contextlib.suppress(OSError):
+                os.fsync(self._errors_fd)
+            os.close(self._errors_fd)
+            self._errors_fd = None
+        if self._lock is not None:
+            self._lock.close()  # releases the flock
+            self._lock = None
+
+
+__all__ = [
+    "ARTICLES_DIR",
+    "ERRORS_FILE",
+    "SPANS_DIR",
+    "BatchError",
+    "BatchOutput",
+    "analysis_rows",
+    "article_key",
+    "article_schema",
+    "error_row",
+    "part_files",
+    "read_done_keys",
+    "read_errors",
+    "source_key",
+    "span_schema",
+]

@@ -1,0 +1,369 @@
+"""``spinscope stats``: corpus figures over a batch output folder (DuckDB), as tables, CSV, JSON and plots.
+
+Tables (:func:`compute_stats`), all pooled over articles (a ratio of sums, so long
+articles weigh more than short ones):
+
+``overall`` / ``outlets`` / ``months`` (per outlet and month, ``YYYY-MM`` from ``date``)
+    articles, words, technique spans, techniques per 1,000 words
+    (1000 × Σ technique_spans / Σ word_count, the per-article figure's definition),
+    opinion share (Σ opinion sentences / Σ writer sentences), quotes (direct +
+    indirect), quotes by source type (person, anonymous, organisation, group,
+    unknown), claims, and the top techniques.
+``techniques``
+    per outlet and technique: spans and spans per 1,000 words.
+``phrases``
+    the most frequent loaded phrases: technique span texts, lowercased and with
+    whitespace collapsed, by technique (count, articles, outlets).
+
+Articles without an outlet count under ``(unknown)``; without a usable date under
+``(undated)``. Only committed parts are read, so stats can run while a batch is
+still writing.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from spinscope.batch.output import ARTICLES_DIR, SPANS_DIR, BatchError, part_files, read_errors
+
+UNKNOWN_OUTLET = "(unknown)"
+UNDATED = "(undated)"
+SOURCE_TYPES = ("person", "anonymous", "organisation", "group", "unknown")
+Tables = dict[str, list[dict[str, Any]]]
+
+_OUTLET = f"coalesce(nullif(trim(a.outlet), ''), '{UNKNOWN_OUTLET}')"
+_MONTH = (
+    "CASE WHEN regexp_full_match(substr(trim(a.date), 1, 7), '[0-9]{4}-[0-9]{2}') "
+    f"THEN substr(trim(a.date), 1, 7) ELSE '{UNDATED}' END"
+)
+_FIGURES = f"""
+    count(*) AS articles,
+    sum(a.word_count) AS words,
+    sum(a.technique_spans) AS technique_spans,
+    round(1000.0 * sum(a.technique_spans) / nullif(sum(a.word_count), 0), 2) AS techniques_per_1000_words,
+    round(sum(a.opinion_sentences)::DOUBLE / nullif(sum(a.writer_sentences), 0), 4) AS opinion_share,
+    sum(a.quotes_direct + a.quotes_indirect) AS quotes,
+    {", ".join(f"sum(a.sources_{kind}) AS sources_{kind}" for kind in SOURCE_TYPES)},
+    sum(a.claim_count) AS claims
+"""
+
+
+def _connect(root: Path) -> Any:
+    try:
+        import duckdb
+    except ImportError:
+        raise BatchError("spinscope stats needs duckdb: pip install 'spinscope[corpus]'") from None
+    articles = part_files(root / ARTICLES_DIR)
+    if not articles:
+        raise BatchError(f"{root}: no articles/part-*.parquet files (is this a spinscope batch folder?)")
+    spans = [path for number, path in part_files(root / SPANS_DIR).items() if number in articles]
+    con = duckdb.connect()
+    con.read_parquet([str(p) for p in articles.values()]).create_view("articles")
+    if spans:
+        con.read_parquet([str(p) for p in spans]).create_view("spans")
+    else:
+        con.execute(
+            "CREATE VIEW spans AS SELECT NULL::VARCHAR AS article_key, NULL::VARCHAR AS layer, "
+            "NULL::VARCHAR AS label, NULL::VARCHAR AS text WHERE false"
+        )
+    return con
+
+
+def _rows(con: Any, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _top(counts: list[dict[str, Any]], keys: tuple[str, ...], n: int) -> dict[tuple, str]:
+    """'Technique (count), ...' for each group, the n most frequent (ties by id)."""
+    grouped: dict[tuple, list[tuple[int, str]]] = {}
+    for row in counts:
+        grouped.setdefault(tuple(row[k] for k in keys), []).append((row["spans"], row["technique"]))
+    return {
+        group: ", ".join(f"{t} ({c})" for c, t in sorted(items, key=lambda x: (-x[0], x[1]))[:n])
+        for group, items in grouped.items()
+    }
+
+
+def compute_stats(outdir: str | Path, *, top_techniques: int = 3, top_phrases: int = 5) -> Tables:
+    """The corpus tables of a batch folder (see the module docstring)."""
+    root = Path(outdir)
+    con = _connect(root)
+    try:
+        technique_rows = f"""
+            SELECT {_OUTLET} AS outlet, {_MONTH} AS month, s.label AS technique, s.text AS text, a.key AS key
+            FROM spans s JOIN articles a ON s.article_key = a.key
+            WHERE s.layer = 'technique'
+        """
+        overall = _rows(con, f"SELECT {_FIGURES} FROM articles a")
+        outlets = _rows(con, f"SELECT {_OUTLET} AS outlet, {_FIGURES} FROM articles a GROUP BY 1 ORDER BY 1")
+        months = _rows(
+            con,
+            f"SELECT {_OUTLET} AS outlet, {_MONTH} AS month, {_FIGURES} FROM articles a GROUP BY 1, 2 ORDER BY 1, 2",
+        )
+        words = {row["outlet"]: row["words"] for row in outlets}
+        by_outlet = _rows(
+            con,
+            f"SELECT outlet, technique, count(*) AS spans FROM ({technique_rows}) GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
+        )
+        for row in by_outlet:
+            row["per_1000_words"] = (
+                round(1000.0 * row["spans"] / words[row["outlet"]], 2) if words[row["outlet"]] else 0.0
+            )
+        by_month = _rows(
+            con, f"SELECT outlet, month, technique, count(*) AS spans FROM ({technique_rows}) GROUP BY 1, 2, 3"
+        )
+        by_all = _rows(con, f"SELECT technique, count(*) AS spans FROM ({technique_rows}) GROUP BY 1")
+        phrases = _rows(
+            con,
+            f"""
+            SELECT technique, phrase, spans, articles, outlets FROM (
+                SELECT technique, lower(regexp_replace(trim(text), '\\s+', ' ', 'g')) AS phrase,
+                       count(*) AS spans, count(DISTINCT key) AS articles, count(DISTINCT outlet) AS outlets,
+                       row_number() OVER (PARTITION BY technique ORDER BY count(*) DESC, phrase) AS rank
+                FROM ({technique_rows}) GROUP BY 1, 2
+            ) WHERE rank <= {int(top_phrases)} ORDER BY technique, spans DESC, phrase
+            """,
+        )
+    finally:
+        con.close()
+    tops = _top(by_outlet, ("outlet",), top_techniques)
+    for row in outlets:
+        row["top_techniques"] = tops.get((row["outlet"],), "")
+    tops = _top(by_month, ("outlet", "month"), top_techniques)
+    for row in months:
+        row["top_techniques"] = tops.get((row["outlet"], row["month"]), "")
+    for row in overall:
+        row["top_techniques"] = _top(by_all, (), top_techniques).get((), "")
+        row["errors"] = len({e["key"] for e in read_errors(root)})
+    for table in (overall, outlets, months):
+        for row in table:
+            for name, value in row.items():
+                if value is None and name != "top_techniques":
+                    row[name] = 0
+    return {"overall": overall, "outlets": outlets, "months": months, "techniques": by_outlet, "phrases": phrases}
+
+
+# ---- text outputs ---------------------------------------------------------------------
+
+TITLES = {
+    "overall": "All articles",
+    "outlets": "Per outlet",
+    "months": "Per outlet and month",
+    "techniques": "Techniques per outlet",
+    "phrases": "Most frequent loaded phrases, by technique",
+}
+_SHORT = {
+    "techniques_per_1000_words": "tech/1k words",
+    "opinion_share": "opinion",
+    "technique_spans": "tech spans",
+    "sources_person": "src person",
+    "sources_anonymous": "src anon",
+    "sources_organisation": "src org",
+    "sources_group": "src group",
+    "sources_unknown": "src ?",
+    "top_techniques": "top techniques",
+    "per_1000_words": "per 1k words",
+}
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
+    return "" if value is None else str(value)
+
+
+TERMINAL_HIDDEN = {"outlets": {"words", "technique_spans"}, "months": {"words", "technique_spans", "claims"}}
+"""Columns left out of the terminal tables to keep them narrow (CSV, JSON and HTML have them all)."""
+
+
+def print_tables(tables: Tables, console: Any) -> None:
+    """The tables as rich tables."""
+    from rich.table import Table
+
+    for name, rows in tables.items():
+        table = Table(title=TITLES.get(name, name), title_justify="left", header_style="bold")
+        hidden = TERMINAL_HIDDEN.get(name, set())
+        columns = [column for column in (rows[0] if rows else []) if column not in hidden]
+        for column in columns:
+            numeric = bool(rows) and isinstance(rows[0][column], int | float)
+            wide = column in ("top_techniques", "phrase")
+            table.add_column(
+                _SHORT.get(column, column),
+                justify="right" if numeric else "left",
+                overflow="fold",
+                min_width=24 if wide else None,
+                no_wrap=numeric,
+            )
+        for row in rows:
+            table.add_row(*(_cell(row[c]) for c in columns))
+        console.print(table)
+
+
+def to_csv(tables: Tables) -> str:
+    """Every table as CSV, one after another, each under a ``# <table>`` line and separated by a blank line."""
+    buffer = io.StringIO()
+    for i, (name, rows) in enumerate(tables.items()):
+        if i:
+            buffer.write("\n")
+        buffer.write(f"# {name}\n")
+        if rows:
+            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def to_json(tables: Tables) -> str:
+    return json.dumps(tables, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+# ---- plots -----------------------------------------------------------------------------
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=110, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _technique_name(technique_id: str) -> str:
+    from spinscope.techniques import get_technique
+
+    try:
+        return get_technique(technique_id).name
+    except KeyError:
+        return technique_id
+
+
+def plot_technique_profile(tables: Tables, path: Path) -> Path:
+    """Grouped horizontal bars: techniques per 1,000 words, one bar per outlet, for each technique."""
+    import numpy as np
+
+    rows = tables["techniques"]
+    outlets = [row["outlet"] for row in tables["outlets"]]
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[row["technique"]] = totals.get(row["technique"], 0) + row["spans"]
+    techniques = sorted(totals, key=lambda t: (totals[t], t))  # most frequent at the top
+    value = {(row["outlet"], row["technique"]): row["per_1000_words"] for row in rows}
+    figure = _figure(9, max(3.0, 0.5 * len(techniques) * max(1, len(outlets)) ** 0.5 + 1.5))
+    axes = figure.add_subplot()
+    if techniques:
+        height = 0.8 / max(len(outlets), 1)
+        base = np.arange(len(techniques))
+        for i, outlet in enumerate(outlets):
+            values = [value.get((outlet, t), 0.0) for t in techniques]
+            # The first outlet on top of each group, as in the legend.
+            axes.barh(base - (i - (len(outlets) - 1) / 2) * height, values, height=height, label=outlet)
+        axes.set_yticks(base, [_technique_name(t) for t in techniques])
+        axes.legend(title="outlet", loc="best", fontsize="small")
+    else:
+        axes.text(0.5, 0.5, "no technique spans", ha="center", va="center", transform=axes.transAxes)
+    axes.set_xlabel("technique spans per 1,000 words")
+    axes.set_title("Technique profile per outlet")
+    axes.grid(axis="x", alpha=0.3)
+    figure.savefig(path)
+    return path
+
+
+def plot_trend(tables: Tables, path: Path) -> Path:
+    """Per month and outlet: techniques per 1,000 words (top) and opinion share (bottom)."""
+    rows = [row for row in tables["months"] if row["month"] != UNDATED]
+    months = sorted({row["month"] for row in rows})
+    outlets = sorted({row["outlet"] for row in rows})
+    figure = _figure(9, 6)
+    top, bottom = figure.subplots(2, 1, sharex=True)
+    for outlet in outlets:
+        series = {row["month"]: row for row in rows if row["outlet"] == outlet}
+        xs = [i for i, month in enumerate(months) if month in series]
+        top.plot(xs, [series[months[i]]["techniques_per_1000_words"] for i in xs], marker="o", label=outlet)
+        bottom.plot(xs, [series[months[i]]["opinion_share"] for i in xs], marker="o", label=outlet)
+    top.set_ylabel("techniques per 1,000 words")
+    top.set_title("Trend over time")
+    bottom.set_ylabel("share of opinion sentences")
+    bottom.set_xticks(range(len(months)), months, rotation=45 if len(months) > 8 else 0)
+    bottom.set_xlabel("month")
+    for axes in (top, bottom):
+        axes.grid(alpha=0.3)
+        axes.set_ylim(bottom=0)
+    if outlets:
+        top.legend(title="outlet", fontsize="small")
+    else:
+        top.text(0.5, 0.5, "no dated articles", ha="center", va="center", transform=top.transAxes)
+    figure.savefig(path)
+    return path
+
+
+def _html_table(name: str, rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return f"<h2>{html.escape(TITLES.get(name, name))}</h2><p>(none)</p>"
+    columns = list(rows[0])
+    head = "".join(f"<th>{html.escape(_SHORT.get(c, c))}</th>" for c in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{"num" if isinstance(row[c], int | float) else ""}">{html.escape(_cell(row[c]))}</td>'
+            for c in columns
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<h2>{html.escape(TITLES.get(name, name))}</h2><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def write_report(tables: Tables, folder: str | Path, *, title: str = "spinscope corpus statistics") -> dict[str, Path]:
+    """Write ``technique_profile.png``, ``trend.png`` and a self-contained ``report.html`` into ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    images = {
+        "technique_profile": plot_technique_profile(tables, folder / "technique_profile.png"),
+        "trend": plot_trend(tables, folder / "trend.png"),
+    }
+    figures = "".join(
+        f'<figure><img alt="{name}" src="data:image/png;base64,'
+        f'{base64.b64encode(path.read_bytes()).decode("ascii")}"></figure>'
+        for name, path in images.items()
+    )
+    tables_html = "".join(_html_table(name, rows) for name, rows in tables.items())
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body {{ font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }}
+table {{ border-collapse: collapse; margin: 0 0 1.5rem; font-size: 13px; }}
+th, td {{ border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }}
+th {{ background: #f4f4f4; }} td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+img {{ max-width: 100%; }} figure {{ margin: 1rem 0; }}
+</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>Pooled figures: techniques per 1,000 words = 1000 × technique spans / words; opinion share = opinion
+sentences / the writer's sentences; quotes by source type count direct and indirect quotes.</p>
+{figures}
+{tables_html}
+</body></html>
+"""
+    report = folder / "report.html"
+    report.write_text(page, encoding="utf-8")
+    return {**images, "report": report}
+
+
+__all__ = [
+    "compute_stats",
+    "plot_technique_profile",
+    "plot_trend",
+    "print_tables",
+    "to_csv",
+    "to_json",
+    "write_report",
+]

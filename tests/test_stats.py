@@ -1,0 +1,179 @@
+"""``spinscope stats``: DuckDB figures over a batch folder, checked by hand; plots and the HTML page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pyarrow")
+pytest.importorskip("duckdb")
+pytest.importorskip("matplotlib")
+
+from spinscope.batch import run_batch
+from spinscope.batch.output import BatchError, BatchOutput, article_schema
+from spinscope.batch.stats import compute_stats, to_csv, write_report
+from test_batch import make_articles, read_rows, write_jsonl
+
+
+def article_row(key: str, outlet: str | None, date: str | None, **figures: int) -> dict:
+    row = {name: 0 for name in article_schema().names}
+    row.update(key=key, id=key, source=f"{key}.txt", outlet=outlet, date=date, engine="rules")
+    row.update(title=None, url=None, author=None, technique_counts="{}", analysis="{}")
+    row.update(opinion_share=0.0, opinion_text_share=0.0, techniques_per_1000_words=0.0)
+    row.update(sentences_with_technique_share=0.0)
+    row.update(figures)
+    return row
+
+
+def span_row(key: str, technique: str, text: str) -> dict:
+    return {
+        "article_key": key,
+        "article_id": key,
+        "layer": "technique",
+        "label": technique,
+        "start": 0,
+        "end": len(text),
+        "score": 0.9,
+        "text": text,
+        "speaker_name": None,
+        "speaker_type": None,
+    }
+
+
+@pytest.fixture
+def handmade(tmp_path: Path) -> Path:
+    """Four articles with figures chosen by hand, in two parts."""
+    out = tmp_path / "handmade"
+    with BatchOutput(out, settings={"engine": "rules", "min_score": 0.0}) as output:
+        output.write_part(
+            [
+                article_row("a1", "Ledger", "2024-03-02", word_count=100, technique_spans=2, writer_sentences=4,
+                            opinion_sentences=1, quotes_direct=2, quotes_indirect=1, sources_person=2,
+                            sources_anonymous=1, claim_count=3),
+                article_row("a2", "Ledger", "2024-04-10T08:00:00", word_count=300, technique_spans=4,
+                            writer_sentences=6, opinion_sentences=3, quotes_direct=1, sources_organisation=1,
+                            claim_count=1),
+            ],
+            [
+                span_row("a1", "Loaded_Language", "Brutal"),
+                span_row("a1", "Loaded_Language", "  brutal "),
+                span_row("a2", "Loaded_Language", "BRUTAL"),
+                span_row("a2", "Doubt", "so-called"),
+                span_row("a2", "Flag-Waving", "our  nation"),
+                span_row("a2", "Flag-Waving", "Our nation"),
+            ],
+        )  # fmt: skip
+        output.write_part(
+            [
+                article_row("b1", "Beacon", "2024-03-20", word_count=200, technique_spans=1, writer_sentences=5,
+                            opinion_sentences=0, quotes_indirect=2, sources_group=2),
+                article_row("c1", None, "sometime in spring", word_count=50, writer_sentences=0),
+            ],
+            [span_row("b1", "Doubt", "So-called")],
+        )  # fmt: skip
+    return out
+
+
+def test_per_outlet_figures_match_a_hand_computation(handmade: Path) -> None:
+    tables = compute_stats(handmade, top_techniques=2)
+    outlets = {row["outlet"]: row for row in tables["outlets"]}
+    assert list(outlets) == ["(unknown)", "Beacon", "Ledger"]
+    ledger = outlets["Ledger"]
+    assert (ledger["articles"], ledger["words"], ledger["technique_spans"]) == (2, 400, 6)
+    assert ledger["techniques_per_1000_words"] == 15.0  # 1000 * (2 + 4) / (100 + 300)
+    assert ledger["opinion_share"] == 0.4  # (1 + 3) / (4 + 6) writer sentences
+    assert ledger["quotes"] == 4  # direct + indirect: 2 + 1 + 1
+    assert (ledger["sources_person"], ledger["sources_anonymous"], ledger["sources_organisation"]) == (2, 1, 1)
+    assert ledger["claims"] == 4
+    assert ledger["top_techniques"] == "Loaded_Language (3), Flag-Waving (2)"
+    beacon = outlets["Beacon"]
+    assert beacon["techniques_per_1000_words"] == 5.0 and beacon["opinion_share"] == 0.0
+    assert beacon["sources_group"] == 2 and beacon["top_techniques"] == "Doubt (1)"
+    unknown = outlets["(unknown)"]
+    assert unknown["articles"] == 1 and unknown["opinion_share"] == 0  # no writer sentences: 0, not NULL
+
+    months = {(row["outlet"], row["month"]): row for row in tables["months"]}
+    assert set(months) == {
+        ("Ledger", "2024-03"),
+        ("Ledger", "2024-04"),
+        ("Beacon", "2024-03"),
+        ("(unknown)", "(undated)"),
+    }
+    assert months[("Ledger", "2024-03")]["techniques_per_1000_words"] == 20.0
+    assert months[("Ledger", "2024-04")]["opinion_share"] == 0.5
+
+    overall = tables["overall"][0]
+    assert (overall["articles"], overall["words"], overall["technique_spans"]) == (4, 650, 7)
+    assert overall["techniques_per_1000_words"] == round(7000 / 650, 2)
+    assert overall["errors"] == 0
+
+    per_technique = {(r["outlet"], r["technique"]): r for r in tables["techniques"]}
+    assert per_technique[("Ledger", "Loaded_Language")]["per_1000_words"] == 7.5  # 3 spans / 400 words
+
+    phrases = {(r["technique"], r["phrase"]): r for r in tables["phrases"]}
+    assert phrases[("Loaded_Language", "brutal")]["spans"] == 3  # lowercased, trimmed
+    assert phrases[("Loaded_Language", "brutal")]["articles"] == 2
+    assert phrases[("Flag-Waving", "our nation")]["spans"] == 2  # whitespace collapsed
+    assert phrases[("Doubt", "so-called")] == {
+        "technique": "Doubt",
+        "phrase": "so-called",
+        "spans": 2,
+        "articles": 2,
+        "outlets": 2,
+    }
+
+
+def test_csv_and_json_outputs(handmade: Path) -> None:
+    text = to_csv(compute_stats(handmade))
+    sections = {block.split("\n", 1)[0]: block.split("\n", 1)[1] for block in text.strip().split("\n\n")}
+    assert list(sections) == ["# overall", "# outlets", "# months", "# techniques", "# phrases"]
+    rows = list(csv.DictReader(io.StringIO(sections["# outlets"])))
+    assert [r["outlet"] for r in rows] == ["(unknown)", "Beacon", "Ledger"] and rows[2]["words"] == "400"
+    done = subprocess.run(
+        [sys.executable, "-m", "spinscope.cli", "stats", str(handmade), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["outlets"][2]["techniques_per_1000_words"] == 15.0
+
+
+def test_stats_refuses_a_folder_without_parts(tmp_path: Path) -> None:
+    with pytest.raises(BatchError, match="no articles/part"):
+        compute_stats(tmp_path)
+
+
+@pytest.mark.slow
+def test_stats_over_a_real_batch_writes_plots_and_html(tmp_path: Path) -> None:
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", make_articles(30, seed=9))
+    out = tmp_path / "out"
+    run_batch([str(corpus)], out, engine="rules", workers=0, chunk_size=10)
+    tables = compute_stats(out)
+    rows = read_rows(out)
+    for outlet in {r["outlet"] for r in rows}:
+        mine = [r for r in rows if r["outlet"] == outlet]
+        figures = next(t for t in tables["outlets"] if t["outlet"] == outlet)
+        words = sum(r["word_count"] for r in mine)
+        assert figures["articles"] == len(mine)
+        assert figures["techniques_per_1000_words"] == round(1000 * sum(r["technique_spans"] for r in mine) / words, 2)
+        writer = sum(r["writer_sentences"] for r in mine)
+        opinion = sum(r["opinion_sentences"] for r in mine)
+        assert figures["opinion_share"] == (round(opinion / writer, 4) if writer else 0)
+    assert {row["month"] for row in tables["months"]} == {"2024-03", "2024-04", "2024-05"}
+
+    written = write_report(tables, tmp_path / "plots")
+    for name in ("technique_profile", "trend"):
+        data = written[name].read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+    page = written["report"].read_text(encoding="utf-8")
+    assert page.count('src="data:image/png;base64,') == 2
+    assert "Northern Ledger" in page and "<table>" in page
+    assert "http://" not in page and "https://" not in page  # self-contained
