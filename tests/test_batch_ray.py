@@ -17,15 +17,11 @@ from spinscope.batch import run_batch  # noqa: E402
 from spinscope.batch.output import ARTICLES_DIR, SPANS_DIR, part_files  # noqa: E402
 from test_batch import canonical, make_articles, read_rows, write_jsonl  # noqa: E402
 
-# Ray and its dependencies warn about their own internals (deprecations, resource
-# leaks of their sockets at shutdown); only those are ignored, and only here.
+# Ray Data raises DeprecationWarnings about its own settings (e.g. `use_push_based_shuffle`
+# in ray/data/context.py); only warnings raised from ray's modules are ignored, and only here.
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.*"),
-    pytest.mark.filterwarnings("ignore::DeprecationWarning:google.*"),
-    pytest.mark.filterwarnings("ignore::FutureWarning:ray.*"),
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
 ]
 
 
