@@ -14,7 +14,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test,server,corpus]'
+	$(BIN)/pip install --quiet -e '.[test,server,corpus,cluster]'
 	bash scripts/install-browser.sh || echo "chromium not installed: browser tests will be skipped"
 	touch $@
 
