@@ -24,7 +24,6 @@ from test_render import TEXT, TITLE, at, story, technique
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 SCREENSHOT = Path("/tmp/spinscope-report.png")
 PAYLOAD_SCRIPT = "<script>alert(1);window.__pwned=1</script>"
 PAYLOAD_ATTR = '" onmouseover="alert(1);window.__pwned=2'
@@ -42,30 +41,6 @@ def hostile_story() -> dict[str, Any]:
     data["techniques"].append(technique(f"{PAYLOAD_SCRIPT} and {PAYLOAD_ATTR}", "Slogans", 0.6, text))
     data["claims"].append({**at(f"{PAYLOAD_IMG} in the comments", text), "score": 0.3, "reasons": []})
     return data
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("no chromium binary on PATH or at /usr/bin/chromium: run scripts/install-browser.sh")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from spinscope.segmentation import paragraphs, sentence_index, sentences
 
 
@@ -41,7 +43,7 @@ def test_offsets_are_exact_and_ordered() -> None:
     text = 'He said: "Go!" \r\n\r\nShe replied, "No." They left...  Then?'
     spans = sentences(text)
     assert all(text[s.start : s.end].strip() == text[s.start : s.end] for s in spans)
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
     assert sentence_index(spans, spans[-1].start + 1) == len(spans) - 1
     assert sentence_index(spans, 0) == 0
 

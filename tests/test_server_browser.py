@@ -9,7 +9,6 @@ often the policy refusing something.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -21,7 +20,6 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo-article.txt"
 SCREENSHOT = Path("/tmp/spinscope-web.png")
 PAYLOAD_SCRIPT = "<script>alert(1);window.__pwned=1</script>"
@@ -53,30 +51,6 @@ def server() -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("no chromium binary on PATH or at /usr/bin/chromium: run scripts/install-browser.sh")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
