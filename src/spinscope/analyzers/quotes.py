@@ -806,11 +806,11 @@ def _subject_left(toks: list[_Tok], i: int) -> tuple[int, int] | None:
                     or left.low in _EVIDENCE_NOUNS
                 ):
                     break
-            elif lk in _BOUNDARY or (lk in _PRONOUNS and k != j):
-                break
-            elif lk in _VERBS and not (k == j and k > 0 and toks[k - 1].low in _DETERMINERS) and k != j:
-                break
-            elif lk in _VERBS and k == j and not (k > 0 and toks[k - 1].low in _DETERMINERS):
+            elif (
+                lk in _BOUNDARY
+                or (lk in _PRONOUNS and k != j)
+                or (lk in _VERBS and (k != j or not (k > 0 and toks[k - 1].low in _DETERMINERS)))
+            ):
                 break
             elif k != j and lk.endswith("ed") and lk not in _NOUN_EXCEPTIONS and lk not in _DETERMINERS:
                 break  # a past-tense verb: the noun phrase starts after it
@@ -1774,10 +1774,11 @@ def _is_title(text: str, piece: _Piece) -> bool:
     return bool(caps) and sum(w[0].isupper() for w in caps) >= max(2, len(caps)) and words[0][0].isupper()
 
 
-def find_quotes(text: str, sentences: list[Span]) -> list[Quote]:
+def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> list[Quote]:
     """Direct, indirect and scare quotes in ``text`` (``sentences`` from :func:`spinscope.segmentation.sentences`).
 
-    Returned in text order of their content; one quote per content span."""
+    Returned in text order of their content; one quote per content span. ``use_tagger=False`` gives the
+    rules alone (the learned tagger, when installed, only adds attributions the rules did not find)."""
     blocks = paragraphs(text)
     pieces = _quote_pieces(text, blocks)
     regions = _regions(text, sentences, pieces)
@@ -1835,25 +1836,25 @@ def find_quotes(text: str, sentences: list[Span]) -> list[Quote]:
             # A sentence of the writer's own between quotes ends the run of continuations.
             last_direct = None
 
-    # Participle speakers: an attribution found through ", saying" whose subject was not found
-    # takes the speaker of the previous attribution in the same region.
-    entities = _entities(text)
-    names = _resolve(text, attrs, entities)
+    loose = _loose_quotations(text, pieces, attrs, set(piece_owner))
+    if use_tagger:
+        attrs = _with_tagger(text, sentences, attrs, loose)
+        covered = [(s, e) for a in attrs for s, e in a.contents]
+        loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
+    attrs.sort(key=lambda a: min([c[0] for c in a.contents] + ([a.cue[0]] if a.cue else [])))
+    names = _resolve(text, attrs, _entities(text))
     quotes: list[Quote] = []
     seen: set[tuple[int, int]] = set()
     for attr, (name, kind) in zip(attrs, names, strict=True):
-        pieces_here = attr.contents
-        for start, end in pieces_here:
+        for start, end in attr.contents:
             s, e = _trim(text, start, end, " \t\n")
             if e <= s or (s, e) in seen:
                 continue
             seen.add((s, e))
+            direct = attr.kind == "direct" or (len(attr.contents) > 1 and text[s] in "\"“‘'" and text[e - 1] in "\"”’'")
             quotes.append(
                 Quote(
-                    kind="direct"
-                    if attr.kind == "direct"
-                    or ((len(attr.contents) > 1 and any(text[s] in "\"“‘'" for _ in [0])) and text[s] in "\"“‘'")
-                    else "indirect",
+                    kind="direct" if direct else "indirect",
                     content=Span(s, e),
                     cue=Span(*attr.cue) if attr.cue else None,
                     speaker=Span(*attr.speaker) if attr.speaker else None,
@@ -1862,27 +1863,117 @@ def find_quotes(text: str, sentences: list[Span]) -> list[Quote]:
                     score=attr.score,
                 )
             )
-    # Quotations inside no attribution: scare quotes (short), titles (skipped) or unattributed direct quotes.
+    quotes.extend(q for q in loose if (q.content.start, q.content.end) not in seen)
+    quotes.sort(key=lambda q: (q.content.start, q.content.end))
+    return quotes
+
+
+def _loose_quotations(text: str, pieces: list[_Piece], attrs: list[_Attr], owned: set[int]) -> list[Quote]:
+    """Quotations inside no attribution: scare quotes (short), titles (skipped) or unattributed direct quotes."""
     covered = [(s, e) for a in attrs for s, e in a.contents]
-    owned = set(piece_owner)
+    loose: list[Quote] = []
     for index, piece in enumerate(pieces):
         if index in owned or any(s <= piece.start and piece.end <= e for s, e in covered):
             continue
-        if piece.end - piece.start < 3:
-            continue
         words = piece.words(text)
-        if words == 0:
-            continue
-        if _is_title(text, piece):
+        if piece.end - piece.start < 3 or words == 0 or _is_title(text, piece):
             continue
         span = Span(piece.start, piece.end)
-        if span.to_dict() and (piece.start, piece.end) in seen:
-            continue
         inner = text[piece.start : piece.end].strip("\"“”‘’' ")
         if words <= 4 and inner[-1:] not in (",", ".", "!", "?", "…"):
-            quotes.append(Quote(kind="scare", content=span, score=0.7))
+            loose.append(Quote(kind="scare", content=span, score=0.7))
         else:
-            quotes.append(Quote(kind="direct", content=span, score=0.5))
-        seen.add((piece.start, piece.end))
-    quotes.sort(key=lambda q: (q.content.start, q.content.end))
-    return quotes
+            loose.append(Quote(kind="direct", content=span, score=0.5))
+    return loose
+
+
+TAGGER_MIN_SCORE = 0.5
+TAGGER_MODE = "hybrid"
+
+
+def _tagger_primary(attrs: list[_Attr], found: list, loose: list[Quote]) -> list[_Attr]:
+    """The tagger's attributions first; the rules' ones where the tagger has nothing overlapping."""
+    out: list[_Attr] = []
+    taken: list[Span] = []
+    for speaker, cue, contents, score in found:
+        direct = len(contents) == 1 and any(
+            q.kind == "direct" and q.content.start == contents[0].start and q.content.end == contents[0].end
+            for q in loose
+        )
+        out.append(
+            _Attr(
+                contents=[(c.start, c.end) for c in contents],
+                cue=(cue.start, cue.end),
+                speaker=(speaker.start, speaker.end) if speaker else None,
+                kind="direct" if direct else "indirect",
+                score=round(score, 4),
+                verb_class="tagger",
+            )
+        )
+        taken += [*contents, cue] + ([speaker] if speaker else [])
+    for attr in attrs:
+        spans = [Span(*c) for c in attr.contents] + ([Span(*attr.cue)] if attr.cue else [])
+        if not any(sp.overlaps(t) for sp in spans for t in taken):
+            out.append(attr)
+    return out
+
+
+def _with_tagger(text: str, sentences: list[Span], attrs: list[_Attr], loose: list[Quote]) -> list[_Attr]:
+    """Add the attributions the learned tagger finds where the rules found none (see quote_tagger)."""
+    from spinscope.analyzers import quote_tagger
+
+    model = quote_tagger.shipped()
+    if model is None:
+        return attrs
+    provisional = [
+        Quote(
+            a.kind,  # type: ignore[arg-type]
+            Span(*c),
+            Span(*a.cue) if a.cue else None,
+            Span(*a.speaker) if a.speaker else None,
+        )
+        for a in attrs
+        for c in a.contents
+    ] + loose
+    taken = [Span(*c) for a in attrs for c in a.contents]
+    taken += [Span(*a.cue) for a in attrs if a.cue] + [Span(*a.speaker) for a in attrs if a.speaker]
+    added = list(attrs)
+    found = quote_tagger.tagger_attributions(text, sentences, provisional, model)
+    if TAGGER_MODE == "primary":
+        return _tagger_primary(attrs, found, loose)
+    if TAGGER_MODE == "hybrid":
+        # Where tagger and rules agree on the cue, the tagger's source span (it learned PolNeAR's
+        # conventions: appositives, titles, relative clauses) replaces or fills the rules' one.
+        for attr in attrs:
+            if attr.cue is None:
+                continue
+            cue = Span(*attr.cue)
+            for t_speaker, t_cue, _, _ in found:
+                if t_speaker is not None and t_cue.overlaps(cue):
+                    if not any(t_speaker.overlaps(Span(*c)) for c in attr.contents):
+                        attr.speaker = (t_speaker.start, t_speaker.end)
+                    break
+    for speaker, cue, contents, score in found:
+        if score < TAGGER_MIN_SCORE or any(cue.overlaps(t) for t in taken):
+            continue
+        contents = [c for c in contents if not any(c.overlaps(t) for t in taken)]
+        if not contents:
+            continue
+        if speaker is not None and any(speaker.overlaps(t) for t in taken):
+            speaker = None
+        direct = len(contents) == 1 and any(
+            q.kind == "direct" and q.content.start == contents[0].start and q.content.end == contents[0].end
+            for q in loose
+        )
+        added.append(
+            _Attr(
+                contents=[(c.start, c.end) for c in contents],
+                cue=(cue.start, cue.end),
+                speaker=(speaker.start, speaker.end) if speaker else None,
+                kind="direct" if direct else "indirect",
+                score=round(0.6 * score, 4),
+                verb_class="tagger",
+            )
+        )
+        taken += [*contents, cue] + ([speaker] if speaker else [])
+    return added

@@ -47,6 +47,7 @@ An article with files from several annotators (``name_<annotator>.ann``) is
 scored against the first file in sorted order.
 
     python -m spinscope.evaluation.quotes ../shared/corpora/polnear/dev/data/dev
+    python -m spinscope.evaluation.quotes --rules-only ../shared/corpora/polnear/dev/data/dev
 """
 
 from __future__ import annotations
@@ -244,8 +245,10 @@ def figures(counts: dict[str, _Counts]) -> dict[str, dict[str, dict[str, float]]
     return out
 
 
-def evaluate_polnear(directory: str | Path) -> dict:
+def evaluate_polnear(directory: str | Path, use_tagger: bool = True) -> dict:
     """Run ``find_quotes`` on every article of a PolNeAR folder (``text/`` + ``attributions/``) and score it.
+
+    ``use_tagger=False`` scores the rules alone (without the learned tagger's extra attributions).
 
     Returns ``{"articles", "predicted", "gold", "source"|"cue"|"content": {"exact"|"overlap":
     {"precision", "recall", "f1"}}}`` (see the module docstring for the definitions).
@@ -256,7 +259,7 @@ def evaluate_polnear(directory: str | Path) -> dict:
     counts = {role: _Counts() for role in ROLES}
     n_articles = n_pred = n_gold = 0
     for article in load_polnear(directory):
-        quotes = find_quotes(article.text, sentences(article.text))
+        quotes = find_quotes(article.text, sentences(article.text), use_tagger=use_tagger)
         predicted = quotes_to_attributions(article.text, quotes)
         score_article(article.text, predicted, article.attributions, counts)
         n_articles += 1
@@ -283,11 +286,14 @@ def format_quote_report(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    rules_only = "--rules-only" in args
+    args = [a for a in args if a != "--rules-only"]
     if len(args) != 1:
         raise SystemExit(
-            "usage: python -m spinscope.evaluation.quotes POLNEAR_SPLIT_DIR (holding text/ and attributions/)"
+            "usage: python -m spinscope.evaluation.quotes [--rules-only] POLNEAR_SPLIT_DIR "
+            "(holding text/ and attributions/)"
         )
-    print(format_quote_report(evaluate_polnear(args[0])))
+    print(format_quote_report(evaluate_polnear(args[0], use_tagger=not rules_only)))
 
 
 if __name__ == "__main__":

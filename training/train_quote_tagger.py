@@ -1,0 +1,374 @@
+"""Train the linear attribution tagger (``spinscope.analyzers.quote_tagger``) on PolNeAR train.
+
+    /work/trainenv/bin/python training/train_quote_tagger.py
+
+Every word of PolNeAR **train** gets its gold role (O / S source / C cue / T content) from the
+first annotator's file. 10% of the train articles (seeded) are held out to pick the epoch and
+report token figures; PolNeAR dev is not touched here (its figures come from
+``python -m spinscope.evaluation.quotes``). Model: hashed sparse features -> 4 logits
+(multinomial logistic regression, ``torch.nn.EmbeddingBag``), Adam, a little L2 through weight
+decay; label transitions and start probabilities are counted on the training articles (add-one)
+for the Viterbi decoding. The rules' own tags are features, so the tagger learns where to trust
+and where to extend them. Ships ``src/spinscope/models/quote_tagger/{weights.npz,manifest.json}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from common import REPO, Log, seed_everything
+from spinscope.analyzers import quote_tagger as qt
+from spinscope.analyzers.quotes import _VERBS, find_quotes
+from spinscope.evaluation.quotes import load_polnear
+from spinscope.segmentation import sentences
+
+POLNEAR = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "train"
+SHIP = REPO / "src" / "spinscope" / "models" / "quote_tagger"
+VERSION = "1.0.0"
+
+
+def gold_labels(tokens: qt.TaggedText, attributions) -> np.ndarray:
+    labels = np.zeros(len(tokens.starts), np.int64)
+    for attribution in attributions:
+        for role, code in (("content", 3), ("source", 1), ("cue", 2)):
+            for start, end in attribution.role(role):
+                lo = int(np.searchsorted(tokens.starts, start))
+                hi = int(np.searchsorted(tokens.starts, end))
+                labels[lo:hi] = code
+    return labels
+
+
+def cue_lexicon(articles) -> frozenset[str]:
+    """Words marked as cues at least 3 times and in at least 20% of their uses, plus the rules' verbs."""
+    word = re.compile(r"[a-z][\w’'\-]*")
+    total: Counter[str] = Counter()
+    cue: Counter[str] = Counter()
+    for article in articles:
+        lowered = article.text.lower()
+        starts = set()
+        for attribution in article.attributions:
+            for start, end in attribution.cue:
+                starts.update(m.start() for m in word.finditer(lowered, start, end))
+        for m in word.finditer(lowered):
+            total[m.group()] += 1
+            if m.start() in starts:
+                cue[m.group()] += 1
+    learned = {w for w, c in cue.items() if c >= 3 and c / total[w] >= 0.2}
+    return frozenset(learned | set(_VERBS) | {"according", "told", "tells", "tell"})
+
+
+def prepare(articles, cue_words: frozenset[str], log: Log, buckets: int = qt.N_BUCKETS):
+    rows = []
+    for n, article in enumerate(articles):
+        spans = sentences(article.text)
+        quotes = find_quotes(article.text, spans)
+        tokens = qt.tokenize(article.text, spans)
+        if len(tokens.starts) == 0:
+            continue
+        roles = qt.rule_roles(article.text, tokens, quotes)
+        feats = np.asarray(qt.features(article.text, tokens, roles, cue_words, buckets))
+        rows.append((feats.astype(np.int32), gold_labels(tokens, article.attributions), tokens.sentence))
+        if n % 100 == 0:
+            log(f"features: {n}/{len(articles)} articles")
+    return rows
+
+
+def transitions(rows) -> tuple[np.ndarray, np.ndarray]:
+    k = len(qt.LABELS)
+    trans = np.ones((k, k))
+    start = np.ones(k)
+    for _, labels, sent in rows:
+        for i in range(len(labels)):
+            if i == 0 or sent[i] != sent[i - 1]:
+                start[labels[i]] += 1
+            else:
+                trans[labels[i - 1], labels[i]] += 1
+    return np.log(trans / trans.sum(1, keepdims=True)), np.log(start / start.sum())
+
+
+def token_figures(model: torch.nn.EmbeddingBag, rows, trans: np.ndarray, start: np.ndarray) -> dict:
+    tp, fp, fn = Counter(), Counter(), Counter()
+    with torch.no_grad():
+        for feats, labels, sent in rows:
+            logits = model(torch.from_numpy(feats.astype(np.int64))).numpy()
+            logp = (
+                logits
+                - np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1, keepdims=True))
+                - logits.max(1, keepdims=True)
+            )
+            pred = np.zeros(len(labels), np.int64)
+            bounds = np.flatnonzero(np.diff(sent)) + 1
+            for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(sent)], strict=True):
+                pred[lo:hi] = qt.viterbi(logp[lo:hi], trans, start)
+            for code, name in enumerate(qt.LABELS):
+                if code == 0:
+                    continue
+                tp[name] += int(((pred == code) & (labels == code)).sum())
+                fp[name] += int(((pred == code) & (labels != code)).sum())
+                fn[name] += int(((pred != code) & (labels == code)).sum())
+    out = {}
+    for name in qt.LABELS[1:]:
+        p = tp[name] / max(tp[name] + fp[name], 1)
+        r = tp[name] / max(tp[name] + fn[name], 1)
+        out[name] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / max(p + r, 1e-9), 4)}
+    return out
+
+
+class LstmTagger(torch.nn.Module):
+    def __init__(self, buckets: int, dim: int, hidden: int, dropout: float) -> None:
+        super().__init__()
+        self.embed = torch.nn.Embedding(buckets, dim, sparse=True)
+        torch.nn.init.normal_(self.embed.weight, std=0.02)
+        self.dropout = torch.nn.Dropout(dropout)
+        self.lstm = torch.nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
+        self.out = torch.nn.Linear(2 * hidden, len(qt.LABELS))
+
+    def forward(self, feats: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        x = self.dropout(self.embed(feats).sum(2))
+        packed = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, _ = self.lstm(packed)
+        out, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=feats.shape[1])
+        return self.out(self.dropout(out))
+
+
+def sentence_items(rows) -> list[tuple[np.ndarray, np.ndarray]]:
+    items = []
+    for feats, labels, sent in rows:
+        bounds = np.flatnonzero(np.diff(sent)) + 1
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(sent)], strict=True):
+            items.append((feats[lo:hi], labels[lo:hi]))
+    return items
+
+
+def lstm_batch(items) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    longest = max(len(f) for f, _ in items)
+    width = items[0][0].shape[1]
+    feats = np.zeros((len(items), longest, width), np.int64)
+    labels = np.full((len(items), longest), -100, np.int64)
+    for k, (f, lab) in enumerate(items):
+        feats[k, : len(f)] = f
+        labels[k, : len(lab)] = lab
+    lengths = torch.tensor([len(f) for f, _ in items])
+    return torch.from_numpy(feats), lengths, torch.from_numpy(labels)
+
+
+@torch.no_grad()
+def lstm_logp(model: LstmTagger, items) -> list[np.ndarray]:
+    model.eval()
+    out = []
+    for i in range(0, len(items), 64):
+        chunk = items[i : i + 64]
+        feats, lengths, _ = lstm_batch(chunk)
+        logp = torch.log_softmax(model(feats, lengths), -1).numpy()
+        out.extend(logp[k, : len(f)] for k, (f, _) in enumerate(chunk))
+    model.train()
+    return out
+
+
+def decode_figures(logps, items, trans: np.ndarray, start: np.ndarray, bias: np.ndarray) -> dict:
+    tp, fp, fn = Counter(), Counter(), Counter()
+    for logp, (_, labels) in zip(logps, items, strict=True):
+        pred = qt.viterbi(logp + bias, trans, start)
+        for code, name in enumerate(qt.LABELS):
+            if code:
+                tp[name] += int(((pred == code) & (labels == code)).sum())
+                fp[name] += int(((pred == code) & (labels != code)).sum())
+                fn[name] += int(((pred != code) & (labels == code)).sum())
+    out = {}
+    for name in qt.LABELS[1:]:
+        p = tp[name] / max(tp[name] + fp[name], 1)
+        r = tp[name] / max(tp[name] + fn[name], 1)
+        out[name] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / max(p + r, 1e-9), 4)}
+    return out
+
+
+BIASES = [(0, b_s, b_c, b_t) for b_s in (0.0, 0.5, 1.0) for b_c in (0.0, 0.5, 1.0, 1.5) for b_t in (0.0, 0.3)]
+
+
+def train_lstm(args, train_rows, held_rows, trans: np.ndarray, start: np.ndarray, log: Log) -> tuple[dict, dict]:
+    train_items = sentence_items(train_rows)
+    held_items = sentence_items(held_rows)
+    model = LstmTagger(args.buckets, args.dim, args.hidden, args.dropout)
+    lr = args.lr if args.lr_set else 3e-3
+    dense = [p for n, p in model.named_parameters() if not n.startswith("embed.")]
+    optimizers = [torch.optim.SparseAdam([model.embed.weight], lr=lr), torch.optim.Adam(dense, lr=lr)]
+    best, best_state, best_info = -1.0, None, {}
+    order = list(range(len(train_items)))
+    for epoch in range(args.epochs):
+        random.Random(args.seed + epoch).shuffle(order)
+        # batches of similar length
+        chunks = [order[i : i + 2000] for i in range(0, len(order), 2000)]
+        total, count = 0.0, 0
+        for chunk in chunks:
+            chunk.sort(key=lambda k: len(train_items[k][0]))
+            for i in range(0, len(chunk), args.batch):
+                feats, lengths, labels = lstm_batch([train_items[k] for k in chunk[i : i + args.batch]])
+                logits = model(feats, lengths)
+                loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1))
+                for optimizer in optimizers:
+                    optimizer.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(dense, 5.0)
+                for optimizer in optimizers:
+                    optimizer.step()
+                total += loss.item()
+                count += 1
+        logps = lstm_logp(model, held_items)
+        figures = decode_figures(logps, held_items, trans, start, np.zeros(4, np.float32))
+        score = figures["S"]["f1"] + figures["C"]["f1"] + figures["T"]["f1"]
+        log(f"epoch {epoch + 1}: loss {total / max(count, 1):.4f} held-out token F1 {figures}", epoch=epoch + 1)
+        if score > best:
+            best = score
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            best_info = {"epoch": epoch + 1, "logps": logps}
+    # Bias toward recall of sources and cues where it helps the held-out F1 (S + C + T).
+    tried = []
+    for b in BIASES:
+        figures = decode_figures(best_info["logps"], held_items, trans, start, np.asarray(b, np.float32))
+        tried.append((figures["S"]["f1"] + figures["C"]["f1"] + figures["T"]["f1"], b, figures))
+    tried.sort(key=lambda t: -t[0])
+    _, bias, figures = tried[0]
+    log(f"best epoch {best_info['epoch']}, bias {bias}: {figures}")
+    state = best_state
+    arrays = {
+        "weights": state["embed.weight"].numpy().astype(np.float16),
+        "w_ih_f": state["lstm.weight_ih_l0"].numpy(),
+        "w_hh_f": state["lstm.weight_hh_l0"].numpy(),
+        "b_f": (state["lstm.bias_ih_l0"] + state["lstm.bias_hh_l0"]).numpy(),
+        "w_ih_b": state["lstm.weight_ih_l0_reverse"].numpy(),
+        "w_hh_b": state["lstm.weight_hh_l0_reverse"].numpy(),
+        "b_b": (state["lstm.bias_ih_l0_reverse"] + state["lstm.bias_hh_l0_reverse"]).numpy(),
+        "w_out": state["out.weight"].numpy(),
+        "b_out": state["out.bias"].numpy(),
+        "bias": np.asarray(bias, np.float32),
+    }
+    return arrays, {"epoch": best_info["epoch"], "bias": list(bias), "token": figures}
+
+
+def write_manifest(args, weights_path: Path, kind: str, info: dict) -> None:
+    manifest = {
+        "name": "quote_tagger",
+        "version": VERSION,
+        "kind": kind,
+        "labels": list(qt.LABELS),
+        "buckets": args.buckets,
+        "file": "weights.npz",
+        "sha256": hashlib.sha256(weights_path.read_bytes()).hexdigest(),
+        "training": {
+            "data": "PolNeAR v1.0.0 train (first annotator per article), 90% of the articles (seeded)",
+            "model": args.model,
+            "epoch": info["epoch"],
+            "epochs": args.epochs,
+            "lr": args.lr,
+            "seed": args.seed,
+            "decode_bias": info.get("bias"),
+            "command": "/work/trainenv/bin/python training/train_quote_tagger.py",
+        },
+        "validation": {"data": "PolNeAR train, the other 10% of the articles", "token": info["token"]},
+    }
+    (SHIP / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=POLNEAR)
+    parser.add_argument("--out", type=Path, default=REPO / "training" / "runs" / "quote_tagger")
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--lr", type=float, default=0.02)
+    parser.add_argument("--weight-decay", type=float, default=1e-7)
+    parser.add_argument("--batch", type=int, default=2048)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--model", choices=("lstm", "linear"), default="lstm")
+    parser.add_argument("--buckets", type=int, default=1 << 17)
+    parser.add_argument("--dim", type=int, default=48)
+    parser.add_argument("--hidden", type=int, default=96)
+    parser.add_argument("--dropout", type=float, default=0.2)
+    args = parser.parse_args()
+    args.lr_set = any(a.startswith("--lr") for a in __import__("sys").argv)
+    if args.model == "lstm" and args.batch == 2048:
+        args.batch = 64  # sentences per batch
+    if args.model == "linear":
+        args.buckets = qt.N_BUCKETS
+    torch.set_num_threads(args.threads)
+    seed_everything(args.seed)
+    log = Log(args.out / "log.jsonl")
+    articles = list(load_polnear(args.data))
+    random.Random(args.seed).shuffle(articles)
+    if args.limit:
+        articles = articles[: args.limit]
+    held = max(1, len(articles) // 10)
+    train_articles, held_articles = articles[held:], articles[:held]
+    cue_words = cue_lexicon(train_articles)
+    log(f"{len(train_articles)} train / {len(held_articles)} held-out articles; {len(cue_words)} cue words")
+    train_rows = prepare(train_articles, cue_words, log, args.buckets)
+    held_rows = prepare(held_articles, cue_words, log, args.buckets)
+    trans, start = transitions(train_rows)
+    SHIP.mkdir(parents=True, exist_ok=True)
+    weights_path = SHIP / "weights.npz"
+    if args.model == "lstm":
+        arrays, info = train_lstm(args, train_rows, held_rows, trans, start, log)
+        np.savez_compressed(
+            weights_path,
+            **arrays,
+            transitions=trans.astype(np.float32),
+            start=start.astype(np.float32),
+            cue_words=np.asarray(sorted(cue_words)),
+        )
+        write_manifest(args, weights_path, "hashed features -> embedding bag -> BiLSTM -> Viterbi (numpy)", info)
+        log(f"shipped {weights_path} ({weights_path.stat().st_size} bytes)")
+        return
+    feats = np.concatenate([r[0] for r in train_rows])
+    labels = np.concatenate([r[1] for r in train_rows])
+    log(f"{len(labels)} training tokens; label counts {np.bincount(labels).tolist()}")
+    model = torch.nn.EmbeddingBag(qt.N_BUCKETS, len(qt.LABELS), mode="sum")
+    torch.nn.init.zeros_(model.weight)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    best, best_state, best_epoch = -1.0, None, 0
+    order = np.arange(len(labels))
+    for epoch in range(args.epochs):
+        np.random.default_rng(args.seed + epoch).shuffle(order)
+        total = 0.0
+        for i in range(0, len(order), args.batch):
+            idx = order[i : i + args.batch]
+            logits = model(torch.from_numpy(feats[idx].astype(np.int64)))
+            loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(labels[idx]))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+        figures = token_figures(model, held_rows, trans, start)
+        mean_f1 = float(np.mean([f["f1"] for f in figures.values()]))
+        log(f"epoch {epoch + 1}: loss {total / len(order):.4f} held-out token F1 {figures}", epoch=epoch + 1)
+        if mean_f1 > best:
+            best, best_epoch = mean_f1, epoch + 1
+            best_state = model.weight.detach().clone().numpy()
+            best_figures = figures
+    np.savez_compressed(
+        weights_path,
+        weights=best_state.astype(np.float16),
+        transitions=trans.astype(np.float32),
+        start=start.astype(np.float32),
+        cue_words=np.asarray(sorted(cue_words)),
+    )
+    write_manifest(
+        args,
+        weights_path,
+        "hashed-feature multinomial logistic regression + Viterbi (numpy)",
+        {"epoch": best_epoch, "token": best_figures},
+    )
+    log(f"shipped {weights_path} ({weights_path.stat().st_size} bytes), best epoch {best_epoch}")
+
+
+if __name__ == "__main__":
+    main()
