@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import pickle
 import random
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -199,6 +201,7 @@ def train_lstm(args, train_rows, held_rows, trans: np.ndarray, start: np.ndarray
     held_items = sentence_items(held_rows)
     model = LstmTagger(args.buckets, args.dim, args.hidden, args.dropout)
     lr = args.lr if args.lr_set else 3e-3
+    args.effective_lr = lr
     dense = [p for n, p in model.named_parameters() if not n.startswith("embed.")]
     optimizers = [torch.optim.SparseAdam([model.embed.weight], lr=lr), torch.optim.Adam(dense, lr=lr)]
     best, best_state, best_info = -1.0, None, {}
@@ -268,7 +271,10 @@ def write_manifest(args, weights_path: Path, kind: str, info: dict) -> None:
             "model": args.model,
             "epoch": info["epoch"],
             "epochs": args.epochs,
-            "lr": args.lr,
+            "lr": args.effective_lr,
+            "hidden": args.hidden if args.model == "lstm" else None,
+            "dim": args.dim if args.model == "lstm" else None,
+            "dropout": args.dropout if args.model == "lstm" else None,
             "seed": args.seed,
             "decode_bias": info.get("bias"),
             "command": "/work/trainenv/bin/python training/train_quote_tagger.py",
@@ -295,7 +301,8 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=96)
     parser.add_argument("--dropout", type=float, default=0.2)
     args = parser.parse_args()
-    args.lr_set = any(a.startswith("--lr") for a in __import__("sys").argv)
+    args.lr_set = any(a.startswith("--lr") for a in sys.argv)
+    args.effective_lr = args.lr
     if args.model == "lstm" and args.batch == 2048:
         args.batch = 64  # sentences per batch
     if args.model == "linear":
@@ -311,8 +318,14 @@ def main() -> None:
     train_articles, held_articles = articles[held:], articles[:held]
     cue_words = cue_lexicon(train_articles)
     log(f"{len(train_articles)} train / {len(held_articles)} held-out articles; {len(cue_words)} cue words")
-    train_rows = prepare(train_articles, cue_words, log, args.buckets)
-    held_rows = prepare(held_articles, cue_words, log, args.buckets)
+    cache = args.out / f"rows-{args.buckets}-{args.seed}-{args.limit}.pkl"
+    if cache.exists():
+        train_rows, held_rows = pickle.loads(cache.read_bytes())
+        log(f"features from {cache}")
+    else:
+        train_rows = prepare(train_articles, cue_words, log, args.buckets)
+        held_rows = prepare(held_articles, cue_words, log, args.buckets)
+        cache.write_bytes(pickle.dumps((train_rows, held_rows)))
     trans, start = transitions(train_rows)
     SHIP.mkdir(parents=True, exist_ok=True)
     weights_path = SHIP / "weights.npz"

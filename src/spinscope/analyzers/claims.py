@@ -147,12 +147,15 @@ def claim_reasons(clause: str, attributed: bool = False) -> list[str]:
         found.discard("number")
     if found & {"money", "percentage"}:
         found.discard("number")
+    first_word = re.search(r"\w", clause)
     names = [
         m.group()
         for m in _NAME.finditer(clause)
         if m.group().split()[0] not in _SENTENCE_INITIAL_STOP
         and not _DATE_WORD.fullmatch(m.group().split()[0])
         and not _PLACE_BEFORE.search(clause[max(0, m.start() - 12) : m.start()])
+        and not (first_word and m.start() == first_word.start())  # the clause's first word
+        and not re.search(r"[\"“‘:(]\s*$", clause[max(0, m.start() - 3) : m.start()])  # opens a quote
     ]
     if names and _PAST_VERB.search(clause):
         found.add("named actor")
