@@ -1007,10 +1007,8 @@ def _after_cue(toks: list[_Tok], i: int, takes_object: bool) -> int:
                 break
             k = m
             continue
-        if (
-            t.low in _MONTHS
-            and not t.low.startswith("may")
-            or (t.text.isdigit() and k > i + 1 and toks[k - 1].low in _MONTHS)
+        if (t.low in _MONTHS and not t.low.startswith("may")) or (
+            t.text.isdigit() and k > i + 1 and toks[k - 1].low in _MONTHS
         ):
             k += 1
             continue
