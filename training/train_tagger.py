@@ -85,7 +85,7 @@ def tune_thresholds(
 ) -> tuple[dict[str, float], dict[str, float]]:
     gold = gold_lines(articles)
     best: tuple[float, dict[str, float], dict[str, float]] = (-1.0, {}, {})
-    for low in np.arange(0.15, 0.71, 0.05):
+    for low in np.arange(0.05, 0.71, 0.05):
         for high in np.arange(low, 0.91, 0.1):
             pred = [
                 (a.id, "?", s, e)
