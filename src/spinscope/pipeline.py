@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any, Literal, Protocol
 
 from spinscope import __version__
-from spinscope.document import Analysis, Article, Span, TechniqueSpan
+from spinscope.document import Analysis, Article, Quote, Span, TechniqueSpan
 from spinscope.errors import EmptyInputError, InputError, SpinscopeError
 from spinscope.segmentation import paragraphs, sentences
 
@@ -94,6 +94,7 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     from spinscope.analyzers import claims, quotes, voice
 
     found_quotes = quotes.find_quotes(text, sentence_spans)
+    techniques += scare_quote_techniques(found_quotes, techniques, min_score)
     voices = voice.classify_sentences(text, sentence_spans, found_quotes)
     found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)
     models: dict[str, Any] = {"techniques": {"engine": detector.name, **detector.describe()}}
@@ -110,6 +111,23 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     )
     analysis.summary = summarise(analysis)
     return analysis
+
+
+SCARE_QUOTE_TECHNIQUE = "Doubt"
+
+
+def scare_quote_techniques(
+    found_quotes: list[Quote], techniques: list[TechniqueSpan], min_score: float
+) -> list[TechniqueSpan]:
+    """Scare quotes (the "peacekeepers") are a persuasion signal: they cast doubt on the quoted word.
+    The quote analyser finds them exactly, so they join the technique layer (engine "quotes")."""
+    have = {(t.start, t.end, t.technique) for t in techniques}
+    added = []
+    for quote in found_quotes:
+        span = (quote.content.start, quote.content.end, SCARE_QUOTE_TECHNIQUE)
+        if quote.kind == "scare" and span not in have and quote.score >= min_score:
+            added.append(TechniqueSpan(*span, score=round(quote.score, 4), engine="quotes"))
+    return added
 
 
 def analyze_many(

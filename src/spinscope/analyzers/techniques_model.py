@@ -31,6 +31,9 @@ from spinscope.runtime.session import ModelBundle, load_bundle
 TAGGER = "techniques-tagger"
 CLASSIFIER = "techniques-classifier"
 SECOND_LABEL_MIN_PROB = 0.3  # a span also gets its runner-up technique when that is at least this likely
+# PTC nests short spans (a loaded word) inside long ones (a doubt-casting clause). Inside a long run the
+# tagger's peaks mark them: runs over these thresholds that lie strictly inside an outer span are kept too.
+NESTED_THRESHOLDS = {"low": 0.55, "high": 0.65}
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -87,17 +90,17 @@ class TechniqueModel:
         """(n_spans, 14) technique probabilities."""
         if not inputs:
             return np.zeros((0, len(self.labels)), np.float32)
+        # One span per run: dynamic int8 quantisation scales activations over the whole batch, so a
+        # span's label would otherwise depend on which other spans (and how much padding) share its batch.
         probs = []
-        for i in range(0, len(inputs), 32):
-            chunk = inputs[i : i + 32]
-            ids = pad_batch([s.input_ids for s in chunk])
-            features = np.stack([span_feature_vector(s) for s in chunk])
+        for item in inputs:
+            ids = item.input_ids[None, :]
             (out,) = self.classifier.run(
                 {
                     "input_ids": ids,
-                    "attention_mask": (ids != 0).astype(np.int64),
-                    "span_mask": pad_batch([s.span_mask for s in chunk]),
-                    "features": features,
+                    "attention_mask": np.ones_like(ids),
+                    "span_mask": item.span_mask[None, :],
+                    "features": span_feature_vector(item)[None, :],
                 }
             )
             probs.append(_softmax(out))
@@ -125,6 +128,10 @@ class TechniqueModel:
         if len(probs) == 0:
             return []
         found = decode_spans(text, tokens, probs[:, 0], self.low, self.high)
+        nested = self.tagger.manifest.get("nested_thresholds", NESTED_THRESHOLDS)
+        peaks = decode_spans(text, tokens, probs[:, 0], nested["low"], nested["high"])
+        found += [p for p in peaks if any(s <= p[0] and p[1] <= e and (s, e) != p[:2] for s, e, _ in found)]
+        found.sort()
         inputs = self.span_inputs(text, tokens, [(s, e) for s, e, _ in found], sentences)
         technique_probs = self.classify(inputs)
         results: list[TechniqueSpan] = []
