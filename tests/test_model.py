@@ -1,0 +1,89 @@
+"""The shipped technique model: files, and what it finds in the bundled example (no ../shared needed)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+import spinscope
+from spinscope.pipeline import technique_engine
+from spinscope.runtime.session import MODELS_DIR
+
+MODEL_NAMES = ["techniques-tagger", "techniques-classifier", "voice"]
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_shipped_model_files(name: str) -> None:
+    folder = MODELS_DIR / name
+    manifest = json.loads((folder / "manifest.json").read_text())
+    model = folder / manifest.get("file", "model.onnx")
+    assert model.stat().st_size <= 50 * 2**20
+    assert hashlib.sha256(model.read_bytes()).hexdigest() == manifest["sha256"]
+    assert (folder / "tokenizer.json").exists()
+
+
+def test_tagger_manifest_has_tuned_thresholds_and_validation_figures() -> None:
+    manifest = json.loads((MODELS_DIR / "techniques-tagger" / "manifest.json").read_text())
+    assert 0 < manifest["thresholds"]["low"] <= manifest["thresholds"]["high"] < 1
+    assert manifest["validation"]["si"]["f1"] > 0.3
+    assert len(manifest["labels"]) == 15
+
+
+def spans_in(analysis: spinscope.Analysis, fragment: str) -> list[spinscope.TechniqueSpan]:
+    text = analysis.article.text
+    start = text.index(fragment)
+    end = start + len(fragment)
+    return [t for t in analysis.techniques if t.start < end and start < t.end]
+
+
+@pytest.fixture(scope="module")
+def demo() -> spinscope.Analysis:
+    text = (Path(__file__).resolve().parents[1] / "examples" / "demo-article.txt").read_text(encoding="utf-8")
+    return spinscope.analyze(text)
+
+
+def test_demo_commentary_is_marked(demo: spinscope.Analysis) -> None:
+    assert spans_in(demo, "this is the most shameful surrender in the history of our nation")
+    assert {"Doubt"} <= {t.technique for t in spans_in(demo, '"peacekeepers"')}
+    assert spans_in(demo, "spineless cowards")
+    assert spans_in(demo, "our children will grow up as strangers in their own land")
+    assert spans_in(demo, "Can anyone really believe Marsh")
+
+
+def test_demo_neutral_reporting_is_left_alone(demo: spinscope.Analysis) -> None:
+    for sentence in (
+        "Three hundred foreign troops crossed into the Kessin valley on Tuesday morning",
+        "The deployment follows two weeks of fighting near the town of Harnov",
+        "A pipeline engineer was killed on Sunday by a drone launched from rebel-held territory",
+    ):
+        assert not spans_in(demo, sentence), sentence
+
+
+def test_demo_spans_are_exact_and_scored(demo: spinscope.Analysis) -> None:
+    text = demo.article.text
+    for span in demo.techniques:
+        marked = text[span.start : span.end]
+        assert (marked == marked.strip() and marked[0].isalnum()) or marked[0] in '"“'
+        assert 0 < span.score <= 1
+    assert demo.models["techniques"]["engine"] == "model"
+
+
+def test_classifier_names_the_obvious_techniques(demo_text: str) -> None:
+    model = technique_engine("model")
+    cases = {
+        "spineless cowards": "Name_Calling,Labeling",
+        "Can anyone really believe Marsh": "Doubt",
+        "our children will grow up as strangers in their own land": "Appeal_to_fear-prejudice",
+    }
+    requests = [(demo_text.index(s), demo_text.index(s) + len(s), 2) for s in cases]
+    for (phrase, expected), labels in zip(cases.items(), model.label_spans(demo_text, requests), strict=True):
+        assert expected in labels, (phrase, labels)
+
+
+def test_min_score_hides_weak_spans(demo: spinscope.Analysis) -> None:
+    strict = spinscope.analyze(demo.article, min_score=0.4)
+    assert len(strict.techniques) < len(demo.techniques)
+    assert all(t.score >= 0.4 for t in strict.techniques)
