@@ -324,26 +324,31 @@ def spans_of(labels: np.ndarray, tokens: TaggedText, probs: np.ndarray) -> list[
 def tagger_attributions(
     text: str, sentences: list[Span], quotes: list[Quote], model: TaggerModel
 ) -> list[tuple[Span | None, Span, list[Span], float]]:
-    """(speaker, cue, contents, score) for each cue the tagger finds: the source and content runs of the
-    same sentence go to their nearest cue."""
+    """(speaker, cue, contents, score) for each cue the tagger finds. Source and content runs go to the
+    nearest cue of their sentence; content runs of a sentence without a cue go to the last cue of the
+    sentence before (a quotation that runs on). ``contents`` may be empty (a cue and a source only)."""
     tokens, labels, probs = model.tag(text, sentences, quotes)
     runs = spans_of(labels, tokens, probs)
     cues = [r for r in runs if r[0] == "C"]
-    result: dict[int, dict] = {id(c): {"cue": c, "S": [], "T": []} for c in cues}
+    items: dict[int, dict] = {id(c): {"cue": c, "S": [], "T": []} for c in cues}
+    by_sentence: dict[int, list] = {}
+    for c in cues:
+        by_sentence.setdefault(c[3], []).append(c)
     for run in runs:
         if run[0] == "C":
             continue
-        same = [c for c in cues if c[3] == run[3]]
+        same = by_sentence.get(run[3])
+        if not same and run[0] == "T":
+            same = by_sentence.get(run[3] - 1)
+            same = same[-1:] if same else None
         if not same:
             continue
         nearest = min(same, key=lambda c: min(abs(c[1] - run[2]), abs(run[1] - c[2])))
-        result[id(nearest)][run[0]].append(run)
+        items[id(nearest)][run[0]].append(run)
     out = []
     starts, ends = tokens.starts, tokens.ends
-    for item in result.values():
+    for item in items.values():
         cue = item["cue"]
-        if not item["T"]:
-            continue
         source = min(item["S"], key=lambda r: abs(r[2] - cue[1])) if item["S"] else None
         speaker = Span(int(starts[source[1]]), int(ends[source[2]])) if source else None
         contents = [Span(int(starts[r[1]]), int(ends[r[2]])) for r in item["T"]]

@@ -1914,7 +1914,7 @@ def _loose_quotations(text: str, pieces: list[_Piece], attrs: list[_Attr], owned
 
 
 TAGGER_MIN_SCORE = 0.5
-TAGGER_MODE = "hybrid"
+TAGGER_MODE = "hybrid"  # "primary": the tagger's attributions first (more sources found, worse contents)
 
 
 def _tagger_primary(attrs: list[_Attr], found: list, loose: list[Quote]) -> list[_Attr]:
@@ -1922,6 +1922,16 @@ def _tagger_primary(attrs: list[_Attr], found: list, loose: list[Quote]) -> list
     out: list[_Attr] = []
     taken: list[Span] = []
     for speaker, cue, contents, score in found:
+        twin = next((a for a in attrs if a.cue and cue.overlaps(Span(*a.cue))), None)
+        if twin is not None:
+            # Same cue as the rules: the rules' contents (quotation boundaries), the tagger's source.
+            if speaker is not None and not any(speaker.overlaps(Span(*c)) for c in twin.contents):
+                twin.speaker = (speaker.start, speaker.end)
+            out.append(twin)
+            taken += [Span(*c) for c in twin.contents] + [Span(*twin.cue)]  # type: ignore[misc]
+            continue
+        if not contents:
+            continue
         direct = len(contents) == 1 and any(
             q.kind == "direct" and q.content.start == contents[0].start and q.content.end == contents[0].end
             for q in loose
@@ -1938,6 +1948,8 @@ def _tagger_primary(attrs: list[_Attr], found: list, loose: list[Quote]) -> list
         )
         taken += [*contents, cue] + ([speaker] if speaker else [])
     for attr in attrs:
+        if any(attr is a for a in out):
+            continue
         spans = [Span(*c) for c in attr.contents] + ([Span(*attr.cue)] if attr.cue else [])
         if not any(sp.overlaps(t) for sp in spans for t in taken):
             out.append(attr)
@@ -1983,7 +1995,7 @@ def _with_tagger(text: str, sentences: list[Span], attrs: list[_Attr], loose: li
                         attr.speaker = (t_speaker.start, t_speaker.end)
                     break
     for speaker, cue, contents, score in found:
-        if score < TAGGER_MIN_SCORE or any(cue.overlaps(t) for t in taken):
+        if not contents or score < TAGGER_MIN_SCORE or any(cue.overlaps(t) for t in taken):
             continue
         contents = [c for c in contents if not any(c.overlaps(t) for t in taken)]
         if not contents:
