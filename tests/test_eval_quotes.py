@@ -147,14 +147,27 @@ DEV = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "polne
 
 
 @pytest.mark.corpus
+@pytest.mark.skipif(not DEV.exists(), reason="PolNeAR dev split not available (../shared/corpora)")
+def test_polnear_dev_figures_rules_only() -> None:
+    results = evaluate_polnear(DEV, use_tagger=False)
+    assert results["articles"] == 84
+    # Measured when written: source overlap P 0.865 R 0.481 F1 0.618, cue exact F1 0.567,
+    # content overlap F1 0.819. A drop below these floors is a regression.
+    assert results["source"]["overlap"]["precision"] >= 0.82
+    assert results["source"]["overlap"]["f1"] >= 0.58
+    assert results["cue"]["exact"]["f1"] >= 0.53
+    assert results["content"]["overlap"]["f1"] >= 0.78
+
+
+@pytest.mark.corpus
 @pytest.mark.slow
 @pytest.mark.skipif(not DEV.exists(), reason="PolNeAR dev split not available (../shared/corpora)")
 def test_polnear_dev_figures() -> None:
     results = evaluate_polnear(DEV)
     assert results["articles"] == 84
-    # Floors under the figures measured when the rules were written (see the report in the module docstring
-    # of spinscope.analyzers.quotes); a drop below them is a regression.
+    # Measured when written (rules + tagger): source overlap P 0.785 R 0.653 F1 0.713, cue exact F1 0.616,
+    # content overlap F1 0.863. The task's first floor for source overlap F1 is 0.75: not reached yet.
     assert results["source"]["overlap"]["precision"] >= 0.75
-    assert results["source"]["overlap"]["f1"] >= 0.50
-    assert results["cue"]["exact"]["f1"] >= 0.45
-    assert results["content"]["overlap"]["f1"] >= 0.72
+    assert results["source"]["overlap"]["f1"] >= 0.68
+    assert results["cue"]["exact"]["f1"] >= 0.58
+    assert results["content"]["overlap"]["f1"] >= 0.83
