@@ -49,8 +49,12 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=-1, keepdims=True)
 
 
-def opinion_probabilities(sentences: list[str], batch: int = 32, bundle=None) -> np.ndarray:
-    """P(opinion) for each sentence string, from the shipped ``voice`` model (or ``bundle``)."""
+def opinion_probabilities(sentences: list[str], batch: int = 1, bundle=None) -> np.ndarray:
+    """P(opinion) for each sentence string, from the shipped ``voice`` model (or ``bundle``).
+
+    One sentence per model call by default: the model is dynamically quantised, and dynamic
+    quantisation scales activations per batch, so a sentence's score would otherwise depend on
+    the sentences batched with it (and on their padding)."""
     if not sentences:
         return np.zeros(0, dtype=np.float32)
     if bundle is None:
