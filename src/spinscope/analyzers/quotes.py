@@ -1989,10 +1989,15 @@ def _with_tagger(text: str, sentences: list[Span], attrs: list[_Attr], loose: li
             for t_speaker, t_cue, _, _ in found:
                 if t_speaker is not None and t_cue.overlaps(cue):
                     mine = Span(*attr.speaker) if attr.speaker else None
-                    if (mine is None or t_speaker.contains(mine)) and not any(
-                        t_speaker.overlaps(Span(*c)) for c in attr.contents
-                    ):
-                        attr.speaker = (t_speaker.start, t_speaker.end)
+                    clash = [c for c in attr.contents if t_speaker.overlaps(Span(*c))]
+                    if mine is None or t_speaker.contains(mine) or attr.speaker_hint == "participle":
+                        if not clash:
+                            attr.speaker = (t_speaker.start, t_speaker.end)
+                        elif len(clash) < len(attr.contents) and mine is not None and t_speaker.contains(mine):
+                            # "Last week, J.J. Goldberg, editor of X, wrote, '…'": the rules read the name
+                            # as content before an appositive subject; the tagger's source is the whole.
+                            attr.contents = [c for c in attr.contents if c not in clash]
+                            attr.speaker = (t_speaker.start, t_speaker.end)
                     break
     for speaker, cue, contents, score in found:
         if not contents or score < TAGGER_MIN_SCORE or any(cue.overlaps(t) for t in taken):
