@@ -257,6 +257,50 @@ def train_lstm(args, train_rows, held_rows, trans: np.ndarray, start: np.ndarray
     return arrays, {"epoch": best_info["epoch"], "bias": list(bias), "token": figures}
 
 
+def export_head(weights_path: Path, onnx_path: Path) -> None:
+    """The BiLSTM and output layer of a shipped ``weights.npz`` as ONNX: x (1, T, dim) -> logits (1, T, 4).
+
+    The hashed-feature embedding bag stays in numpy (a lookup and a sum); the recurrent part runs in
+    onnxruntime, whose thread settings the runtime controls (numpy's BLAS threads would thrash on
+    these small matrices)."""
+    data = np.load(weights_path)
+    hidden = data["w_hh_f"].shape[1]
+    dim = data["w_ih_f"].shape[1]
+    lstm = torch.nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
+    out = torch.nn.Linear(2 * hidden, len(qt.LABELS))
+    with torch.no_grad():
+        lstm.weight_ih_l0.copy_(torch.from_numpy(data["w_ih_f"]))
+        lstm.weight_hh_l0.copy_(torch.from_numpy(data["w_hh_f"]))
+        lstm.bias_ih_l0.copy_(torch.from_numpy(data["b_f"]))
+        lstm.bias_hh_l0.zero_()
+        lstm.weight_ih_l0_reverse.copy_(torch.from_numpy(data["w_ih_b"]))
+        lstm.weight_hh_l0_reverse.copy_(torch.from_numpy(data["w_hh_b"]))
+        lstm.bias_ih_l0_reverse.copy_(torch.from_numpy(data["b_b"]))
+        lstm.bias_hh_l0_reverse.zero_()
+        out.weight.copy_(torch.from_numpy(data["w_out"]))
+        out.bias.copy_(torch.from_numpy(data["b_out"]))
+
+    class Head(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lstm, self.out = lstm, out
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.out(self.lstm(x)[0])
+
+    head = Head().eval()
+    torch.onnx.export(
+        head,
+        (torch.zeros(1, 7, dim),),
+        str(onnx_path),
+        input_names=["x"],
+        output_names=["logits"],
+        dynamic_axes={"x": {1: "tokens"}, "logits": {1: "tokens"}},
+        opset_version=17,
+        dynamo=False,
+    )
+
+
 def write_manifest(args, weights_path: Path, kind: str, info: dict) -> None:
     manifest = {
         "name": "quote_tagger",
@@ -279,6 +323,10 @@ def write_manifest(args, weights_path: Path, kind: str, info: dict) -> None:
             "decode_bias": info.get("bias"),
             "command": "/work/trainenv/bin/python training/train_quote_tagger.py",
         },
+        "head": "head.onnx" if (weights_path.parent / "head.onnx").exists() else None,
+        "head_sha256": hashlib.sha256((weights_path.parent / "head.onnx").read_bytes()).hexdigest()
+        if (weights_path.parent / "head.onnx").exists()
+        else None,
         "validation": {"data": "PolNeAR train, the other 10% of the articles", "token": info["token"]},
     }
     (SHIP / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -338,7 +386,8 @@ def main() -> None:
             start=start.astype(np.float32),
             cue_words=np.asarray(sorted(cue_words)),
         )
-        write_manifest(args, weights_path, "hashed features -> embedding bag -> BiLSTM -> Viterbi (numpy)", info)
+        export_head(weights_path, SHIP / "head.onnx")
+        write_manifest(args, weights_path, "hashed features -> embedding bag (numpy) -> BiLSTM (ONNX) -> Viterbi", info)
         log(f"shipped {weights_path} ({weights_path.stat().st_size} bytes)")
         return
     feats = np.concatenate([r[0] for r in train_rows])

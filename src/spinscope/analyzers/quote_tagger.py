@@ -4,12 +4,15 @@ The rules in :mod:`spinscope.analyzers.quotes` know reporting verbs; PolNeAR
 also marks attributions made with other words (criticised, endorsed, a poll
 showed, "the statement"). This tagger adds recall beside the rules: each word
 gets one of ``O``, ``S`` (source), ``C`` (cue), ``T`` (content) from a
-multinomial logistic regression over hashed sparse features (the word and its
-neighbours, shape, quotation marks, position in the sentence, distance to
-known cue words, and the rules' own tags), decoded per sentence with a
-Viterbi pass over label transitions counted in training. Numpy only; the
-weights ship as ``models/quote_tagger/weights.npz`` (see
-``training/train_quote_tagger.py``).
+one-layer BiLSTM over each sentence whose input is an embedding bag of hashed
+sparse features (the word and its neighbours, shape, quotation marks, position
+in the sentence, distance to known cue words, and the rules' own tags),
+decoded per sentence with a Viterbi pass over label transitions counted in
+training (plus a per-label bias tuned on held-out data). The embedding bag and
+decoding are numpy, the BiLSTM runs in onnxruntime; files:
+``models/quote_tagger/{weights.npz,head.onnx,manifest.json}`` (see
+``training/train_quote_tagger.py``). A weights file without ``head.onnx`` is
+the older linear variant (logistic regression over the same features).
 """
 
 from __future__ import annotations
@@ -221,31 +224,12 @@ class TaggerModel:
         return tokens, labels, probs
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def _lstm(x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """One direction of a PyTorch-layout LSTM (gates i, f, g, o) over x (n, d); returns (n, h)."""
-    h_size = w_hh.shape[1]
-    gates_x = x @ w_ih.T + b
-    h = np.zeros(h_size, np.float32)
-    c = np.zeros(h_size, np.float32)
-    out = np.zeros((len(x), h_size), np.float32)
-    for t in range(len(x)):
-        g = gates_x[t] + w_hh @ h
-        i, f, z, o = np.split(g, 4)
-        c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(z)
-        h = _sigmoid(o) * np.tanh(c)
-        out[t] = h
-    return out
-
-
 @dataclass
 class LstmTaggerModel(TaggerModel):
-    """Hashed features -> embedding bag -> one BiLSTM layer over each sentence -> 4 logits -> Viterbi."""
+    """Hashed features -> embedding bag (numpy) -> one BiLSTM layer over each sentence (``head.onnx``,
+    onnxruntime) -> 4 logits -> Viterbi."""
 
-    lstm: dict = None  # type: ignore[assignment]
+    session: object = None
 
     def tag(self, text: str, sentences: list[Span], quotes: list[Quote]) -> tuple[TaggedText, np.ndarray, np.ndarray]:
         tokens = tokenize(text, sentences)
@@ -254,16 +238,14 @@ class LstmTaggerModel(TaggerModel):
             return tokens, np.zeros(0, np.int64), np.zeros((0, len(LABELS)), np.float32)
         buckets = self.weights.shape[0]
         ids = np.asarray(features(text, tokens, rule_roles(text, tokens, quotes), self.cue_words, buckets), np.int64)
-        x = self.weights[ids].sum(1)
-        p = self.lstm
-        logits = np.zeros((n, len(LABELS)), np.float32)
+        x = self.weights[ids].sum(1).astype(np.float32)
         sent = tokens.sentence
         bounds = np.flatnonzero(np.diff(sent)) + 1
         spans = list(zip(np.r_[0, bounds].tolist(), np.r_[bounds, n].tolist(), strict=True))
-        for lo, hi in spans:
-            fwd = _lstm(x[lo:hi], p["w_ih_f"], p["w_hh_f"], p["b_f"])
-            bwd = _lstm(x[lo:hi][::-1], p["w_ih_b"], p["w_hh_b"], p["b_b"])[::-1]
-            logits[lo:hi] = np.concatenate([fwd, bwd], 1) @ p["w_out"].T + p["b_out"]
+        logits = np.zeros((n, len(LABELS)), np.float32)
+        for lo, hi in spans:  # one sentence per call: no padding, so the backward direction is exact
+            (out,) = self.session.run(None, {"x": x[None, lo:hi]})  # type: ignore[attr-defined]
+            logits[lo:hi] = out[0]
         logits -= logits.max(1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(1, keepdims=True)
@@ -290,9 +272,18 @@ def load_weights(path: Path) -> TaggerModel:
         "manifest": manifest,
         "bias": data["bias"].astype(np.float32) if "bias" in data else np.zeros(len(LABELS), np.float32),
     }
-    if "w_out" in data:
-        names = ("w_ih_f", "w_hh_f", "b_f", "w_ih_b", "w_hh_b", "b_b", "w_out", "b_out")
-        return LstmTaggerModel(**common, lstm={k: data[k].astype(np.float32) for k in names})
+    head = path.parent / manifest.get("head", "head.onnx") if manifest.get("head") else None
+    if head is not None:
+        import onnxruntime as ort
+
+        expected_head = manifest.get("head_sha256")
+        if expected_head and hashlib.sha256(head.read_bytes()).hexdigest() != expected_head:
+            raise ModelError(f"quote tagger: {head.name} does not match its manifest sha256 (corrupt install?)")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1  # tiny matrices: more threads only add overhead
+        options.inter_op_num_threads = 1
+        session = ort.InferenceSession(str(head), options, providers=["CPUExecutionProvider"])
+        return LstmTaggerModel(**common, session=session)
     return TaggerModel(**common)
 
 
