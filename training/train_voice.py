@@ -1,6 +1,6 @@
 """Train, export and ship the "voice" model: is a news sentence reporting (OBJ) or opinion (SUBJ)?
 
-One command reproduces the shipped model (CPU, about half an hour on one thread)::
+One command reproduces the shipped model (CPU, about ten minutes on one thread)::
 
     /work/trainenv/bin/python training/train_voice.py            # sweep, pick on val, export, ship
     /work/trainenv/bin/python training/train_voice.py --export-only   # re-export OUT/best.pt
@@ -25,7 +25,16 @@ SUBJ). AdamW, linear warm-up/decay, gradient clipping at 1.0.
 Sweep: every (seed, lr) in ``--seeds`` x ``--lrs`` trains for ``--epochs``
 epochs; after each epoch val macro-F1 is computed, and the best (run, epoch)
 overall is kept as ``OUT/best.pt`` (ties: lower val loss). Everything is logged
-to ``OUT/log.jsonl`` and ``OUT/sweep.json``.
+to ``OUT/log.jsonl`` and ``OUT/sweep.json``. The defaults are the run that gave
+the shipped model (seed 13, lr 3e-5, 6 epochs; best on val after epoch 3).
+Tried and not better on val (macro-F1 at the best epoch): seed 13 lr 6e-5
+(0.626), seeds 1 and 2 lr 2e-5 (0.584, 0.575), frozen mean-pooled embeddings +
+logistic regression (0.625). With 99 val sentences one sentence is ~0.01, so
+these differences are mostly noise; MiniLM-L6 sits near 0.63 here, under the
+task's first floor of 0.72.
+
+Figures of the shipped model on val.csv: fp32 macro-F1 0.636, int8 0.636
+(accuracy 0.636); ``python -m spinscope.evaluation.voice ../shared/corpora/newssd/train/val.csv``.
 
 Export: ``torch.onnx.export`` (TorchScript exporter, ``dynamo=False``), opset
 17, dynamic batch and sequence axes; inputs ``input_ids``, ``attention_mask``
@@ -35,8 +44,8 @@ word embeddings and the attention MatMuls; the feed-forward MatMuls stay fp32,
 as quantising them lost val macro-F1). Both are scored
 on val with onnxruntime using the runtime's own encoder; the int8 file ships if
 its macro-F1 is within ``--int8-tolerance`` of fp32 *or* if the fp32 file is
-over the 50 MB limit of a shipped model (it is: ~90 MB, the 30k x 384 word
-embedding alone is 47 MB), else fp32 ships. The manifest records both figures,
+over the 50 MiB limit of a shipped model (it is: 86 MiB, the 30k x 384 word
+embedding alone is 45 MiB), else fp32 ships. The int8 file is 42 MiB. The manifest records both figures,
 why the shipped one was chosen, the config and the sha256.
 """
 
@@ -239,6 +248,7 @@ def export(args, data: dict, tokenizer, log: Log) -> None:
     holds = fig_int8["macro_f1"] >= fig_fp32["macro_f1"] - args.int8_tolerance
     too_big = fp32.stat().st_size > MAX_BYTES
     use_int8 = holds or too_big
+    ship = args.out / "ship" if args.no_ship else SHIP
     reason = (
         "int8 macro-F1 within tolerance of fp32"
         if holds
@@ -247,9 +257,9 @@ def export(args, data: dict, tokenizer, log: Log) -> None:
         else "int8 lost macro-F1: fp32 shipped"
     )
     chosen = int8 if use_int8 else fp32
-    SHIP.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(chosen, SHIP / "model.onnx")
-    shutil.copyfile(base_encoder_dir() / "tokenizer.json", SHIP / "tokenizer.json")
+    ship.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(chosen, ship / "model.onnx")
+    shutil.copyfile(base_encoder_dir() / "tokenizer.json", ship / "tokenizer.json")
 
     def rounded(figures: dict) -> dict:
         return json.loads(json.dumps(figures), parse_float=lambda x: round(float(x), 4))
@@ -270,7 +280,7 @@ def export(args, data: dict, tokenizer, log: Log) -> None:
         if use_int8
         else "none (fp32)",
         "quantization_reason": reason,
-        "sha256": sha256(SHIP / "model.onnx"),
+        "sha256": sha256(ship / "model.onnx"),
         "training": {
             "data": "NewsSD-ENG train/train.csv (731 sentences), CC BY 4.0",
             "selection": "val.csv (99 sentences) picked seed, lr and epoch: the val figures are optimistic",
@@ -290,16 +300,16 @@ def export(args, data: dict, tokenizer, log: Log) -> None:
             "int8": rounded(fig_int8),
         },
     }
-    (SHIP / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    log(f"shipped {'int8' if use_int8 else 'fp32'} model to {SHIP} ({(SHIP / 'model.onnx').stat().st_size} bytes)")
+    (ship / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    log(f"shipped {'int8' if use_int8 else 'fp32'} model to {ship} ({(ship / 'model.onnx').stat().st_size} bytes)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=CORPUS)
     parser.add_argument("--out", type=Path, default=REPO / "training" / "runs" / "voice")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[13, 42, 7])
-    parser.add_argument("--lrs", type=float, nargs="+", default=[3e-5, 6e-5])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[13])
+    parser.add_argument("--lrs", type=float, nargs="+", default=[3e-5])
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--head-lr", type=float, default=1e-3)
@@ -308,6 +318,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--int8-tolerance", type=float, default=0.01)
     parser.add_argument("--export-only", action="store_true")
+    parser.add_argument("--no-ship", action="store_true", help="export into OUT only (to check a rerun)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
