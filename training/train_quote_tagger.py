@@ -1,15 +1,28 @@
-"""Train the linear attribution tagger (``spinscope.analyzers.quote_tagger``) on PolNeAR train.
+"""Train the attribution tagger (``spinscope.analyzers.quote_tagger``) on PolNeAR train.
 
-    /work/trainenv/bin/python training/train_quote_tagger.py
+    /work/trainenv/bin/python training/train_quote_tagger.py                 # BiLSTM (shipped)
+    /work/trainenv/bin/python training/train_quote_tagger.py --model linear  # logistic regression
 
 Every word of PolNeAR **train** gets its gold role (O / S source / C cue / T content) from the
-first annotator's file. 10% of the train articles (seeded) are held out to pick the epoch and
-report token figures; PolNeAR dev is not touched here (its figures come from
-``python -m spinscope.evaluation.quotes``). Model: hashed sparse features -> 4 logits
-(multinomial logistic regression, ``torch.nn.EmbeddingBag``), Adam, a little L2 through weight
-decay; label transitions and start probabilities are counted on the training articles (add-one)
-for the Viterbi decoding. The rules' own tags are features, so the tagger learns where to trust
-and where to extend them. Ships ``src/spinscope/models/quote_tagger/{weights.npz,manifest.json}``.
+first annotator's file. 10% of the train articles (seeded) are held out to pick the epoch, tune
+the decoding bias and report token figures; PolNeAR dev is not touched here (its figures come
+from ``python -m spinscope.evaluation.quotes``). Features per word (hashed, ``crc32 % buckets``):
+the word and its neighbours, bigrams, shape, suffix, inside-quotation state, position in the
+sentence, distance to the nearest cue word (PolNeAR train's frequent cue words plus the rules'
+verbs) and the rules' own tags, so the tagger learns where to trust and where to extend them.
+
+BiLSTM (default): embedding bag of the features (2^17 buckets x 48) -> one bidirectional LSTM
+layer (96 per direction) over each sentence -> 4 logits; cross-entropy, SparseAdam + Adam lr
+3e-3, dropout 0.2, 64 sentences per batch, 4 epochs (best on held-out: 3). Label transitions
+and start probabilities are counted on the training articles (add-one) for the Viterbi decoding,
+and a per-label log-probability bias (chosen on held-out: +1.5 for cues) trades precision for
+recall. Held-out token F1 of the shipped model: source 0.756, cue 0.616, content 0.869 (the
+linear variant: 0.70 / 0.60 / 0.85; a 128-unit BiLSTM with dropout 0.3: 0.72 / 0.60 / 0.87).
+Features are cached in ``OUT/rows-*.pkl``; a feature pass takes ~10 minutes, training ~3.
+
+Ships ``src/spinscope/models/quote_tagger/{weights.npz,head.onnx,manifest.json}``: the embedding
+table, transitions, bias and cue words in the npz (numpy at run time), the BiLSTM and output
+layer as ONNX (``export_head``). The rules' tags are inputs: after changing the rules, retrain.
 """
 
 from __future__ import annotations
