@@ -87,9 +87,9 @@ def scores(gold: list[int], pred: list[int]) -> dict:
     out: dict = {"accuracy": float(np.mean(np.asarray(gold) == np.asarray(pred))) if gold else 0.0}
     f1s = []
     for k, name in enumerate(LABELS):
-        tp = sum(g == k and p == k for g, p in zip(gold, pred, strict=True))
-        fp = sum(g != k and p == k for g, p in zip(gold, pred, strict=True))
-        fn = sum(g == k and p != k for g, p in zip(gold, pred, strict=True))
+        tp = int(sum(g == k and p == k for g, p in zip(gold, pred, strict=True)))
+        fp = int(sum(g != k and p == k for g, p in zip(gold, pred, strict=True)))
+        fn = int(sum(g == k and p != k for g, p in zip(gold, pred, strict=True)))
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -162,7 +162,7 @@ def train_run(args, seed: int, lr: float, data: dict, tokenizer, log: Log) -> li
         val_sentences, val_labels = data["val"]
         probs = predict(model, tokenizer, val_sentences, args.max_tokens)
         val_loss = float(-np.mean(np.log(probs[np.arange(len(val_labels)), val_labels] + 1e-9)))
-        figures = scores(val_labels, list(probs.argmax(1)))
+        figures = scores(val_labels, [int(k) for k in probs.argmax(1)])
         record = {
             "seed": seed,
             "lr": lr,
