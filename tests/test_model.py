@@ -12,7 +12,7 @@ import spinscope
 from spinscope.pipeline import technique_engine
 from spinscope.runtime.session import MODELS_DIR
 
-MODEL_NAMES = ["techniques-tagger", "techniques-classifier", "voice"]
+MODEL_NAMES = ["techniques-tagger", "techniques-classifier"]
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)

@@ -6,36 +6,37 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from spinscope.analyzers.quotes import find_quotes
-from spinscope.analyzers.voice import LABELS, classify_sentences, encode_sentences, quoted_share
+from spinscope.analyzers.voice import LABELS, classify_sentences, opinion_probabilities, quoted_share, sentence_features
 from spinscope.document import Quote, Span
 from spinscope.evaluation.voice import evaluate_voice, format_voice_report, score_voices
-from spinscope.runtime.session import MODELS_DIR, load_bundle
+from spinscope.runtime.session import MODELS_DIR
 from spinscope.segmentation import sentences
 
 REPORTING = "The ministry said 40 trucks crossed the border on Tuesday."
 OPINION = "This shameful betrayal proves the government cannot be trusted."
 
 
-def test_manifest_describes_the_shipped_model() -> None:
-    manifest = json.loads((MODELS_DIR / "voice" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["name"] == "voice"
-    assert manifest["labels"] == list(LABELS)
-    assert manifest["base"].startswith("sentence-transformers/all-MiniLM-L6-v2")
-    assert len(manifest["sha256"]) == 64
+def test_head_manifest_describes_the_shipped_weights() -> None:
+    manifest = json.loads((MODELS_DIR / "voice-head" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["name"] == "voice-head"
+    assert len(manifest["weights"]) == 36
     assert 0.0 < manifest["validation"]["macro_f1"] <= 1.0
-    assert (MODELS_DIR / "voice" / "model.onnx").stat().st_size <= 50 * 1024 * 1024
 
 
-def test_encoding_is_cls_sentence_sep() -> None:
-    bundle = load_bundle("voice")
-    ids, mask = encode_sentences(bundle.tokenizer, ["Short one.", "A somewhat longer second sentence here."])
-    assert ids.shape == mask.shape
-    assert ids[0, 0] == 101 and ids[1, 0] == 101
-    assert (ids == 102).sum() == 2
-    assert mask[0].sum() < mask[1].sum()
+def test_features_are_tagger_statistics_and_cues() -> None:
+    probs = np.array([[0.2] * 15, [0.6] * 15], dtype=np.float32)
+    features = sentence_features("Why must we wait 3 days?", probs)
+    assert features.shape == (36,)
+    assert features[:15] == pytest.approx([0.4] * 15) and features[15:30] == pytest.approx([0.6] * 15)
+    assert list(features[31:]) == [0.0, 1.0, 1.0, 1.0, 1.0]  # no "!", "?", first person, modal, digit
+
+
+def test_article_pass_and_standalone_sentences_agree_on_clear_cases() -> None:
+    assert list(opinion_probabilities([REPORTING, OPINION]) >= 0.5) == [False, True]
 
 
 def test_clear_sentences() -> None:
@@ -100,8 +101,8 @@ VAL = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "newss
 @pytest.mark.corpus
 @pytest.mark.skipif(not VAL.exists(), reason="NewsSD not available (../shared/corpora)")
 def test_newssd_val_matches_the_manifest() -> None:
-    manifest = json.loads((MODELS_DIR / "voice" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((MODELS_DIR / "voice-head" / "manifest.json").read_text(encoding="utf-8"))
     result = evaluate_voice(VAL)
     assert result["n"] == 99
     assert result["macro_f1"] == pytest.approx(manifest["validation"]["macro_f1"], abs=0.015)
-    assert result["macro_f1"] >= 0.6
+    assert result["macro_f1"] >= 0.66

@@ -89,16 +89,21 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     blocks = paragraphs(text)
     sentence_spans = sentences(text, blocks)
     detector = technique_engine(engine)
-    techniques = [t for t in detector.find(text, sentence_spans) if t.score >= min_score]
+    encoded = None  # the tagger's pass over the article, shared with the voice analyser when the model ran
+    if hasattr(detector, "find_encoded"):
+        found, encoded = detector.find_encoded(text, sentence_spans)
+    else:
+        found = detector.find(text, sentence_spans)
+    techniques = [t for t in found if t.score >= min_score]
 
     from spinscope.analyzers import claims, quotes, voice
 
     found_quotes = quotes.find_quotes(text, sentence_spans)
     techniques += scare_quote_techniques(found_quotes, techniques, min_score)
-    voices = voice.classify_sentences(text, sentence_spans, found_quotes)
+    voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded)
     found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)
     models: dict[str, Any] = {"techniques": {"engine": detector.name, **detector.describe()}}
-    models.update(voice.describe() if hasattr(voice, "describe") else {})
+    models.update(voice.describe())
     analysis = Analysis(
         article=article,
         techniques=techniques,

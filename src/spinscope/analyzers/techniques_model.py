@@ -123,10 +123,16 @@ class TechniqueModel:
     # ---- both ----------------------------------------------------------------------
     def find(self, text: str, sentences: Sequence[Span] | None = None) -> list[TechniqueSpan]:
         """Technique spans of ``text``. ``score`` = P(span) x P(technique | span)."""
+        return self.find_encoded(text, sentences)[0]
+
+    def find_encoded(
+        self, text: str, sentences: Sequence[Span] | None = None
+    ) -> tuple[list[TechniqueSpan], tuple[TokenizedText, np.ndarray]]:
+        """:meth:`find`, also returning the tagger's pass (tokens, probabilities) for other analysers to reuse."""
         tokens = self.tokenize(text)
         probs = self.token_probabilities(tokens)
         if len(probs) == 0:
-            return []
+            return [], (tokens, probs)
         found = decode_spans(text, tokens, probs[:, 0], self.low, self.high)
         nested = self.tagger.manifest.get("nested_thresholds", NESTED_THRESHOLDS)
         peaks = decode_spans(text, tokens, probs[:, 0], nested["low"], nested["high"])
@@ -141,7 +147,7 @@ class TechniqueModel:
                 if rank == 1 and p[k] < SECOND_LABEL_MIN_PROB:
                     break
                 results.append(TechniqueSpan(start, end, self.labels[k], round(float(span_score * p[k]), 4)))
-        return results
+        return results, (tokens, probs)
 
     def label_spans(self, text: str, spans: Sequence[tuple[int, int, int]]) -> list[list[str]]:
         """For each (start, end, k): the k most likely distinct techniques (the SemEval TC task)."""

@@ -1,77 +1,105 @@
 """Whose voice is a sentence in: the writer reporting, or the writer's opinion?
 
-Each sentence gets ``voice`` ("reporting" or "opinion") from the shipped
-``voice`` model: all-MiniLM-L6-v2 fine-tuned on NewsSD-ENG (CheckThat! 2023
+Each sentence gets ``voice`` ("reporting" or "opinion") from a logistic
+regression over what the technique tagger already computed for the article
+(encode once): the mean and the maximum of its 15 per-token probabilities over
+the sentence, plus six surface cues (length, "!", "?", first person plural or
+singular, "should/must", digits). It was fitted on NewsSD-ENG (CheckThat! 2023
 subjectivity: ``OBJ`` -> reporting, ``SUBJ`` -> opinion), see
-``training/train_voice.py``. ``SentenceVoice.score`` is the model's probability
-of the label it chose (so always >= 0.5); the probability of "opinion" is
-``score`` when voice == "opinion" and ``1 - score`` otherwise.
+``training/train_voice_head.py``; the weights ship in ``models/voice-head``.
+``SentenceVoice.score`` is the probability of the label chosen (always >= 0.5).
 
 ``speaker`` is "quoted" when more than half of the sentence's non-space
 characters lie inside the content of a direct quote: the voice is then still
 computed, but it is the quoted speaker's, not the writer's. Otherwise it is
 "writer".
-
-The input encoding (:func:`encode_sentences`) is shared with training, so the
-model sees at inference exactly what it saw when it was trained.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from functools import cache
+
 import numpy as np
 
 from spinscope.document import Quote, SentenceVoice, Span
-from spinscope.runtime.encoding import CLS_ID, PAD_ID, SEP_ID
+from spinscope.runtime.encoding import TokenizedText
+from spinscope.runtime.session import MODELS_DIR
 
-MODEL_NAME = "voice"
-LABELS = ("reporting", "opinion")  # output order of the model's logits
-MAX_TOKENS = 128
+HEAD = "voice-head"
+LABELS = ("reporting", "opinion")
 QUOTED_SHARE = 0.5
+_FIRST_PERSON = re.compile(r"\b(?:I|we|our|us|my|me)\b")
+_MODAL = re.compile(r"\b(?:should|must|need to|ought)\b", re.IGNORECASE)
 
 
-def encode_sentences(tokenizer, sentences: list[str], max_tokens: int = MAX_TOKENS) -> tuple[np.ndarray, np.ndarray]:
-    """``[CLS] sentence [SEP]`` word-piece ids (cut to ``max_tokens``) padded into a batch, and the attention mask."""
-    rows = []
-    for sentence in sentences:
-        ids = tokenizer.encode(" ".join(sentence.split()), add_special_tokens=False).ids[: max_tokens - 2]
-        rows.append([CLS_ID, *ids, SEP_ID])
-    longest = max((len(r) for r in rows), default=2)
-    input_ids = np.full((len(rows), longest), PAD_ID, dtype=np.int64)
-    for i, row in enumerate(rows):
-        input_ids[i, : len(row)] = row
-    attention_mask = (input_ids != PAD_ID).astype(np.int64)
-    return input_ids, attention_mask
+@cache
+def load_head() -> dict:
+    return json.loads((MODELS_DIR / HEAD / "manifest.json").read_text(encoding="utf-8"))
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=-1, keepdims=True)
+def describe() -> dict:
+    head = load_head()
+    return {"voice": {k: head[k] for k in ("name", "version", "base", "validation") if k in head}}
 
 
-def opinion_probabilities(sentences: list[str], batch: int = 1, bundle=None) -> np.ndarray:
-    """P(opinion) for each sentence string, from the shipped ``voice`` model (or ``bundle``).
+def sentence_features(sentence: str, probs: np.ndarray) -> np.ndarray:
+    """The head's input for one sentence: ``probs`` are the tagger's (n_tokens, 15) probabilities over it."""
+    if len(probs) == 0:
+        probs = np.zeros((1, 15), np.float32)
+    cues = [
+        len(sentence.split()) / 40,
+        "!" in sentence,
+        "?" in sentence,
+        bool(_FIRST_PERSON.search(sentence)),
+        bool(_MODAL.search(sentence)),
+        bool(re.search(r"\d", sentence)),
+    ]
+    return np.concatenate([probs.mean(0), probs.max(0), np.asarray(cues, np.float32)]).astype(np.float32)
 
-    One sentence per model call by default: the model is dynamically quantised, and dynamic
-    quantisation scales activations per batch, so a sentence's score would otherwise depend on
-    the sentences batched with it (and on their padding)."""
+
+def _head_probability(features: np.ndarray) -> np.ndarray:
+    head = load_head()
+    z = features @ np.asarray(head["weights"], np.float32) + float(head["bias"])
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _tagger():
+    from spinscope.pipeline import technique_engine
+
+    return technique_engine("model")
+
+
+def opinion_probabilities(sentences: list[str]) -> np.ndarray:
+    """P(opinion) for standalone sentence strings (each read by the tagger on its own)."""
     if not sentences:
         return np.zeros(0, dtype=np.float32)
-    if bundle is None:
-        from spinscope.runtime.session import load_bundle
+    model = _tagger()
+    rows = []
+    for sentence in sentences:
+        tokens = model.tokenize(sentence)
+        rows.append(sentence_features(sentence, model.token_probabilities(tokens)))
+    return _head_probability(np.stack(rows))
 
-        bundle = load_bundle(MODEL_NAME)
-    max_tokens = int(bundle.manifest.get("max_tokens", MAX_TOKENS))
-    opinion = list(bundle.manifest.get("labels", LABELS)).index("opinion")
-    # Sort by length so that each batch pads little.
-    order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
-    result = np.zeros(len(sentences), dtype=np.float32)
-    for i in range(0, len(order), batch):
-        chunk = order[i : i + batch]
-        input_ids, attention_mask = encode_sentences(bundle.tokenizer, [sentences[j] for j in chunk], max_tokens)
-        (logits,) = bundle.run({"input_ids": input_ids, "attention_mask": attention_mask})[:1]
-        result[chunk] = _softmax(np.asarray(logits, dtype=np.float32))[:, opinion]
-    return result
+
+def sentence_probabilities(
+    text: str, sentences: list[Span], encoded: tuple[TokenizedText, np.ndarray] | None = None
+) -> np.ndarray:
+    """P(opinion) per sentence of an article, from the article's tagger pass (``encoded``: tokens, probabilities)."""
+    if not sentences:
+        return np.zeros(0, dtype=np.float32)
+    if encoded is None:
+        model = _tagger()
+        tokens = model.tokenize(text)
+        encoded = (tokens, model.token_probabilities(tokens))
+    tokens, probs = encoded
+    starts = tokens.offsets[:, 0]
+    rows = []
+    for sentence in sentences:
+        inside = (starts >= sentence.start) & (starts < sentence.end)
+        rows.append(sentence_features(text[sentence.start : sentence.end], probs[inside]))
+    return _head_probability(np.stack(rows))
 
 
 def quoted_share(sentence: Span, quotes: list[Quote], text: str) -> float:
@@ -89,9 +117,15 @@ def quoted_share(sentence: Span, quotes: list[Quote], text: str) -> float:
     return float((covered & visible).sum()) / total if total else 0.0
 
 
-def classify_sentences(text: str, sentences: list[Span], quotes: list[Quote]) -> list[SentenceVoice]:
-    """One :class:`SentenceVoice` per sentence, in order (see the module docstring for ``score`` and ``speaker``)."""
-    probs = opinion_probabilities([text[s.start : s.end] for s in sentences])
+def classify_sentences(
+    text: str,
+    sentences: list[Span],
+    quotes: list[Quote],
+    encoded: tuple[TokenizedText, np.ndarray] | None = None,
+) -> list[SentenceVoice]:
+    """One :class:`SentenceVoice` per sentence, in order (see the module docstring for ``score`` and ``speaker``).
+    ``encoded`` reuses the technique tagger's pass over the article when the caller has it."""
+    probs = sentence_probabilities(text, sentences, encoded)
     result = []
     for sentence, p in zip(sentences, probs, strict=True):
         voice = "opinion" if p >= 0.5 else "reporting"

@@ -49,12 +49,12 @@ def score_voices(gold: list[str], predicted: list[str]) -> dict:
     return result
 
 
-def evaluate_voice(csv_path: str | Path, bundle=None) -> dict:
-    """Run the voice model (the shipped one, or ``bundle``) on every sentence of the CSV and score it."""
+def evaluate_voice(csv_path: str | Path) -> dict:
+    """Run the shipped voice head on every sentence of the CSV and score it."""
     from spinscope.analyzers.voice import opinion_probabilities
 
     sentences, gold = read_newssd(csv_path)
-    probs = opinion_probabilities(sentences, bundle=bundle)
+    probs = opinion_probabilities(sentences)
     predicted = ["opinion" if p >= 0.5 else "reporting" for p in probs]
     return score_voices(gold, predicted)
 
