@@ -47,3 +47,5 @@ train: $(TRAIN)/python
 	$(TRAIN)/python training/train_tagger.py --out training/runs/tagger
 	$(TRAIN)/python training/train_classifier.py --out training/runs/classifier
 	$(TRAIN)/python training/export_onnx.py --tagger training/runs/tagger --classifier training/runs/classifier
+	$(TRAIN)/python training/train_voice_head.py
+	$(TRAIN)/python training/train_quote_tagger.py
