@@ -1102,6 +1102,7 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
     found: list[_Attr] = []
     used = [False] * n
     pending_colon = None
+    looking_back: list[tuple[int, int, int, int]] = []
 
     def sep_before(x: int) -> bool:
         """A content can end just before token x: a separator comma/dash, or a quotation."""
@@ -1394,6 +1395,9 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
                     continue
             if colon and all(toks[y].kind == "p" for y in range(k, n)):
                 pending_colon = (toks[cue[0]].start, toks[cue[1]].end, toks[s_first].start, toks[s_last].end)
+            elif s_first == 0 and vclass == "speech" and all(toks[y].kind == "p" for y in range(k, n)) and not found:
+                # "Smith said on Tuesday." alone: the content is the quotation just before (see find_quotes)
+                looking_back.append((toks[cue[0]].start, toks[cue[1]].end, toks[s_first].start, toks[s_last].end))
             i += 1
             continue
         # --- inverted: "CONTENT, said SPK" ---------------------------------------------------------
@@ -1509,6 +1513,8 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
                 )
             )
             used[x] = True
+    if looking_back and not found:
+        pending_colon = ("back", *looking_back[0])  # type: ignore[assignment]
     return found, pending_colon
 
 
@@ -1812,6 +1818,7 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
     piece_owner: dict[int, int] = {}  # piece index -> attribution index
     last_direct: int | None = None  # the last attribution with a direct quotation
     pending_colon = None
+    previous_quotes: list[int] = []  # pieces of the previous region when it held only quotations
     for region_span in regions:
         toks = _tokens(text, region_span.start, region_span.end, pieces)
         if not toks:
@@ -1819,6 +1826,15 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
         region = _Region(text, region_span, toks)
         found, colon = _find_in_region(region, pieces)
         region_pieces = [t.quote for t in toks if t.kind == "q"]
+        if colon is not None and colon[0] == "back":
+            # "“…”  Smith said on Tuesday.": the cue looks back to a quotation-only region before it.
+            _, cs, ce, ss, se = colon
+            colon = None
+            if previous_quotes and not any(q in piece_owner for q in previous_quotes):
+                found = [
+                    _Attr([(pieces[q].start, pieces[q].end)], (cs, ce), (ss, se), "direct", 0.8, "speech", [q])
+                    for q in previous_quotes
+                ]
         # A region that opens with a quotation and has no cue: continuation of the previous speaker,
         # or the content announced by "SPK CUE:" at the end of the previous region.
         if not found and toks[0].kind == "q":
@@ -1849,6 +1865,8 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
                     _Attr([(pieces[q].start, pieces[q].end)], owner.cue, owner.speaker, "direct", 0.85, "speech", [q])
                 )
         pending_colon = colon
+        only_quotation = all(t.kind in ("q", "p") for t in toks) and bool(region_pieces)
+        previous_quotes = region_pieces if only_quotation and not found else []
         for attr in found:
             index = len(attrs)
             attrs.append(attr)
