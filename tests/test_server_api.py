@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ uvicorn = pytest.importorskip("uvicorn", reason="the server extra is not install
 
 from fastapi.testclient import TestClient  # noqa: E402
 
+from conftest import serve_in_thread  # noqa: E402
 from spinscope import SCHEMA  # noqa: E402
 from spinscope.readers import url as url_module  # noqa: E402
 from spinscope.server import Settings, create_app  # noqa: E402
@@ -553,24 +553,8 @@ def live_server(pages: tuple[str, list[str]], tmp_path_factory: pytest.TempPathF
         fetch_allow_hosts=(pages_base.removeprefix("http://"),),  # this one host:port, as in test_url_safety
     )
     app = create_app(settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", timeout_keep_alive=2))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
+    with serve_in_thread(app) as port:
         yield LiveServer(app, port)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture

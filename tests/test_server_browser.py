@@ -9,14 +9,13 @@ often the policy refusing something.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conftest import serve_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -30,27 +29,12 @@ PAYLOAD_IMG = '<img src=x onerror="window.__pwned=3">'
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     pytest.importorskip("fastapi", reason="the server extra is not installed")
-    uvicorn = pytest.importorskip("uvicorn", reason="the server extra is not installed")
+    pytest.importorskip("uvicorn", reason="the server extra is not installed")
     from spinscope.server import Settings, create_app
 
     app = create_app(Settings(engine="rules", db_path=":memory:", rate_per_minute=0))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
+    with serve_in_thread(app) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture
