@@ -27,7 +27,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from spinscope.render.segments import analysis_text, coverage_runs, layer_items, paragraph_spans, valid_span
+from spinscope.render.segments import (
+    analysis_text,
+    coverage_runs,
+    layer_items,
+    paragraph_spans,
+    read_layers,
+    valid_span,
+)
 from spinscope.techniques import TECHNIQUES, Technique, get_technique
 
 _HERE = Path(__file__).resolve().parent
@@ -165,20 +172,10 @@ def summary_figures(analysis: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
-    text = analysis_text(analysis)
-    length = len(text)
-    meta = analysis.get("meta") if isinstance(analysis.get("meta"), Mapping) else {}
-    title = analysis.get("title") or meta.get("title") or "Untitled article"
-
-    techniques = [
-        t for t in layer_items(analysis, "techniques") if valid_span(t, length) and isinstance(t.get("technique"), str)
-    ]
-    sentences = [s for s in layer_items(analysis, "sentences") if valid_span(s, length)]
-    opinions = [s for s in sentences if s.get("voice") == "opinion"]
-    quotes = [
-        q for q in layer_items(analysis, "quotes") if isinstance(q, Mapping) and valid_span(q.get("content"), length)
-    ]
-    claims = [c for c in layer_items(analysis, "claims") if valid_span(c, length)]
+    layers = read_layers(analysis)
+    text, length, meta, title = layers.text, len(layers.text), layers.meta, layers.title
+    techniques, sentences, opinions = layers.techniques, layers.sentences, layers.opinions
+    quotes, claims = layers.quotes, layers.claims
 
     # Every layer becomes marks for one flat coverage computation.
     marks: list[dict[str, Any]] = []

@@ -101,6 +101,46 @@ def analysis_text(analysis: Mapping[str, Any]) -> str:
     return text if isinstance(text, str) else ""
 
 
+@dataclass
+class Layers:
+    """The layers of an analysis dict that renderers draw, each item checked against the text."""
+
+    text: str
+    meta: Mapping[str, Any]
+    title: str
+    techniques: list[Mapping[str, Any]]
+    sentences: list[Mapping[str, Any]]
+    opinions: list[Mapping[str, Any]]
+    quotes: list[Mapping[str, Any]]
+    claims: list[Mapping[str, Any]]
+
+
+def read_layers(analysis: Mapping[str, Any]) -> Layers:
+    """Valid layers of a (possibly partial or hand-made) analysis dict; malformed items are left out."""
+    text = analysis_text(analysis)
+    length = len(text)
+    meta = analysis.get("meta") if isinstance(analysis.get("meta"), Mapping) else {}
+    sentences = [s for s in layer_items(analysis, "sentences") if valid_span(s, length)]
+    return Layers(
+        text=text,
+        meta=meta,
+        title=str(analysis.get("title") or meta.get("title") or "Untitled article"),
+        techniques=[
+            t
+            for t in layer_items(analysis, "techniques")
+            if valid_span(t, length) and isinstance(t.get("technique"), str)
+        ],
+        sentences=sentences,
+        opinions=[s for s in sentences if s.get("voice") == "opinion"],
+        quotes=[
+            q
+            for q in layer_items(analysis, "quotes")
+            if isinstance(q, Mapping) and valid_span(q.get("content"), length)
+        ],
+        claims=[c for c in layer_items(analysis, "claims") if valid_span(c, length)],
+    )
+
+
 def paragraph_spans(analysis: Mapping[str, Any]) -> list[tuple[int, int]]:
     """The analysis' paragraphs as ``(start, end)`` pairs, in order.
 

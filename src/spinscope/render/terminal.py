@@ -20,7 +20,12 @@ from rich.table import Table
 from rich.text import Text
 
 from spinscope.render.html import summary_figures, technique_info
-from spinscope.render.segments import analysis_text, coverage_runs, layer_items, paragraph_spans, valid_span
+from spinscope.render.segments import (
+    coverage_runs,
+    paragraph_spans,
+    read_layers,
+    valid_span,
+)
 from spinscope.techniques import TECHNIQUE_IDS
 
 _MAX_QUOTE = 160
@@ -75,19 +80,15 @@ def _article_text(
 
 def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
     """Print the analysis to ``console``: title, coloured article, legend, summary, quotes, opinion, claims."""
-    text = analysis_text(analysis)
-    length = len(text)
-    meta = analysis.get("meta") if isinstance(analysis.get("meta"), Mapping) else {}
-    title = str(analysis.get("title") or meta.get("title") or "Untitled article")
-    techniques = [
-        t for t in layer_items(analysis, "techniques") if valid_span(t, length) and isinstance(t.get("technique"), str)
-    ]
-    sentences = [s for s in layer_items(analysis, "sentences") if valid_span(s, length)]
-    opinions = [s for s in sentences if s.get("voice") == "opinion"]
-    quotes = [
-        q for q in layer_items(analysis, "quotes") if isinstance(q, Mapping) and valid_span(q.get("content"), length)
-    ]
-    claims = [c for c in layer_items(analysis, "claims") if valid_span(c, length)]
+    layers = read_layers(analysis)
+    text, meta, title = layers.text, layers.meta, layers.title
+    techniques, sentences, opinions, quotes, claims = (
+        layers.techniques,
+        layers.sentences,
+        layers.opinions,
+        layers.quotes,
+        layers.claims,
+    )
     plain = console.no_color or console.color_system is None
 
     console.rule(Text(title, style="bold"))
@@ -151,7 +152,7 @@ def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
         table.add_column("Words", ratio=5)
         for q in quotes:
             speaker = q.get("speaker_name")
-            if not speaker and valid_span(q.get("speaker"), length):
+            if not speaker and valid_span(q.get("speaker"), len(text)):
                 speaker = text[q["speaker"]["start"] : q["speaker"]["end"]]
             content = text[q["content"]["start"] : q["content"]["end"]]
             table.add_row(
