@@ -299,3 +299,13 @@ def test_no_double_counting() -> None:
 
 def test_empty_text() -> None:
     assert find_quotes("", []) == []
+
+
+def test_descriptor_with_modifiers_is_a_new_speaker_not_the_last_one() -> None:
+    text = (
+        "Troops crossed the border, the Valdorian Interior Ministry confirmed in a statement. "
+        "At least 14 civilians have died since March, according to the regional health office. "
+        "The fighting will go on, the ministry said."
+    )
+    names = [q.speaker_name for q in find_quotes(text, sentences(text))]
+    assert names == ["Valdorian Interior Ministry", "the regional health office", "Valdorian Interior Ministry"]

@@ -1753,7 +1753,9 @@ def _resolve(
                         ):
                             resolved = (entity.name, entity.kind)
                             break
-                    if resolved is None:
+                    # Only a bare descriptor ("the ministry", "the group") points back to the last speaker;
+                    # one with its own modifiers ("the regional health office") names a new body.
+                    if resolved is None and len(head) <= 2:
                         resolved = recent_speaker(s, want)  # type: ignore[arg-type]
                     if resolved:
                         kind = resolved[1]
