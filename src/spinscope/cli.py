@@ -84,6 +84,8 @@ def analyze(
 
     failures = 0
     done: list[tuple[str, dict]] = []
+    # One output per article in a folder when there are several inputs (or the target is a folder).
+    many = output is not None and (output.is_dir() or len(inputs) > 1 or Path(inputs[0]).is_dir())
     for source, item in iter_inputs(inputs, stdin=sys.stdin.buffer, allow_private=allow_private_urls):
         try:
             if isinstance(item, InputError):
@@ -96,7 +98,6 @@ def analyze(
         except SpinscopeError as error:
             raise fail(str(error)) from None
         done.append((source, result))
-        many = output is not None and (output.is_dir() or len(inputs) > 1 or Path(inputs[0]).is_dir())
         if format is Format.semeval:
             continue  # written together below
         if format is Format.text:

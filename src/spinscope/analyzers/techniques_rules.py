@@ -302,15 +302,17 @@ def _repeated_phrases(text: str, n: int = 3, min_count: int = 3) -> list[tuple[i
     tokens = [(m.start(), m.end(), m.group().lower()) for m in re.finditer(r"[A-Za-z][A-Za-z'-]+", text)]
     spans: list[tuple[int, int]] = []
     for size in range(n, 1, -1):
-        grams = Counter(
-            tuple(t[2] for t in tokens[i : i + size])
-            for i in range(len(tokens) - size + 1)
-            if any(t[2] not in _STOP for t in tokens[i : i + size])
-        )
+        grams: Counter[tuple[str, ...]] = Counter()
+        first_at: dict[tuple[str, ...], int] = {}
         for i in range(len(tokens) - size + 1):
             gram = tuple(t[2] for t in tokens[i : i + size])
-            if grams[gram] >= min_count and all(t[2] not in _STOP for t in (tokens[i], tokens[i + size - 1])):
-                first = next(j for j in range(len(tokens)) if tuple(t[2] for t in tokens[j : j + size]) == gram)
-                if first != i and not any(s <= tokens[i][0] < e for s, e in spans):
-                    spans.append((tokens[i][0], tokens[i + size - 1][1]))
+            first_at.setdefault(gram, i)
+            if any(word not in _STOP for word in gram):
+                grams[gram] += 1
+        for i in range(len(tokens) - size + 1):
+            gram = tuple(t[2] for t in tokens[i : i + size])
+            later = grams[gram] >= min_count and first_at[gram] != i
+            edges_are_content = all(t[2] not in _STOP for t in (tokens[i], tokens[i + size - 1]))
+            if later and edges_are_content and not any(s <= tokens[i][0] < e for s, e in spans):
+                spans.append((tokens[i][0], tokens[i + size - 1][1]))
     return spans

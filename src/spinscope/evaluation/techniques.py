@@ -90,7 +90,8 @@ def evaluate_techniques(
     article_ids = sorted({g[0] for g in gold})
     if pred is not None:
         predicted = read_labels(pred)
-        predicted = [p for p in predicted if p[0] in set(article_ids)]
+        scored = set(article_ids)
+        predicted = [p for p in predicted if p[0] in scored]
         tc_pred = predicted
         source = str(pred)
     else:
