@@ -110,6 +110,24 @@ def transitions(rows) -> tuple[np.ndarray, np.ndarray]:
     return np.log(trans / trans.sum(1, keepdims=True)), np.log(start / start.sum())
 
 
+def count_roles(pred: np.ndarray, labels: np.ndarray, tp: Counter, fp: Counter, fn: Counter) -> None:
+    """Add one sequence's per-role token hits, false alarms and misses (role O is not scored)."""
+    for code, name in enumerate(qt.LABELS):
+        if code:
+            tp[name] += int(((pred == code) & (labels == code)).sum())
+            fp[name] += int(((pred == code) & (labels != code)).sum())
+            fn[name] += int(((pred != code) & (labels == code)).sum())
+
+
+def role_figures(tp: Counter, fp: Counter, fn: Counter) -> dict:
+    out = {}
+    for name in qt.LABELS[1:]:
+        p = tp[name] / max(tp[name] + fp[name], 1)
+        r = tp[name] / max(tp[name] + fn[name], 1)
+        out[name] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / max(p + r, 1e-9), 4)}
+    return out
+
+
 def token_figures(model: torch.nn.EmbeddingBag, rows, trans: np.ndarray, start: np.ndarray) -> dict:
     tp, fp, fn = Counter(), Counter(), Counter()
     with torch.no_grad():
@@ -124,18 +142,8 @@ def token_figures(model: torch.nn.EmbeddingBag, rows, trans: np.ndarray, start: 
             bounds = np.flatnonzero(np.diff(sent)) + 1
             for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(sent)], strict=True):
                 pred[lo:hi] = qt.viterbi(logp[lo:hi], trans, start)
-            for code, name in enumerate(qt.LABELS):
-                if code == 0:
-                    continue
-                tp[name] += int(((pred == code) & (labels == code)).sum())
-                fp[name] += int(((pred == code) & (labels != code)).sum())
-                fn[name] += int(((pred != code) & (labels == code)).sum())
-    out = {}
-    for name in qt.LABELS[1:]:
-        p = tp[name] / max(tp[name] + fp[name], 1)
-        r = tp[name] / max(tp[name] + fn[name], 1)
-        out[name] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / max(p + r, 1e-9), 4)}
-    return out
+            count_roles(pred, labels, tp, fp, fn)
+    return role_figures(tp, fp, fn)
 
 
 class LstmTagger(torch.nn.Module):
@@ -192,18 +200,8 @@ def lstm_logp(model: LstmTagger, items) -> list[np.ndarray]:
 def decode_figures(logps, items, trans: np.ndarray, start: np.ndarray, bias: np.ndarray) -> dict:
     tp, fp, fn = Counter(), Counter(), Counter()
     for logp, (_, labels) in zip(logps, items, strict=True):
-        pred = qt.viterbi(logp + bias, trans, start)
-        for code, name in enumerate(qt.LABELS):
-            if code:
-                tp[name] += int(((pred == code) & (labels == code)).sum())
-                fp[name] += int(((pred == code) & (labels != code)).sum())
-                fn[name] += int(((pred != code) & (labels == code)).sum())
-    out = {}
-    for name in qt.LABELS[1:]:
-        p = tp[name] / max(tp[name] + fp[name], 1)
-        r = tp[name] / max(tp[name] + fn[name], 1)
-        out[name] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / max(p + r, 1e-9), 4)}
-    return out
+        count_roles(qt.viterbi(logp + bias, trans, start), labels, tp, fp, fn)
+    return role_figures(tp, fp, fn)
 
 
 BIASES = [(0, b_s, b_c, b_t) for b_s in (0.0, 0.5, 1.0) for b_c in (0.0, 0.5, 1.0, 1.5) for b_t in (0.0, 0.3)]
