@@ -79,3 +79,26 @@ def serve_in_thread(app: Any) -> Iterator[int]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextlib.contextmanager
+def recorded_page(browser: Any, address: str, **extra: Any) -> Iterator[dict[str, Any]]:
+    """Open ``address`` in a fresh 1280x900 page that records console errors, page errors, requests and
+    dialogs (dismissed); yields ``{"errors", "requests", "dialogs", "page", **extra}``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    seen: dict[str, Any] = {"errors": [], "requests": [], "dialogs": [], "page": page, **extra}
+    page.on("console", lambda m: seen["errors"].append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(f"pageerror: {e}"))
+    page.on("request", lambda r: seen["requests"].append(r.url))
+
+    def on_dialog(dialog: Any) -> None:
+        seen["dialogs"].append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(address, wait_until="load")
+    try:
+        yield seen
+    finally:
+        context.close()

@@ -20,6 +20,7 @@ from spinscope.render import render_html
 from spinscope.techniques import get_technique
 
 sys.path.insert(0, str(Path(__file__).parent))
+from conftest import recorded_page
 from test_render import TEXT, TITLE, at, story, technique
 
 pytestmark = pytest.mark.browser
@@ -48,30 +49,8 @@ def report(browser: Any, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """The hostile story's report opened in a fresh page, with everything the page did recorded."""
     path = tmp_path / "report.html"
     path.write_text(render_html(hostile_story()), encoding="utf-8")
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    seen: dict[str, Any] = {
-        "errors": [],
-        "requests": [],
-        "dialogs": [],
-        "page": page,
-        "path": path,
-        "url": path.as_uri(),
-    }
-    page.on("console", lambda m: seen["errors"].append(f"console: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: seen["errors"].append(f"pageerror: {e}"))
-    page.on("request", lambda r: seen["requests"].append(r.url))
-
-    def on_dialog(dialog: Any) -> None:
-        seen["dialogs"].append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.goto(seen["url"], wait_until="load")
-    try:
+    with recorded_page(browser, path.as_uri(), path=path, url=path.as_uri()) as seen:
         yield seen
-    finally:
-        context.close()
 
 
 def test_loads_cleanly_without_network(report: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import serve_in_thread
+from conftest import recorded_page, serve_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -40,23 +40,8 @@ def server() -> Iterator[str]:
 @pytest.fixture
 def web(browser: Any, server: str) -> Iterator[dict[str, Any]]:
     """A fresh page on the app's front page, with its console errors, requests and dialogs recorded."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    seen: dict[str, Any] = {"errors": [], "requests": [], "dialogs": [], "page": page, "base": server}
-    page.on("console", lambda m: seen["errors"].append(f"console: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: seen["errors"].append(f"pageerror: {e}"))
-    page.on("request", lambda r: seen["requests"].append(r.url))
-
-    def on_dialog(dialog: Any) -> None:
-        seen["dialogs"].append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.goto(server + "/", wait_until="load")
-    try:
+    with recorded_page(browser, server + "/", base=server) as seen:
         yield seen
-    finally:
-        context.close()
 
 
 def submit(page: Any, text: str) -> None:
