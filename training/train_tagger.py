@@ -20,7 +20,17 @@ import torch
 from torch import nn
 from transformers import AutoModel
 
-from common import Log, base_encoder_dir, linear_schedule, resume, save_checkpoint, seed_everything
+from common import (
+    Log,
+    autocast,
+    base_encoder_dir,
+    freeze_word_embeddings,
+    linear_schedule,
+    pick_device,
+    resume,
+    save_checkpoint,
+    seed_everything,
+)
 from ptc import TECHNIQUES, PTCArticle, gold_lines, load_ptc, split
 from spinscope.runtime.encoding import (
     N_CASE_FEATURES,
@@ -41,7 +51,7 @@ N_OUT = 1 + len(TECHNIQUES)
 class Tagger(nn.Module):
     def __init__(self, encoder_dir: Path, dropout: float = 0.1) -> None:
         super().__init__()
-        self.encoder = AutoModel.from_pretrained(encoder_dir)
+        self.encoder = AutoModel.from_pretrained(encoder_dir).float()
         hidden = self.encoder.config.hidden_size
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden + N_CASE_FEATURES, N_OUT)
@@ -61,21 +71,25 @@ def token_labels(article: PTCArticle, tokens: TokenizedText) -> np.ndarray:
     return labels
 
 
-def batch_tensors(windows: list[Window]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def batch_tensors(
+    windows: list[Window], device: torch.device | None = None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     ids = torch.from_numpy(pad_batch([w.input_ids for w in windows]))
     mask = (ids != 0).long()
     case = torch.from_numpy(pad_batch([w.case for w in windows]))
-    return ids, mask, case
+    return ids.to(device), mask.to(device), case.to(device)
 
 
 @torch.no_grad()
 def predict_probs(model: Tagger, tokens: TokenizedText, max_tokens: int, stride: int, batch: int = 16) -> np.ndarray:
     model.eval()
+    device = next(model.parameters()).device
     windows = make_windows(tokens, max_tokens, stride)
     logits = []
     for i in range(0, len(windows), batch):
         chunk = windows[i : i + batch]
-        out = model(*batch_tensors(chunk)).numpy()
+        with autocast(device):
+            out = model(*batch_tensors(chunk, device)).float().cpu().numpy()
         logits.extend(out[k, : len(w.input_ids)] for k, w in enumerate(chunk))
     return 1 / (1 + np.exp(-average_window_logits(len(tokens.ids), windows, logits)))
 
@@ -117,7 +131,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--limit", type=int, default=0, help="use only N training articles (smoke tests)")
+    parser.add_argument("--device", default="auto", help="auto (GPU when torch sees one), cpu or cuda")
+    parser.add_argument("--freeze-word-embeddings", action="store_true")
+    parser.add_argument("--eval-from", type=int, default=1, help="validate only from this epoch on (saves time)")
     args = parser.parse_args()
+    device = pick_device(args.device)
 
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
@@ -132,14 +150,17 @@ def main() -> None:
     train_lab = [token_labels(a, t) for a, t in zip(train, train_tok, strict=True)]
     val_tok = [tokenize_text(tokenizer, a.text) for a in val]
     n_tokens = sum(len(t.ids) for t in train_tok)
-    log(f"{len(train)} train / {len(val)} val articles, {n_tokens} train tokens")
+    log(f"{len(train)} train / {len(val)} val articles, {n_tokens} train tokens, on {device}")
 
     model = Tagger(encoder_dir)
+    if args.freeze_word_embeddings:
+        freeze_word_embeddings(model.encoder)
+    model.to(device)
     body = args.max_tokens - 2
     steps_per_epoch = sum(-(-len(t.ids) // body) + 1 for t in train_tok) // args.batch + 1
     optimizer = torch.optim.AdamW(
         [
-            {"params": model.encoder.parameters(), "lr": args.lr},
+            {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": args.lr},
             {"params": model.head.parameters(), "lr": args.head_lr},
         ],
         weight_decay=0.01,
@@ -168,14 +189,16 @@ def main() -> None:
         running = 0.0
         for step in range(0, len(windows), args.batch):
             chunk = windows[step : step + args.batch]
-            ids, mask, case = batch_tensors([w for w, _ in chunk])
+            ids, mask, case = batch_tensors([w for w, _ in chunk], device)
             target = torch.zeros((*ids.shape, N_OUT))
             valid = torch.zeros(ids.shape)
             for k, (_w, lab) in enumerate(chunk):
                 target[k, 1 : 1 + len(lab)] = torch.from_numpy(lab)
                 valid[k, 1 : 1 + len(lab)] = 1.0
-            logits = model(ids, mask, case)
-            loss_tok = bce(logits, target)
+            target, valid = target.to(device), valid.to(device)
+            with autocast(device):
+                logits = model(ids, mask, case)
+            loss_tok = bce(logits.float(), target)
             per_channel = (loss_tok * valid.unsqueeze(-1)).sum(dim=(0, 1)) / valid.sum()
             loss = args.any_weight * per_channel[0] + per_channel[1:].mean() * (N_OUT - 1) / 4
             optimizer.zero_grad()
@@ -187,6 +210,9 @@ def main() -> None:
             if (step // args.batch) % 50 == 0:
                 log(f"epoch {epoch + 1} step {step // args.batch}/{len(windows) // args.batch} loss {running:.4f}")
 
+        if epoch + 1 < args.eval_from:
+            save_checkpoint(last, model, optimizer, scheduler, epoch, best_f1)
+            continue
         val_probs = [predict_probs(model, t, args.max_tokens, args.max_tokens // 2) for t in val_tok]
         thresholds, si = tune_thresholds(val, val_tok, val_probs)
         log(f"epoch {epoch + 1} validation SI {si} at {thresholds}", epoch=epoch + 1, si=si, thresholds=thresholds)

@@ -28,8 +28,21 @@ from spinscope.errors import (
     UnsafeURLError,
     UnsupportedLanguageError,
 )
-from spinscope.pipeline import Failure, analyze, analyze_many
 from spinscope.techniques import TECHNIQUES, Technique, get_technique
+
+# The pipeline pulls in readers (trafilatura, lxml) and segmentation; it is imported on
+# first use so that light modules (spinscope.runtime.encoding, spinscope.scoring) load
+# without them, e.g. in training scripts on a machine with only torch and tokenizers.
+_PIPELINE_NAMES = ("Failure", "analyze", "analyze_many")
+
+
+def __getattr__(name: str):
+    if name in _PIPELINE_NAMES:
+        from spinscope import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'spinscope' has no attribute {name!r}")
+
 
 __all__ = [
     "SCHEMA",

@@ -1,0 +1,180 @@
+"""Train several technique-model configurations at once on one GPU, keep the best on the
+validation split, and pack them small enough to carry back.
+
+    python training/gpu_sweep.py --ptc ../shared/corpora/ptc/train --runs training/runs/sweep \\
+        --pack out/ --budget 360
+
+Every run is a plain ``train_tagger.py`` / ``train_classifier.py`` process (the configurations
+are listed in ``TAGGERS`` and ``CLASSIFIERS`` below), all with frozen word embeddings so that a
+trained model travels as its encoder layers and head alone. After the runs (or when ``--budget``
+seconds are spent; each run keeps its best epoch on disk as it goes) the script also tries a
+uniform "model soup" of the tagger runs that share a configuration but not a seed (Wortsman et
+al. 2022: weights averaged across fine-tunes of one base often beat each of them), scored on the
+same validation split. The best tagger and classifier are written to ``--pack`` as fp16 state
+dicts cut into parts of at most 15 MiB, with ``summary.json`` holding every run's figures.
+``training/unpack_gpu_run.py`` turns them back into ``best.pt`` folders for ``export_onnx.py``.
+
+Choosing among runs on the validation split makes its figures slightly optimistic; the README
+says so next to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+HERE = Path(__file__).resolve().parent
+PART_BYTES = 15 * 2**20
+WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"
+
+# name -> arguments. Runs sharing a "family" (the name before '@') differ only in seed.
+TAGGERS: dict[str, list[str]] = {
+    "e10@13": ["--epochs", "10", "--lr", "8e-5", "--seed", "13", "--eval-from", "5"],
+    "e10@14": ["--epochs", "10", "--lr", "8e-5", "--seed", "14", "--eval-from", "5"],
+    "e10@15": ["--epochs", "10", "--lr", "8e-5", "--seed", "15", "--eval-from", "5"],
+    "e16lr5@13": ["--epochs", "16", "--lr", "5e-5", "--seed", "13", "--eval-from", "8"],
+    "e12w512@13": ["--epochs", "12", "--max-tokens", "512", "--batch", "8", "--seed", "13", "--eval-from", "6"],
+    "e10any2@13": ["--epochs", "10", "--lr", "8e-5", "--any-weight", "2.0", "--seed", "13", "--eval-from", "5"],
+}
+CLASSIFIERS: dict[str, list[str]] = {
+    "c6@13": ["--epochs", "6", "--lr", "8e-5", "--seed", "13"],
+    "c10lr5@13": ["--epochs", "10", "--lr", "5e-5", "--seed", "13"],
+}
+
+
+def launch(script: str, out: Path, config: list[str], ptc: Path, overrides: list[str]) -> subprocess.Popen:
+    out.mkdir(parents=True, exist_ok=True)
+    common = ["--freeze-word-embeddings", "--threads", "2"]
+    command = [sys.executable, str(HERE / script), "--ptc", str(ptc), "--out", str(out), *common, *config, *overrides]
+    return subprocess.Popen(command, stdout=open(out / "stdout.log", "w"), stderr=subprocess.STDOUT)
+
+
+def read_metrics(folder: Path) -> dict | None:
+    path = folder / "metrics.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def soup(tagger_runs: list[Path], ptc: Path, window: int) -> tuple[dict, dict]:
+    """Average the best checkpoints of ``tagger_runs`` and score the average on validation."""
+    sys.path.insert(0, str(HERE))
+    from common import base_encoder_dir
+    from ptc import load_ptc, split
+    from spinscope.runtime.encoding import load_tokenizer, tokenize_text
+    from train_tagger import Tagger, predict_probs, tune_thresholds
+
+    states = [torch.load(run / "best.pt", map_location="cpu", weights_only=False)["model"] for run in tagger_runs]
+    averaged = {k: sum(s[k].float() for s in states) / len(states) for k in states[0]}
+    encoder_dir = base_encoder_dir()
+    model = Tagger(encoder_dir)
+    model.load_state_dict(averaged)
+    model.to("cuda" if torch.cuda.is_available() else "cpu")
+    _train, val = split(load_ptc(ptc))
+    tokenizer = load_tokenizer(encoder_dir / "tokenizer.json")
+    tokens = [tokenize_text(tokenizer, a.text) for a in val]
+    probs = [predict_probs(model, t, window, window // 2) for t in tokens]
+    thresholds, si = tune_thresholds(val, tokens, probs)
+    return {"model": averaged, "thresholds": thresholds}, si
+
+
+def pack(name: str, state: dict, extra: dict, folder: Path) -> list[str]:
+    """fp16, word embeddings left out (frozen: the base's own), cut into <= 15 MiB parts."""
+    compact = {k: v.half() if v.is_floating_point() else v for k, v in state.items() if k != WORD_EMBEDDINGS}
+    buffer = io.BytesIO()
+    torch.save({"model": compact, **extra}, buffer)
+    data = buffer.getvalue()
+    names = []
+    for i in range(0, len(data), PART_BYTES):
+        part = folder / f"{name}.pt.part{i // PART_BYTES}"
+        part.write_bytes(data[i : i + PART_BYTES])
+        names.append(part.name)
+    return names
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ptc", type=Path, required=True)
+    parser.add_argument("--runs", type=Path, default=Path("training/runs/sweep"))
+    parser.add_argument("--pack", type=Path, required=True)
+    parser.add_argument("--budget", type=float, default=360, help="seconds for the training runs")
+    parser.add_argument("--only", default="", help="comma-separated run names (smoke tests)")
+    parser.add_argument("--extra", default="", help="arguments added to every run (smoke tests)")
+    args = parser.parse_args()
+    t0 = time.time()
+    overrides = args.extra.split()
+    only = set(filter(None, args.only.split(",")))
+    jobs: dict[str, subprocess.Popen] = {}
+    for name, config in TAGGERS.items():
+        if not only or name in only:
+            jobs[f"tagger-{name}"] = launch(
+                "train_tagger.py", args.runs / f"tagger-{name}", config, args.ptc, overrides
+            )
+    for name, config in CLASSIFIERS.items():
+        if not only or name in only:
+            jobs[f"classifier-{name}"] = launch(
+                "train_classifier.py", args.runs / f"classifier-{name}", config, args.ptc, overrides
+            )
+    while any(job.poll() is None for job in jobs.values()) and time.time() - t0 < args.budget:
+        time.sleep(5)
+    for name, job in jobs.items():
+        if job.poll() is None:
+            job.kill()
+            print(f"{name}: stopped at the time budget", flush=True)
+        else:
+            print(f"{name}: exit {job.returncode}", flush=True)
+
+    summary: dict = {"runs": {}, "elapsed_s": round(time.time() - t0)}
+    for name in jobs:
+        metrics = read_metrics(args.runs / name)
+        summary["runs"][name] = metrics and {k: v for k, v in metrics.items() if k != "val_articles"}
+        print(name, metrics and (metrics.get("validation_si") or metrics["validation_tc"]["micro_f1"]), flush=True)
+
+    def f1(name: str) -> float:
+        m = summary["runs"][name]
+        if not m:
+            return -1.0
+        return m["validation_si"]["f1"] if "validation_si" in m else m["validation_tc"]["micro_f1"]
+
+    args.pack.mkdir(parents=True, exist_ok=True)
+    taggers = [n for n in jobs if n.startswith("tagger-") and f1(n) > 0]
+    if taggers:
+        best = max(taggers, key=f1)
+        chosen = torch.load(args.runs / best / "best.pt", map_location="cpu", weights_only=False)
+        chosen_f1, chosen_name = f1(best), best
+        family = best.split("@")[0]
+        members = [n for n in taggers if n.split("@")[0] == family]
+        if len(members) > 1:
+            window = int(summary["runs"][best]["config"]["max_tokens"])
+            averaged, si = soup([args.runs / n for n in members], args.ptc, window)
+            summary["soup"] = {"members": members, "validation_si": si, "thresholds": averaged["thresholds"]}
+            print("soup of", members, si, flush=True)
+            if si["f1"] > chosen_f1:
+                chosen, chosen_f1, chosen_name = averaged, si["f1"], "soup:" + "+".join(members)
+        metrics = summary["runs"][best] if chosen_name == best else {**summary["runs"][best], "soup": summary["soup"]}
+        summary["tagger"] = {"run": chosen_name, "f1": chosen_f1}
+        summary["tagger"]["parts"] = pack(
+            "tagger",
+            chosen["model"],
+            {"thresholds": chosen["thresholds"], "metrics": metrics, "name": chosen_name},
+            args.pack,
+        )
+    classifiers = [n for n in jobs if n.startswith("classifier-") and f1(n) > 0]
+    if classifiers:
+        best = max(classifiers, key=f1)
+        chosen = torch.load(args.runs / best / "best.pt", map_location="cpu", weights_only=False)
+        summary["classifier"] = {"run": best, "f1": f1(best)}
+        summary["classifier"]["parts"] = pack(
+            "classifier", chosen["model"], {"metrics": summary["runs"][best], "name": best}, args.pack
+        )
+    (args.pack / "summary.json").write_text(json.dumps(summary, indent=2))
+    print(json.dumps({k: summary.get(k) for k in ("tagger", "classifier", "soup", "elapsed_s")}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
