@@ -116,7 +116,12 @@ def main() -> None:
             "window": int(tagger_metrics["config"].get("max_tokens", 256)),
             "stride": int(tagger_metrics["config"].get("max_tokens", 256)) // 2,
             "thresholds": state["thresholds"],
-            "training": {"epoch": tagger_metrics["epoch"], "validation_si_fp32": tagger_metrics["validation_si"]},
+            "training": {
+                "run": tagger_metrics.get("source", "training/train_tagger.py"),
+                "config": tagger_metrics.get("config", {}),
+                "epoch": tagger_metrics["epoch"],
+                "validation_si_fp32": tagger_metrics["validation_si"],
+            },
         },
     )
     install(

@@ -134,6 +134,9 @@ def main() -> None:
     parser.add_argument("--device", default="auto", help="auto (GPU when torch sees one), cpu or cuda")
     parser.add_argument("--freeze-word-embeddings", action="store_true")
     parser.add_argument("--eval-from", type=int, default=1, help="validate only from this epoch on (saves time)")
+    parser.add_argument(
+        "--keep-from", type=int, default=0, help="also keep the weights of every epoch from this one on (averaging)"
+    )
     args = parser.parse_args()
     device = pick_device(args.device)
 
@@ -210,6 +213,9 @@ def main() -> None:
             if (step // args.batch) % 50 == 0:
                 log(f"epoch {epoch + 1} step {step // args.batch}/{len(windows) // args.batch} loss {running:.4f}")
 
+        if args.keep_from and epoch + 1 >= args.keep_from:
+            trained = {k: v.half() for k, v in model.state_dict().items() if v.is_floating_point()}
+            torch.save({"model": trained, "epoch": epoch + 1}, args.out / f"epoch{epoch + 1}.pt")
         if epoch + 1 < args.eval_from:
             save_checkpoint(last, model, optimizer, scheduler, epoch, best_f1)
             continue

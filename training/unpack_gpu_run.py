@@ -50,8 +50,9 @@ def main() -> None:
             checkpoint["thresholds"] = packed["thresholds"]
         torch.save(checkpoint, folder / "best.pt")
         metrics = dict(packed["metrics"])
-        if name == "tagger" and "soup" in metrics:
-            metrics["validation_si"] = metrics["soup"]["validation_si"]
+        for averaged in ("soup", "average"):
+            if name == "tagger" and averaged in metrics:
+                metrics["validation_si"] = metrics[averaged]["validation_si"]
         metrics["source"] = packed["name"]
         (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
         print(f"{name}: {packed['name']} -> {folder}")
