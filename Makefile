@@ -35,7 +35,8 @@ test: $(VENV)/.installed-test
 clean:
 	rm -rf $(VENV) out build *.egg-info
 
-# Reproduce the shipped models from ../shared/corpora (hours on 2 CPU cores; a GPU is used when torch sees one).
+# Reproduce the shipped models from ../shared/corpora: about 2 minutes on one GPU (used when torch sees one),
+# many hours on 2 CPU cores. The shipped tagger came from a GPU sweep (training/gpu_sweep.py); see README.
 TRAIN := .venv-train/bin
 $(TRAIN)/python:
 	$(PYTHON) -m venv .venv-train
@@ -44,7 +45,7 @@ $(TRAIN)/python:
 	$(TRAIN)/pip install --quiet -e .
 
 train: $(TRAIN)/python
-	$(TRAIN)/python training/train_tagger.py --out training/runs/tagger
+	$(TRAIN)/python training/train_tagger.py --out training/runs/tagger --freeze-word-embeddings --eval-from 5
 	$(TRAIN)/python training/train_classifier.py --out training/runs/classifier
 	$(TRAIN)/python training/export_onnx.py --tagger training/runs/tagger --classifier training/runs/classifier
 	$(TRAIN)/python training/train_voice_head.py

@@ -4,7 +4,9 @@ weights in PyTorch fp32, on the same articles, in one run.
     /work/trainenv/bin/python benchmarks/technique_speed.py            # both backends
     .venv/bin/python benchmarks/technique_speed.py --backends onnx      # no torch needed
 
-The PyTorch side needs the training checkpoints (``training/runs/*/best.pt``)
+The PyTorch side needs training checkpoints of the same architecture
+(``RUNS/tagger/best.pt`` and ``RUNS/classifier/best.pt``, ``--runs``, default ``training/runs``;
+speed does not depend on the weights' values)
 and a Python with torch + transformers (``training/requirements.txt``). Each
 backend runs in its own subprocess so that peak RSS is its own. Articles: the
 PTC validation split when ``../shared`` is present, else the bundled example
@@ -22,6 +24,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+RUNS = REPO / "training" / "runs"
 sys.path[:0] = [str(REPO / "src"), str(REPO / "training")]
 
 
@@ -57,9 +60,9 @@ def torch_backend(model) -> None:
                 return [self.module(*(torch.from_numpy(feeds[n]) for n in self.names)).numpy()]
 
     tagger = Tagger(base_encoder_dir())
-    tagger.load_state_dict(torch.load(REPO / "training/runs/tagger/best.pt", weights_only=False)["model"])
+    tagger.load_state_dict(torch.load(RUNS / "tagger/best.pt", weights_only=False)["model"])
     classifier = SpanClassifier(base_encoder_dir())
-    classifier.load_state_dict(torch.load(REPO / "training/runs/classifier/best.pt", weights_only=False)["model"])
+    classifier.load_state_dict(torch.load(RUNS / "classifier/best.pt", weights_only=False)["model"])
     model.tagger = dataclasses.replace(model.tagger, session=Session(tagger, model.tagger.input_names))
     model.classifier = dataclasses.replace(model.classifier, session=Session(classifier, model.classifier.input_names))
 
@@ -105,15 +108,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backends", default="onnx,torch")
     parser.add_argument("--articles", type=int, default=30)
+    parser.add_argument("--runs", type=Path, default=REPO / "training" / "runs", help="folder of the checkpoints")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global RUNS
+    RUNS = args.runs
     if args.child:
         print(json.dumps(run_backend(args.child, args.articles)))
         return
     results = {}
     for backend in args.backends.split(","):
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", backend, "--articles", str(args.articles)],
+            [sys.executable, __file__, "--child", backend, "--articles", str(args.articles), "--runs", str(args.runs)],
             capture_output=True,
             text=True,
         )

@@ -35,15 +35,32 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def export(model: torch.nn.Module, inputs: tuple, names: list[str], axes: dict, path: Path) -> None:
+class TaggerWithStates(torch.nn.Module):
+    """The tagger with a second output, the encoder's per-token states, which the voice head reads."""
+
+    def __init__(self, tagger: Tagger) -> None:
+        super().__init__()
+        self.tagger = tagger
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, case: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        hidden = self.tagger.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.tagger.head(torch.cat([hidden, case], dim=-1)), hidden
+
+
+def export(
+    model: torch.nn.Module, inputs: tuple, names: list[str], axes: dict, path: Path, outputs: dict | None = None
+) -> None:
     model.eval()
+    outputs = outputs or {"logits": {0: "batch"}}
     torch.onnx.export(
         model,
         inputs,
         str(path),
         input_names=names,
-        output_names=["logits"],
-        dynamic_axes={**axes, "logits": {0: "batch", 1: "seq"} if "case" in names else {0: "batch"}},
+        output_names=list(outputs),
+        dynamic_axes={**axes, **outputs},
         opset_version=17,
         dynamo=False,
     )
@@ -69,6 +86,7 @@ def main() -> None:
     parser.add_argument("--classifier", type=Path, default=Path("training/runs/classifier"))
     parser.add_argument("--version", default="1.0.0")
     parser.add_argument("--fp32", action="store_true", help="ship fp32 instead of int8")
+    parser.add_argument("--tagger-only", action="store_true", help="leave the shipped classifier as it is")
     args = parser.parse_args()
     torch.set_num_threads(2)
     encoder_dir = base_encoder_dir()
@@ -80,33 +98,35 @@ def main() -> None:
     tagger.load_state_dict(state["model"])
     ids = torch.ones((2, 16), dtype=torch.long)
     export(
-        tagger,
+        TaggerWithStates(tagger),
         (ids, torch.ones_like(ids), torch.zeros((2, 16, N_CASE_FEATURES))),
         ["input_ids", "attention_mask", "case"],
         {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"}, "case": {0: "batch", 1: "seq"}},
         tmp / "tagger.onnx",
+        outputs={"logits": {0: "batch", 1: "seq"}, "states": {0: "batch", 1: "seq"}},
     )
-    # --- classifier ---
-    classifier = SpanClassifier(encoder_dir)
-    classifier.load_state_dict(torch.load(args.classifier / "best.pt", weights_only=False)["model"])
-    export(
-        classifier,
-        (ids, torch.ones_like(ids), torch.ones((2, 16)), torch.zeros((2, N_FEATURES))),
-        ["input_ids", "attention_mask", "span_mask", "features"],
-        {
-            "input_ids": {0: "batch", 1: "seq"},
-            "attention_mask": {0: "batch", 1: "seq"},
-            "span_mask": {0: "batch", 1: "seq"},
-            "features": {0: "batch"},
-        },
-        tmp / "classifier.onnx",
-    )
-    for name in ("tagger", "classifier"):
+    names = ["tagger"] if args.tagger_only else ["tagger", "classifier"]
+    if not args.tagger_only:
+        # --- classifier ---
+        classifier = SpanClassifier(encoder_dir)
+        classifier.load_state_dict(torch.load(args.classifier / "best.pt", weights_only=False)["model"])
+        export(
+            classifier,
+            (ids, torch.ones_like(ids), torch.ones((2, 16)), torch.zeros((2, N_FEATURES))),
+            ["input_ids", "attention_mask", "span_mask", "features"],
+            {
+                "input_ids": {0: "batch", 1: "seq"},
+                "attention_mask": {0: "batch", 1: "seq"},
+                "span_mask": {0: "batch", 1: "seq"},
+                "features": {0: "batch"},
+            },
+            tmp / "classifier.onnx",
+        )
+    for name in names:
         quantise(tmp / f"{name}.onnx", tmp / f"{name}.int8.onnx")
     suffix = "" if args.fp32 else ".int8"
 
     tagger_metrics = json.loads((args.tagger / "metrics.json").read_text())
-    classifier_metrics = json.loads((args.classifier / "metrics.json").read_text())
     install(
         "techniques-tagger",
         tmp / f"tagger{suffix}.onnx",
@@ -124,19 +144,21 @@ def main() -> None:
             },
         },
     )
-    install(
-        "techniques-classifier",
-        tmp / f"classifier{suffix}.onnx",
-        {
-            "version": args.version,
-            "labels": TECHNIQUES,
-            "max_tokens": 128,
-            "training": {
-                "epoch": classifier_metrics["epoch"],
-                "validation_tc_fp32": classifier_metrics["validation_tc"]["micro_f1"],
+    if not args.tagger_only:
+        classifier_metrics = json.loads((args.classifier / "metrics.json").read_text())
+        install(
+            "techniques-classifier",
+            tmp / f"classifier{suffix}.onnx",
+            {
+                "version": args.version,
+                "labels": TECHNIQUES,
+                "max_tokens": 128,
+                "training": {
+                    "epoch": classifier_metrics["epoch"],
+                    "validation_tc_fp32": classifier_metrics["validation_tc"]["micro_f1"],
+                },
             },
-        },
-    )
+        )
 
     # --- check the installed (quantised) models through spinscope's own code, re-tune thresholds ---
     from spinscope.analyzers import techniques_model

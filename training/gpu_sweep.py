@@ -40,7 +40,9 @@ WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"
 # Round 2 (H200, 95 s): w512e10 seeds 13-16 -> 0.440/0.429/0.429/0.432, e10 seeds 13-15 0.436/0.434/0.429;
 # seed soups 0.410 (w512e10) and 0.424 (e10): averaging across seeds hurts here. Classifier c5p3 0.616
 # (0.604 after int8, below the shipped one's 0.611, so not shipped).
-# Round 3, below: the weights of each run's second half averaged (--keep-from).
+# Round 3 (H200, 130 s), below: the weights of each run's second half averaged (--keep-from).
+# Best epochs: w512e10@13 0.439, @14 0.428, w512e16lr5 0.435, e10 0.435, e16lr5 0.438; their
+# averages 0.432/0.426/0.436/0.428/0.424: no gain. The shipped tagger is round 2's w512e10@13.
 TAGGERS: dict[str, list[str]] = {
     "w512e10@13": [
         "--epochs",

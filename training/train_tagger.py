@@ -120,9 +120,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ptc", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=Path("training/runs/tagger"))
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--max-tokens", type=int, default=256)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--max-tokens", type=int, default=512)
     parser.add_argument("--lr", type=float, default=8e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
     parser.add_argument(

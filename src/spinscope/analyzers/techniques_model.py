@@ -17,6 +17,7 @@ import numpy as np
 from spinscope.document import Span, TechniqueSpan
 from spinscope.runtime.encoding import (
     SpanInput,
+    TaggerPass,
     TokenizedText,
     average_window_logits,
     decode_spans,
@@ -67,23 +68,33 @@ class TechniqueModel:
 
     def token_probabilities(self, tokens: TokenizedText) -> np.ndarray:
         """(n_tokens, 15) probabilities: channel 0 is "inside any technique span"."""
+        return self.encode(tokens).probs
+
+    def encode(self, tokens: TokenizedText) -> TaggerPass:
+        """Run the tagger over ``tokens`` (overlapping windows, outputs averaged where windows overlap):
+        per-token probabilities and, when the model exports them, the encoder's per-token states."""
         n_labels = len(self.tagger.manifest["labels"])
         if len(tokens.ids) == 0:
-            return np.zeros((0, n_labels), np.float32)
+            return TaggerPass(tokens, np.zeros((0, n_labels), np.float32), None)
         windows = make_windows(tokens, self.tagger.manifest["window"], self.tagger.manifest["stride"])
         logits: list[np.ndarray] = []
+        states: list[np.ndarray] = []
         for i in range(0, len(windows), self.batch_size):
             chunk = windows[i : i + self.batch_size]
             ids = pad_batch([w.input_ids for w in chunk])
-            (out,) = self.tagger.run(
+            out = self.tagger.run(
                 {
                     "input_ids": ids,
                     "attention_mask": (ids != 0).astype(np.int64),
                     "case": pad_batch([w.case for w in chunk]),
                 }
             )
-            logits.extend(out[k, : len(w.input_ids)] for k, w in enumerate(chunk))
-        return _sigmoid(average_window_logits(len(tokens.ids), windows, logits))
+            logits.extend(out[0][k, : len(w.input_ids)] for k, w in enumerate(chunk))
+            if len(out) > 1:
+                states.extend(out[1][k, : len(w.input_ids)] for k, w in enumerate(chunk))
+        probs = _sigmoid(average_window_logits(len(tokens.ids), windows, logits))
+        averaged_states = average_window_logits(len(tokens.ids), windows, states) if states else None
+        return TaggerPass(tokens, probs, averaged_states)
 
     # ---- stage 2 -------------------------------------------------------------------
     def classify(self, inputs: Sequence[SpanInput]) -> np.ndarray:
@@ -127,12 +138,13 @@ class TechniqueModel:
 
     def find_encoded(
         self, text: str, sentences: Sequence[Span] | None = None
-    ) -> tuple[list[TechniqueSpan], tuple[TokenizedText, np.ndarray]]:
-        """:meth:`find`, also returning the tagger's pass (tokens, probabilities) for other analysers to reuse."""
+    ) -> tuple[list[TechniqueSpan], TaggerPass]:
+        """:meth:`find`, also returning the tagger's pass for other analysers to reuse."""
         tokens = self.tokenize(text)
-        probs = self.token_probabilities(tokens)
+        encoded = self.encode(tokens)
+        probs = encoded.probs
         if len(probs) == 0:
-            return [], (tokens, probs)
+            return [], encoded
         found = decode_spans(text, tokens, probs[:, 0], self.low, self.high)
         nested = self.tagger.manifest.get("nested_thresholds", NESTED_THRESHOLDS)
         peaks = decode_spans(text, tokens, probs[:, 0], nested["low"], nested["high"])
@@ -147,7 +159,7 @@ class TechniqueModel:
                 if rank == 1 and p[k] < SECOND_LABEL_MIN_PROB:
                     break
                 results.append(TechniqueSpan(start, end, self.labels[k], round(float(span_score * p[k]), 4)))
-        return results, (tokens, probs)
+        return results, encoded
 
     def label_spans(self, text: str, spans: Sequence[tuple[int, int, int]]) -> list[list[str]]:
         """For each (start, end, k): the k most likely distinct techniques (the SemEval TC task)."""

@@ -2,9 +2,10 @@
 
 Each sentence gets ``voice`` ("reporting" or "opinion") from a logistic
 regression over what the technique tagger already computed for the article
-(encode once): the mean and the maximum of its 15 per-token probabilities over
-the sentence, plus six surface cues (length, "!", "?", first person plural or
-singular, "should/must", digits). It was fitted on NewsSD-ENG (CheckThat! 2023
+(encode once): the mean of its encoder's per-token states over the sentence
+(384 numbers), the mean and the maximum of its 15 per-token probabilities, plus
+six surface cues (length, "!", "?", first person plural or singular,
+"should/must", digits). It was fitted on NewsSD-ENG (CheckThat! 2023
 subjectivity: ``OBJ`` -> reporting, ``SUBJ`` -> opinion), see
 ``training/train_voice_head.py``; the weights ship in ``models/voice-head``.
 ``SentenceVoice.score`` is the probability of the label chosen (always >= 0.5).
@@ -24,7 +25,8 @@ from functools import cache
 import numpy as np
 
 from spinscope.document import Quote, SentenceVoice, Span
-from spinscope.runtime.encoding import TokenizedText
+from spinscope.errors import ModelError
+from spinscope.runtime.encoding import TaggerPass
 from spinscope.runtime.session import MODELS_DIR
 
 HEAD = "voice-head"
@@ -44,10 +46,14 @@ def describe() -> dict:
     return {"voice": {k: head[k] for k in ("name", "version", "base", "validation") if k in head}}
 
 
-def sentence_features(sentence: str, probs: np.ndarray) -> np.ndarray:
-    """The head's input for one sentence: ``probs`` are the tagger's (n_tokens, 15) probabilities over it."""
+def sentence_features(sentence: str, probs: np.ndarray, states: np.ndarray | None) -> np.ndarray:
+    """The head's input for one sentence, from the tagger's (n_tokens, 15) probabilities and
+    (n_tokens, hidden) encoder states over the sentence's tokens."""
+    if states is None:
+        raise ModelError("the technique tagger does not export its encoder states, which the voice head needs")
     if len(probs) == 0:
-        probs = np.zeros((1, 15), np.float32)
+        probs = np.zeros((1, probs.shape[1] if probs.ndim == 2 else 15), np.float32)
+        states = np.zeros((1, states.shape[1]), np.float32)
     cues = [
         len(sentence.split()) / 40,
         "!" in sentence,
@@ -56,7 +62,8 @@ def sentence_features(sentence: str, probs: np.ndarray) -> np.ndarray:
         bool(_MODAL.search(sentence)),
         bool(re.search(r"\d", sentence)),
     ]
-    return np.concatenate([probs.mean(0), probs.max(0), np.asarray(cues, np.float32)]).astype(np.float32)
+    parts = [states.mean(0), probs.mean(0), probs.max(0), np.asarray(cues, np.float32)]
+    return np.concatenate(parts).astype(np.float32)
 
 
 def _head_probability(features: np.ndarray) -> np.ndarray:
@@ -78,27 +85,24 @@ def opinion_probabilities(sentences: list[str]) -> np.ndarray:
     model = _tagger()
     rows = []
     for sentence in sentences:
-        tokens = model.tokenize(sentence)
-        rows.append(sentence_features(sentence, model.token_probabilities(tokens)))
+        encoded = model.encode(model.tokenize(sentence))
+        rows.append(sentence_features(sentence, encoded.probs, encoded.states))
     return _head_probability(np.stack(rows))
 
 
-def sentence_probabilities(
-    text: str, sentences: list[Span], encoded: tuple[TokenizedText, np.ndarray] | None = None
-) -> np.ndarray:
-    """P(opinion) per sentence of an article, from the article's tagger pass (``encoded``: tokens, probabilities)."""
+def sentence_probabilities(text: str, sentences: list[Span], encoded: TaggerPass | None = None) -> np.ndarray:
+    """P(opinion) per sentence of an article, from the article's tagger pass (``encoded``)."""
     if not sentences:
         return np.zeros(0, dtype=np.float32)
     if encoded is None:
         model = _tagger()
-        tokens = model.tokenize(text)
-        encoded = (tokens, model.token_probabilities(tokens))
-    tokens, probs = encoded
-    starts = tokens.offsets[:, 0]
+        encoded = model.encode(model.tokenize(text))
+    starts = encoded.tokens.offsets[:, 0]
     rows = []
     for sentence in sentences:
         inside = (starts >= sentence.start) & (starts < sentence.end)
-        rows.append(sentence_features(text[sentence.start : sentence.end], probs[inside]))
+        states = encoded.states[inside] if encoded.states is not None else None
+        rows.append(sentence_features(text[sentence.start : sentence.end], encoded.probs[inside], states))
     return _head_probability(np.stack(rows))
 
 
@@ -121,7 +125,7 @@ def classify_sentences(
     text: str,
     sentences: list[Span],
     quotes: list[Quote],
-    encoded: tuple[TokenizedText, np.ndarray] | None = None,
+    encoded: TaggerPass | None = None,
 ) -> list[SentenceVoice]:
     """One :class:`SentenceVoice` per sentence, in order (see the module docstring for ``score`` and ``speaker``).
     ``encoded`` reuses the technique tagger's pass over the article when the caller has it."""

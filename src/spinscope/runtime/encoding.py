@@ -124,6 +124,15 @@ def average_window_logits(n_tokens: int, windows: list[Window], logits: list[np.
     return total / np.maximum(count, 1)
 
 
+@dataclass
+class TaggerPass:
+    """One article read by the span tagger, kept for the analysers that reuse it (encode once)."""
+
+    tokens: TokenizedText
+    probs: np.ndarray  # (n_tokens, 15) sigmoid outputs
+    states: np.ndarray | None  # (n_tokens, hidden) encoder states; None for a tagger exported without them
+
+
 # ---- the span classifier's input --------------------------------------------------
 
 
