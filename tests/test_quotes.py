@@ -269,6 +269,27 @@ def test_scare_quotes() -> None:
     assert all(q["kind"] == "scare" and q["speaker"] is None and q["cue"] is None for q in found)
 
 
+def test_scare_quote_in_a_title_case_headline() -> None:
+    # In a headline every word is capitalised, so a capitalised quoted word is no name: a scare quote.
+    text = 'Weak Ministers Hand Veloria to Foreign "Peacekeepers"\n\nThe troops arrived on Monday.'
+    assert [show(text, q) for q in quotes_of(text)] == [
+        {"kind": "scare", "content": '"Peacekeepers"', "cue": None, "speaker": None, "name": None, "type": None}
+    ]
+
+
+def test_capitalised_quoted_word_in_a_sentence_is_not_a_scare_quote() -> None:
+    text = 'The minister called the operation "Sanity" in a speech on Monday.'
+    assert [q for q in quotes_of(text) if q.kind == "scare"] == []
+
+
+@pytest.mark.parametrize("speaker", ["police in Tessen", "the police in Tessen", "officials in Tessen"])
+def test_speaker_after_the_content_with_a_place(speaker: str) -> None:
+    text = f"A pipeline engineer was killed on Sunday by a drone launched from the ridge, {speaker} said."
+    q = only(text)
+    assert (q["kind"], q["speaker"], q["cue"]) == ("indirect", speaker, "said")
+    assert q["content"] == "A pipeline engineer was killed on Sunday by a drone launched from the ridge"
+
+
 def test_title_of_a_work_is_not_a_quote() -> None:
     text = "The minister appeared on “Morning With Veloria” to defend the curfew."
     assert [q for q in quotes_of(text) if q.kind != "indirect"] == []

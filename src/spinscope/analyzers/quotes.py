@@ -824,6 +824,7 @@ def _subject_left(toks: list[_Tok], i: int) -> tuple[int, int] | None:
                     left.low in _PERSON_ROLES
                     or left.low in _ANON_HEADS
                     or left.low in _GROUP_WORDS
+                    or left.low in _ORG_WORDS  # "police in Harnov", "the ministry in Kessin"
                     or left.low.rstrip("s") in _PERSON_ROLES
                     or left.low in _EVIDENCE_NOUNS
                 ):
@@ -1793,10 +1794,25 @@ def _regions(text: str, sentences: list[Span], pieces: list[_Piece]) -> list[Spa
     return regions
 
 
+def _in_headline(text: str, piece: _Piece) -> bool:
+    """The piece sits on a line set in Title Case (a headline), where capitals say nothing about names."""
+    line_start = text.rfind("\n", 0, piece.start) + 1
+    line_end = text.find("\n", piece.end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    outside = text[line_start : piece.start] + " " + text[piece.end : line_end if line_end >= 0 else len(text)]
+    small = {"of", "the", "a", "an", "and", "in", "on", "for", "to", "at", "with", "is", "or", "by", "from", "as"}
+    words = [w for w in re.findall(r"[A-Za-z][\w’'\-]*", outside) if w.lower() not in small]
+    ends_like_sentence = line.rstrip().endswith((".", "?", "!")) and len(line.split()) > 12
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words) and not ends_like_sentence
+
+
 def _is_title(text: str, piece: _Piece) -> bool:
-    """Title Case inside the marks (two words or more, most capitalised): a title of a work or a name."""
+    """Title Case inside the marks (two words or more, most capitalised): a title of a work or a name.
+    Not in a headline, where every word is capitalised: a short quoted phrase there is a scare quote."""
     inner = text[piece.start : piece.end].strip("\"“”‘’' ,.")
     words = re.findall(r"[A-Za-z][\w’'\-]*", inner)
+    if len(words) <= 3 and _in_headline(text, piece):
+        return False
     if len(words) < 2:
         if len(words) == 1 and words[0][0].isupper():
             # A single capitalised word mid-sentence ("Sanity") reads as a name or slogan, not a scare quote.
@@ -1976,6 +1992,33 @@ def _tagger_primary(attrs: list[_Attr], found: list, loose: list[Quote]) -> list
     return out
 
 
+# Prepositions that open a time or place phrase, which ends at its comma: "on Sunday by a drone, police said".
+_ADVERBIAL_PREPOSITIONS = _words("on in at during after before since over under into onto")
+
+
+def _clean_tagger_speaker(text: str, speaker: Span | None) -> Span | None:
+    """The tagger's source span without a stray left edge: leading punctuation (", officials") and a clause
+    before a comma that starts with a preposition ("on Sunday by a drone, the police" -> "the police").
+    A closing comma stays: PolNeAR's sources keep it after an appositive ("Mr. Kaplan, a screenwriter,")."""
+    if speaker is None:
+        return None
+    start, end = speaker.start, speaker.end
+    while start < end and (text[start].isspace() or text[start] in ",;:—–-"):
+        start += 1
+    first = re.match(r"([A-Za-z]+)\s+", text[start:end])
+    if first and first.group(1) == "by":  # the agent of a passive cue: "was criticised by X"
+        start += first.end()
+    while start < end:
+        first = re.match(r"[A-Za-z]+", text[start:end])
+        comma = text.find(",", start, end - 1)
+        if not first or comma < 0 or first.group(0) not in _ADVERBIAL_PREPOSITIONS:
+            break
+        start = comma + 1
+        while start < end and text[start].isspace():
+            start += 1
+    return Span(start, end) if end > start else None
+
+
 def _with_tagger(text: str, sentences: list[Span], attrs: list[_Attr], loose: list[Quote]) -> list[_Attr]:
     """Add the attributions the learned tagger finds where the rules found none (see quote_tagger)."""
     from spinscope.analyzers import quote_tagger
@@ -1997,6 +2040,7 @@ def _with_tagger(text: str, sentences: list[Span], attrs: list[_Attr], loose: li
     taken += [Span(*a.cue) for a in attrs if a.cue] + [Span(*a.speaker) for a in attrs if a.speaker]
     added = list(attrs)
     found = quote_tagger.tagger_attributions(text, sentences, provisional, model)
+    found = [(_clean_tagger_speaker(text, speaker), cue, contents, score) for speaker, cue, contents, score in found]
     if TAGGER_MODE == "primary":
         return _tagger_primary(attrs, found, loose)
     if TAGGER_MODE == "hybrid":
