@@ -23,7 +23,7 @@ from onnxruntime.quantization import QuantType, quantize_dynamic
 
 from common import REPO, base_encoder_dir
 from ptc import TECHNIQUES, load_ptc, split
-from spinscope.runtime.encoding import N_CASE_FEATURES, load_tokenizer, tokenize_text
+from spinscope.runtime.encoding import N_CASE_FEATURES
 from train_classifier import N_FEATURES, SpanClassifier
 from train_tagger import Tagger, tune_thresholds
 
@@ -87,7 +87,13 @@ def main() -> None:
     parser.add_argument("--version", default="1.0.0")
     parser.add_argument("--fp32", action="store_true", help="ship fp32 instead of int8")
     parser.add_argument("--tagger-only", action="store_true", help="leave the shipped classifier as it is")
+    parser.add_argument(
+        "--retune-only", action="store_true", help="export nothing; re-tune the shipped tagger's thresholds"
+    )
     args = parser.parse_args()
+    if args.retune_only:
+        retune_shipped_thresholds()
+        return
     torch.set_num_threads(2)
     encoder_dir = base_encoder_dir()
     tmp = Path(tempfile.mkdtemp())
@@ -160,14 +166,19 @@ def main() -> None:
             },
         )
 
-    # --- check the installed (quantised) models through spinscope's own code, re-tune thresholds ---
+    retune_shipped_thresholds()
+
+
+def retune_shipped_thresholds() -> None:
+    """Check the installed (quantised) tagger through spinscope's own code and re-tune its span thresholds
+    on the validation split, since that is what users run."""
     from spinscope.analyzers import techniques_model
     from spinscope.runtime.session import load_bundle
 
+    load_bundle.cache_clear()
     _train, val = split(load_ptc())
     model = techniques_model.TechniqueModel()
-    tokenizer = load_tokenizer(encoder_dir / "tokenizer.json")
-    tokenized = [tokenize_text(tokenizer, a.text) for a in val]
+    tokenized = [model.tokenize(a.text) for a in val]
     probs = [model.token_probabilities(t) for t in tokenized]
     thresholds, si = tune_thresholds(val, tokenized, probs)
     manifest_path = MODELS / "techniques-tagger" / "manifest.json"

@@ -51,8 +51,8 @@ written and the tagger trained and tuned on PolNeAR train only)::
 
                        rules + tagger (default)      rules only (--rules-only)
     role     match      P      R      F1             P      R      F1
-    source   exact    0.732  0.588  0.652          0.810  0.495  0.615
-    source   overlap  0.785  0.658  0.716          0.865  0.481  0.618
+    source   exact    0.733  0.588  0.652          0.810  0.495  0.615
+    source   overlap  0.784  0.658  0.715          0.865  0.481  0.618
     cue      exact    0.667  0.573  0.617          0.719  0.471  0.569
     cue      overlap  0.738  0.498  0.595          0.892  0.322  0.474
     content  exact    0.468  0.403  0.433          0.537  0.352  0.425
