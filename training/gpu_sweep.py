@@ -43,53 +43,16 @@ WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"
 # Round 3 (H200, 130 s), below: the weights of each run's second half averaged (--keep-from).
 # Best epochs: w512e10@13 0.439, @14 0.428, w512e16lr5 0.435, e10 0.435, e16lr5 0.438; their
 # averages 0.432/0.426/0.436/0.428/0.424: no gain. The shipped tagger is round 2's w512e10@13.
+W512 = "--max-tokens 512 --batch 8"
 TAGGERS: dict[str, list[str]] = {
-    "w512e10@13": [
-        "--epochs",
-        "10",
-        "--max-tokens",
-        "512",
-        "--batch",
-        "8",
-        "--seed",
-        "13",
-        "--eval-from",
-        "5",
-        "--keep-from",
-        "6",
-    ],
-    "w512e10@14": [
-        "--epochs",
-        "10",
-        "--max-tokens",
-        "512",
-        "--batch",
-        "8",
-        "--seed",
-        "14",
-        "--eval-from",
-        "5",
-        "--keep-from",
-        "6",
-    ],
-    "w512e16lr5@13": [
-        "--epochs",
-        "16",
-        "--lr",
-        "5e-5",
-        "--max-tokens",
-        "512",
-        "--batch",
-        "8",
-        "--seed",
-        "13",
-        "--eval-from",
-        "8",
-        "--keep-from",
-        "9",
-    ],
-    "e10@13": ["--epochs", "10", "--seed", "13", "--eval-from", "5", "--keep-from", "6"],
-    "e16lr5@13": ["--epochs", "16", "--lr", "5e-5", "--seed", "13", "--eval-from", "8", "--keep-from", "9"],
+    name: args.split()
+    for name, args in {
+        "w512e10@13": f"--epochs 10 {W512} --seed 13 --eval-from 5 --keep-from 6",
+        "w512e10@14": f"--epochs 10 {W512} --seed 14 --eval-from 5 --keep-from 6",
+        "w512e16lr5@13": f"--epochs 16 --lr 5e-5 {W512} --seed 13 --eval-from 8 --keep-from 9",
+        "e10@13": "--epochs 10 --seed 13 --eval-from 5 --keep-from 6",
+        "e16lr5@13": "--epochs 16 --lr 5e-5 --seed 13 --eval-from 8 --keep-from 9",
+    }.items()
 }
 CLASSIFIERS: dict[str, list[str]] = {}
 
