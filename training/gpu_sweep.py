@@ -35,6 +35,7 @@ PART_BYTES = 15 * 2**20
 WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"
 
 # name -> arguments. Runs sharing a "family" (the name before '@') differ only in seed.
+# Each round's summary.json and log are kept in training/results/gpu-sweep-round{1,2,3}.*
 # Round 1 (H200, 125 s): e10 seeds 13/14/15 -> 0.436/0.435/0.432 SI F1, e16lr5 0.438, e12w512 0.440,
 # e10any2 0.434; classifiers c6 0.603, c10lr5 0.604 (frozen embeddings; val SI swings ~0.01 per epoch).
 # Round 2 (H200, 95 s): w512e10 seeds 13-16 -> 0.440/0.429/0.429/0.432, e10 seeds 13-15 0.436/0.434/0.429;
