@@ -47,3 +47,9 @@ def test_offsets_index_the_text_and_acronyms_are_not_emphasis() -> None:
     repeated = [s for s in spans if s.technique == "Repetition"]
     assert len(repeated) == 2 and all(text[s.start : s.end] == "deal of shame" for s in repeated)
     assert all(s.engine == "rules" and 0 < s.score < 1 for s in spans)
+
+
+def test_acronyms_and_quoted_sentences_are_left_alone() -> None:
+    hits = found('NATO officials met on Monday. "We will stay here until the job is done." Their "mission" goes on.')
+    assert "NATO" not in hits.get("Loaded_Language", [])
+    assert hits.get("Doubt") == ['"mission"']  # the quoted sentence is speech, not a scare quote

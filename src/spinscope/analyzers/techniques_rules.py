@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spinscope.document import Span, TechniqueSpan
@@ -22,6 +23,17 @@ class Rule:
     pattern: re.Pattern[str]
     score: float
     why: str
+    accept: Callable[[re.Match[str]], bool] | None = None  # a second look at a match the pattern alone can't take
+
+
+def _not_an_acronym(match: re.Match[str]) -> bool:
+    return match.group().split()[0] not in _ACRONYMS
+
+
+def _short_unpunctuated_quote(match: re.Match[str]) -> bool:
+    """A quoted sentence is speech, not a scare quote."""
+    inner = match.group("inner")
+    return len(inner.split()) <= 4 and inner.rstrip()[-1:] not in ".,!?"
 
 
 def _words(*phrases: str) -> str:
@@ -242,7 +254,7 @@ RULES: tuple[Rule, ...] = (
     Rule("Whataboutism,Straw_Men,Red_Herring", re.compile(_words(*WHATABOUT), _CI), 0.35, "deflection"),
     Rule("Causal_Oversimplification", re.compile(_words(*CAUSAL), _CI), 0.4, "single cause for a complex outcome"),
     # ALL-CAPS emphasis: two or more capital letters words of 4+ letters, not a lone acronym.
-    Rule("Loaded_Language", re.compile(r"\b[A-Z]{4,}(?:\s+[A-Z]{2,})*\b"), 0.45, "ALL-CAPS emphasis"),
+    Rule("Loaded_Language", re.compile(r"\b[A-Z]{4,}(?:\s+[A-Z]{2,})*\b"), 0.45, "ALL-CAPS emphasis", _not_an_acronym),
     # "So-called peacekeepers", scare quotes: a short quoted phrase not followed or preceded by a speech verb.
     Rule(
         "Doubt",
@@ -252,6 +264,7 @@ RULES: tuple[Rule, ...] = (
         ),
         0.5,
         "scare quotes",
+        _short_unpunctuated_quote,
     ),
 )
 
@@ -280,13 +293,8 @@ class RuleEngine:
 
         for rule in RULES:
             for match in rule.pattern.finditer(text):
-                if rule.why == "ALL-CAPS emphasis" and match.group().split()[0] in _ACRONYMS:
-                    continue
-                if rule.why == "scare quotes":
-                    inner = match.group("inner")
-                    if len(inner.split()) > 4 or inner.rstrip()[-1:] in ".,!?":
-                        continue  # a quoted sentence is speech, not a scare quote
-                add(match.start(), match.end(), rule.technique, rule.score)
+                if rule.accept is None or rule.accept(match):
+                    add(match.start(), match.end(), rule.technique, rule.score)
         for match in _EXCLAMATION.finditer(text):
             phrase = match.group().strip()
             start = match.start() + match.group().index(phrase)
