@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from spinscope.analyzers.techniques_rules import SLOGAN_SCORE, slogan_spans
 from spinscope.document import Span, TechniqueSpan
 from spinscope.runtime.encoding import (
     SpanInput,
@@ -163,6 +164,13 @@ class TechniqueModel:
                 if rank == 1 and p[k] < SECOND_LABEL_MIN_PROB:
                     break
                 results.append(TechniqueSpan(start, end, self.labels[k], round(float(span_score * p[k]), 4)))
+        # The tagger misses most short exclamations ("Valdoria first!"); the rules' slogan shape is right
+        # more often than not (held-out precision 0.58) and adds them (held-out SI F1 0.434 -> 0.442).
+        have = {(t.start, t.end) for t in results}
+        for start, end in slogan_spans(text):
+            if (start, end) not in have:
+                results.append(TechniqueSpan(start, end, "Slogans", SLOGAN_SCORE, engine="rules"))
+        results.sort(key=lambda t: (t.start, t.end))
         return results, encoded
 
     def label_spans(self, text: str, spans: Sequence[tuple[int, int, int]]) -> list[list[str]]:

@@ -274,6 +274,20 @@ _ACRONYMS = {"NATO", "UNICEF", "OPEC", "NASA", "USSR", "ASEAN", "IMF", "UNESCO",
 _STOP = set("the a an of to in on and or for with by at from is are was were be it that this as".split())
 
 
+SLOGAN_SCORE = 0.5
+
+
+def slogan_spans(text: str) -> list[tuple[int, int]]:
+    """Short exclamations (six words at most, "!" left out): the shape of a slogan ("Valdoria first!")."""
+    spans = []
+    for match in _EXCLAMATION.finditer(text):
+        phrase = match.group().strip()
+        start = match.start() + match.group().index(phrase)
+        if len(phrase.split()) <= 6:
+            spans.append((start, start + len(phrase) - 1))
+    return spans
+
+
 class RuleEngine:
     """Finds technique spans by phrase lists and patterns; see the module docstring."""
 
@@ -295,11 +309,8 @@ class RuleEngine:
             for match in rule.pattern.finditer(text):
                 if rule.accept is None or rule.accept(match):
                     add(match.start(), match.end(), rule.technique, rule.score)
-        for match in _EXCLAMATION.finditer(text):
-            phrase = match.group().strip()
-            start = match.start() + match.group().index(phrase)
-            if len(phrase.split()) <= 6:
-                add(start, start + len(phrase) - 1, "Slogans", 0.5)
+        for start, end in slogan_spans(text):
+            add(start, end, "Slogans", SLOGAN_SCORE)
         for start, end in _repeated_phrases(text):
             add(start, end, "Repetition", 0.4)
         return sorted(found.values(), key=lambda t: (t.start, t.end, t.technique))
