@@ -2,10 +2,13 @@
 a span classifier names the technique.
 
 Both are all-MiniLM-L6-v2 fine-tuned on PTC (see ``training/``) and run with
-onnxruntime. Stage 1 reads the article through overlapping 256-token windows and
-averages the per-token logits; runs of tokens over the tuned thresholds become
-spans, snapped to word boundaries. Stage 2 reads each span marked inside its
-sentence and gives a distribution over the 14 techniques.
+onnxruntime. Stage 1 reads the article through overlapping windows (size and
+stride from the tagger's manifest: 512/256) and averages the per-token logits;
+runs of tokens over the tuned thresholds become spans, snapped to word
+boundaries. Short exclamations are added as slogans (the rules' shape). Stage 2
+reads each span marked inside its sentence and gives a distribution over the 14
+techniques. The tagger also returns its encoder states, which the voice head
+reads (encode once).
 """
 
 from __future__ import annotations
