@@ -282,11 +282,19 @@ def test_capitalised_quoted_word_in_a_sentence_is_not_a_scare_quote() -> None:
     assert [q for q in quotes_of(text) if q.kind == "scare"] == []
 
 
-@pytest.mark.parametrize("speaker", ["police in Tessen", "the police in Tessen", "officials in Tessen"])
-def test_speaker_after_the_content_with_a_place(speaker: str) -> None:
+@pytest.mark.parametrize(
+    ("speaker", "kind"),
+    [
+        ("police in Tessen", "organisation"),
+        ("the police in Tessen", "organisation"),
+        ("officials in Tessen", "anonymous"),
+    ],
+)
+def test_speaker_after_the_content_with_a_place(speaker: str, kind: str) -> None:
     text = f"A pipeline engineer was killed on Sunday by a drone launched from the ridge, {speaker} said."
     q = only(text)
-    assert (q["kind"], q["speaker"], q["cue"]) == ("indirect", speaker, "said")
+    assert (q["kind"], q["speaker"], q["cue"], q["type"]) == ("indirect", speaker, "said", kind)
+    assert q["name"] != "Tessen"  # the place is not the speaker's name
     assert q["content"] == "A pipeline engineer was killed on Sunday by a drone launched from the ridge"
 
 

@@ -1547,10 +1547,15 @@ def _strip_title(words: list[str]) -> tuple[list[str], set[str]]:
     return name, roles
 
 
+# "police in Harnov", "a reporter from Reuters": the place or employer after in/at/from is neither the
+# speaker's name nor its head word.
+_PLACE_AFTER = r"\b(?:in|at|from)\s+(?=[A-Z])"
+
+
 def _clean_name(phrase: str) -> tuple[str | None, set[str]]:
     """The name inside a speaker phrase, without titles, appositives and party tags, and the role words."""
     phrase = re.sub(r"\s*\([^)]*\)", "", phrase)
-    head = re.split(r",|\bof\s+(?=[a-z])|\bwho\b|\bwhich\b", phrase)[0].strip()
+    head = re.split(r",|\bof\s+(?=[a-z])|\bwho\b|\bwhich\b|" + _PLACE_AFTER, phrase)[0].strip()
     head = re.sub(r"^(?:the|a|an)\s+", "", head, flags=re.I)
     words = head.split()
     # possessive prefix "Kasich’s chief strategist John Weaver" -> after the possessive
@@ -1596,7 +1601,7 @@ def _clean_name(phrase: str) -> tuple[str | None, set[str]]:
 
 def _classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
     words = [w.lower().strip(".,’'") for w in re.findall(r"[\w’'\-.]+", phrase)]
-    head_part = re.split(r",|\bwho\b|\bwhich\b|\bthat\b", phrase)[0]
+    head_part = re.split(r",|\bwho\b|\bwhich\b|\bthat\b|" + _PLACE_AFTER, phrase)[0]
     head_words = [w.lower().strip(".,’'") for w in re.findall(r"[\w’'\-.]+", head_part)]
     head = head_words[-1] if head_words else ""
     if (
