@@ -35,19 +35,10 @@ def load(path: Path) -> tuple[list[str], np.ndarray]:
     return [r["Sentence"] for r in rows], np.array([r["Label"] == "SUBJ" for r in rows], dtype=int)
 
 
-def features(sentences: list[str]) -> np.ndarray:
-    model = voice._tagger()
-    rows = []
-    for sentence in sentences:
-        encoded = model.encode(model.tokenize(sentence))
-        rows.append(voice.sentence_features(sentence, encoded.probs, encoded.states))
-    return np.stack(rows)
-
-
 def main() -> None:
     train_s, train_y = load(NEWSSD / "train.csv")
     val_s, val_y = load(NEWSSD / "val.csv")
-    x_train, x_val = features(train_s), features(val_s)
+    x_train, x_val = voice.standalone_features(train_s), voice.standalone_features(val_s)
     folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
     cv = {}
     for c in (0.03, 0.1, 0.3, 1.0, 3.0, 10.0):

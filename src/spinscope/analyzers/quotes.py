@@ -1799,13 +1799,19 @@ def _regions(text: str, sentences: list[Span], pieces: list[_Piece]) -> list[Spa
     return regions
 
 
+# Words that stay lower-case in Title Case.
+_TITLE_SMALL_WORDS = _words("of the a an and in on for to at with is or by from")
+
+
 def _in_headline(text: str, piece: _Piece) -> bool:
     """The piece sits on a line set in Title Case (a headline), where capitals say nothing about names."""
     line_start = text.rfind("\n", 0, piece.start) + 1
     line_end = text.find("\n", piece.end)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    outside = text[line_start : piece.start] + " " + text[piece.end : line_end if line_end >= 0 else len(text)]
-    small = {"of", "the", "a", "an", "and", "in", "on", "for", "to", "at", "with", "is", "or", "by", "from", "as"}
+    if line_end < 0:
+        line_end = len(text)
+    line = text[line_start:line_end]
+    outside = text[line_start : piece.start] + " " + text[piece.end : line_end]
+    small = _TITLE_SMALL_WORDS | {"as"}
     words = [w for w in re.findall(r"[A-Za-z][\w’'\-]*", outside) if w.lower() not in small]
     ends_like_sentence = line.rstrip().endswith((".", "?", "!")) and len(line.split()) > 12
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words) and not ends_like_sentence
@@ -1824,8 +1830,7 @@ def _is_title(text: str, piece: _Piece) -> bool:
             prev = text[max(0, piece.start - 3) : piece.start].strip()
             return bool(prev) and prev[-1] not in ".!?"
         return False
-    small = {"of", "the", "a", "an", "and", "in", "on", "for", "to", "at", "with", "is", "or", "by", "from"}
-    caps = [w for w in words if w.lower() not in small]
+    caps = [w for w in words if w.lower() not in _TITLE_SMALL_WORDS]
     return bool(caps) and sum(w[0].isupper() for w in caps) >= max(2, len(caps)) and words[0][0].isupper()
 
 
@@ -1958,6 +1963,21 @@ TAGGER_MIN_SCORE = 0.5
 TAGGER_MODE = "hybrid"  # "primary": the tagger's attributions first (more sources found, worse contents)
 
 
+def _tagger_attr(speaker: Span | None, cue: Span, contents: list[Span], score: float, loose: list[Quote]) -> _Attr:
+    """An attribution found by the tagger; direct when its one content is a quotation the rules left loose."""
+    direct = len(contents) == 1 and any(
+        q.kind == "direct" and q.content.start == contents[0].start and q.content.end == contents[0].end for q in loose
+    )
+    return _Attr(
+        contents=[(c.start, c.end) for c in contents],
+        cue=(cue.start, cue.end),
+        speaker=(speaker.start, speaker.end) if speaker else None,
+        kind="direct" if direct else "indirect",
+        score=round(score, 4),
+        verb_class="tagger",
+    )
+
+
 def _tagger_primary(attrs: list[_Attr], found: list, loose: list[Quote]) -> list[_Attr]:
     """The tagger's attributions first; the rules' ones where the tagger has nothing overlapping."""
     out: list[_Attr] = []
@@ -1973,20 +1993,7 @@ def _tagger_primary(attrs: list[_Attr], found: list, loose: list[Quote]) -> list
             continue
         if not contents:
             continue
-        direct = len(contents) == 1 and any(
-            q.kind == "direct" and q.content.start == contents[0].start and q.content.end == contents[0].end
-            for q in loose
-        )
-        out.append(
-            _Attr(
-                contents=[(c.start, c.end) for c in contents],
-                cue=(cue.start, cue.end),
-                speaker=(speaker.start, speaker.end) if speaker else None,
-                kind="direct" if direct else "indirect",
-                score=round(score, 4),
-                verb_class="tagger",
-            )
-        )
+        out.append(_tagger_attr(speaker, cue, contents, score, loose))
         taken += [*contents, cue] + ([speaker] if speaker else [])
     for attr in attrs:
         if any(attr is a for a in out):
@@ -2076,19 +2083,6 @@ def _with_tagger(text: str, sentences: list[Span], attrs: list[_Attr], loose: li
             continue
         if speaker is not None and any(speaker.overlaps(t) for t in taken):
             speaker = None
-        direct = len(contents) == 1 and any(
-            q.kind == "direct" and q.content.start == contents[0].start and q.content.end == contents[0].end
-            for q in loose
-        )
-        added.append(
-            _Attr(
-                contents=[(c.start, c.end) for c in contents],
-                cue=(cue.start, cue.end),
-                speaker=(speaker.start, speaker.end) if speaker else None,
-                kind="direct" if direct else "indirect",
-                score=round(0.6 * score, 4),
-                verb_class="tagger",
-            )
-        )
+        added.append(_tagger_attr(speaker, cue, contents, 0.6 * score, loose))
         taken += [*contents, cue] + ([speaker] if speaker else [])
     return added

@@ -78,16 +78,21 @@ def _tagger():
     return technique_engine("model")
 
 
-def opinion_probabilities(sentences: list[str]) -> np.ndarray:
-    """P(opinion) for standalone sentence strings (each read by the tagger on its own)."""
-    if not sentences:
-        return np.zeros(0, dtype=np.float32)
+def standalone_features(sentences: list[str]) -> np.ndarray:
+    """The head's inputs for standalone sentence strings, each read by the tagger on its own."""
     model = _tagger()
     rows = []
     for sentence in sentences:
         encoded = model.encode(model.tokenize(sentence))
         rows.append(sentence_features(sentence, encoded.probs, encoded.states))
-    return _head_probability(np.stack(rows))
+    return np.stack(rows)
+
+
+def opinion_probabilities(sentences: list[str]) -> np.ndarray:
+    """P(opinion) for standalone sentence strings (each read by the tagger on its own)."""
+    if not sentences:
+        return np.zeros(0, dtype=np.float32)
+    return _head_probability(standalone_features(sentences))
 
 
 def sentence_probabilities(text: str, sentences: list[Span], encoded: TaggerPass | None = None) -> np.ndarray:
