@@ -35,8 +35,9 @@ test: $(VENV)/.installed-test
 clean:
 	rm -rf $(VENV) out build *.egg-info
 
-# Reproduce the shipped models from ../shared/corpora: about 2 minutes on one GPU (used when torch sees one),
-# many hours on 2 CPU cores. The shipped tagger came from a GPU sweep (training/gpu_sweep.py); see README.
+# Reproduce the shipped models from ../shared/corpora: about 5 minutes on one GPU (used when torch sees one),
+# a day or more on 2 CPU cores. The shipped tagger and quote encoder came from training/gpu_distil.py on an
+# H200 (rounds 4-5, see its docstring); the classifier from train_classifier.py (session 1).
 TRAIN := .venv-train/bin
 $(TRAIN)/python:
 	$(PYTHON) -m venv .venv-train
@@ -45,8 +46,11 @@ $(TRAIN)/python:
 	$(TRAIN)/pip install --quiet -e .
 
 train: $(TRAIN)/python
-	$(TRAIN)/python training/train_tagger.py --out training/runs/tagger --freeze-word-embeddings --eval-from 5
+	$(TRAIN)/python training/train_quote_encoder.py prepare --out training/runs/quotes.pkl.gz
+	$(TRAIN)/python training/gpu_distil.py --ptc ../shared/corpora/ptc/train --quotes training/runs/quotes.pkl.gz \
+		--runs training/runs/distil --pack training/runs/distil-pack --budget 1000000 --teacher-budget 1000000
+	$(TRAIN)/python training/unpack_gpu_run.py training/runs/distil-pack --out training/runs
 	$(TRAIN)/python training/train_classifier.py --out training/runs/classifier
 	$(TRAIN)/python training/export_onnx.py --tagger training/runs/tagger --classifier training/runs/classifier
+	$(TRAIN)/python training/train_quote_encoder.py export --run training/runs/quotes
 	$(TRAIN)/python training/train_voice_head.py
-	$(TRAIN)/python training/train_quote_tagger.py

@@ -116,6 +116,22 @@ def tune_thresholds(
     return best[1], best[2]
 
 
+def epoch_windows(items, rng: random.Random, max_tokens: int) -> list[tuple[Window, np.ndarray]]:
+    """Cut each (tokens, labels) into windows, at a fresh offset each epoch so that edges fall in new places."""
+    body = max_tokens - 2
+    windows = []
+    for tokens, labels in items:
+        offset = rng.randrange(0, body // 2) if len(tokens.ids) > body else 0
+        cuts = [0, *list(range(offset, len(tokens.ids), body))]
+        for a, b in zip(cuts, [*cuts[1:], len(tokens.ids)], strict=True):
+            if b - a < 8:
+                continue
+            sub = TokenizedText(tokens.ids[a:b], tokens.offsets[a:b], tokens.case[a:b])
+            (window,) = make_windows(sub, max_tokens, body)
+            windows.append((window, labels[a:b]))
+    return windows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ptc", type=Path, default=None)
@@ -137,6 +153,13 @@ def main() -> None:
     parser.add_argument(
         "--keep-from", type=int, default=0, help="also keep the weights of every epoch from this one on (averaging)"
     )
+    parser.add_argument("--soft-targets", type=Path, default=None, help="teacher probabilities (teacher_probs.py)")
+    parser.add_argument(
+        "--soft-weight", type=float, default=0.5, help="share of the teacher in a labelled token's target"
+    )
+    parser.add_argument(
+        "--unlabeled-share", type=float, default=1.0, help="unlabelled windows per labelled window, each epoch"
+    )
     args = parser.parse_args()
     device = pick_device(args.device)
 
@@ -152,6 +175,17 @@ def main() -> None:
     train_tok = [tokenize_text(tokenizer, a.text) for a in train]
     train_lab = [token_labels(a, t) for a, t in zip(train, train_tok, strict=True)]
     val_tok = [tokenize_text(tokenizer, a.text) for a in val]
+    unlabeled: list[tuple[TokenizedText, np.ndarray]] = []
+    if args.soft_targets:
+        # Distillation: targets mix the gold labels with an ensemble's probabilities, and texts
+        # without gold labels (other news) add the ensemble's probabilities alone.
+        soft = torch.load(args.soft_targets, weights_only=False)
+        for k, article in enumerate(train):
+            teacher = soft["train"][article.id].astype(np.float32)
+            train_lab[k] = (1 - args.soft_weight) * train_lab[k] + args.soft_weight * teacher
+        for item in soft["unlabeled"]:
+            unlabeled.append((tokenize_text(tokenizer, item["text"]), item["probs"].astype(np.float32)))
+        log(f"soft targets from {args.soft_targets}: weight {args.soft_weight}, {len(unlabeled)} unlabelled texts")
     n_tokens = sum(len(t.ids) for t in train_tok)
     log(f"{len(train)} train / {len(val)} val articles, {n_tokens} train tokens, on {device}")
 
@@ -160,7 +194,10 @@ def main() -> None:
         freeze_word_embeddings(model.encoder)
     model.to(device)
     body = args.max_tokens - 2
-    steps_per_epoch = sum(-(-len(t.ids) // body) + 1 for t in train_tok) // args.batch + 1
+    labelled_windows = sum(-(-len(t.ids) // body) + 1 for t in train_tok)
+    if unlabeled:
+        labelled_windows = round(labelled_windows * (1 + args.unlabeled_share))
+    steps_per_epoch = labelled_windows // args.batch + 1
     optimizer = torch.optim.AdamW(
         [
             {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": args.lr},
@@ -177,17 +214,11 @@ def main() -> None:
     for epoch in range(start_epoch, args.epochs):
         model.train()
         rng = random.Random(args.seed * 1000 + epoch)
-        windows: list[tuple[Window, np.ndarray]] = []
-        for tokens, labels in zip(train_tok, train_lab, strict=True):
-            # A fresh offset each epoch so that window edges fall in new places.
-            offset = rng.randrange(0, body // 2) if len(tokens.ids) > body else 0
-            cuts = [0, *list(range(offset, len(tokens.ids), body))]
-            for a, b in zip(cuts, [*cuts[1:], len(tokens.ids)], strict=True):
-                if b - a < 8:
-                    continue
-                sub = TokenizedText(tokens.ids[a:b], tokens.offsets[a:b], tokens.case[a:b])
-                (window,) = make_windows(sub, args.max_tokens, body)
-                windows.append((window, labels[a:b]))
+        windows = epoch_windows(zip(train_tok, train_lab, strict=True), rng, args.max_tokens)
+        if unlabeled:
+            extra = epoch_windows(unlabeled, rng, args.max_tokens)
+            rng.shuffle(extra)
+            windows += extra[: round(len(windows) * args.unlabeled_share)]
         rng.shuffle(windows)
         running = 0.0
         for step in range(0, len(windows), args.batch):

@@ -36,7 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     summary = json.loads((args.packed / "summary.json").read_text())
     embeddings = base_word_embeddings()
-    for name in ("tagger", "classifier"):
+    for name in ("tagger", "classifier", "quotes"):
         if name not in summary:
             continue
         data = b"".join((args.packed / part).read_bytes() for part in summary[name]["parts"])
@@ -46,6 +46,8 @@ def main() -> None:
         folder = args.out / name
         folder.mkdir(parents=True, exist_ok=True)
         checkpoint = {"model": state, "epoch": packed["metrics"]["epoch"]}
+        if name == "quotes":  # train_quote_encoder.py's checkpoint: decoding settings beside the weights
+            checkpoint.update({k: v for k, v in packed.items() if k not in ("model", "name")})
         if "thresholds" in packed:
             checkpoint["thresholds"] = packed["thresholds"]
         torch.save(checkpoint, folder / "best.pt")

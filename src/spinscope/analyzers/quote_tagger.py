@@ -24,6 +24,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +36,7 @@ N_BUCKETS = 1 << 19
 _TOKEN = re.compile(r"\w+(?:[’'\-.&]\w+)*|[^\w\s]")
 _QUOTE_MARKS = set("\"“”‘’'«»")
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "quote_tagger"
+ENCODER_NAME = "quote-encoder"
 
 
 @dataclass
@@ -68,6 +70,42 @@ def _shape(word: str) -> str:
 
 def _bucket(n: int) -> str:
     return str(n) if n < 4 else "4-6" if n < 7 else "7-12" if n < 13 else "13+"
+
+
+# ---- inputs of the encoder tagger (shared with training/train_quote_encoder.py) ---------------
+
+RULE_ROLES = ("S", "C", "T", "s")  # the rules' tags as one-hot input channels; "O" is all zeros
+
+
+def piece_words(piece_starts: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The word each word piece starts in (by character offset), -1 for pieces outside every word."""
+    index = np.searchsorted(starts, piece_starts, side="right") - 1
+    inside = (index >= 0) & (piece_starts < ends[np.clip(index, 0, None)])
+    return np.where(inside, index, -1)
+
+
+def role_channels(word_roles: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """One-hot of the rules' tag (1-based RULE_ROLES code, 0 = O) of each piece's word."""
+    roles = np.where(words >= 0, word_roles[np.clip(words, 0, None)], 0) if len(word_roles) else np.zeros_like(words)
+    out = np.zeros((len(words), len(RULE_ROLES)), np.float32)
+    hit = roles > 0
+    out[np.flatnonzero(hit), roles[hit] - 1] = 1.0
+    return out
+
+
+def role_codes(roles: list[str]) -> np.ndarray:
+    return np.asarray([RULE_ROLES.index(r) + 1 if r != "O" else 0 for r in roles], np.int8)
+
+
+def word_probs(piece_probs: np.ndarray, words: np.ndarray, n_words: int) -> np.ndarray:
+    """Each word's label probabilities: the mean over its pieces (a word without pieces gets O)."""
+    total = np.zeros((n_words, len(LABELS)), np.float32)
+    count = np.zeros((n_words, 1), np.float32)
+    keep = words >= 0
+    np.add.at(total, words[keep], piece_probs[keep])
+    np.add.at(count, words[keep], 1.0)
+    total[count[:, 0] == 0, 0] = 1.0
+    return total / np.maximum(count, 1)
 
 
 def rule_roles(text: str, tokens: TaggedText, quotes: list[Quote]) -> list[str]:
@@ -256,6 +294,70 @@ class LstmTaggerModel(TaggerModel):
         return tokens, labels, probs
 
 
+@dataclass
+class EncoderTaggerModel:
+    """MiniLM-L6 fine-tuned on PolNeAR (``models/quote-encoder``, ``training/train_quote_encoder.py``):
+    word pieces + case features + the rules' tags -> 4 logits per piece (512-piece windows, logits
+    averaged where they overlap) -> mean probabilities per word -> bias + Viterbi, as the BiLSTM's."""
+
+    bundle: Any  # spinscope.runtime.session.ModelBundle
+    transitions: np.ndarray
+    start: np.ndarray
+    bias: np.ndarray
+    manifest: dict
+
+    def tag(self, text: str, sentences: list[Span], quotes: list[Quote]) -> tuple[TaggedText, np.ndarray, np.ndarray]:
+        from spinscope.runtime.encoding import TokenizedText, average_window_logits, make_windows, tokenize_text
+
+        tokens = tokenize(text, sentences)
+        n = len(tokens.starts)
+        if n == 0:
+            return tokens, np.zeros(0, np.int64), np.zeros((0, len(LABELS)), np.float32)
+        pieces = tokenize_text(self.bundle.tokenizer, text)
+        words = piece_words(pieces.offsets[:, 0], tokens.starts, tokens.ends)
+        roles = role_codes(rule_roles(text, tokens, quotes))
+        extra = np.concatenate([pieces.case, role_channels(roles, words)], axis=1)
+        windows = make_windows(TokenizedText(pieces.ids, pieces.offsets, extra), self.window, self.stride)
+        logits = []
+        for w in windows:  # one window per call: dynamic int8 results then do not depend on batch-mates
+            ids = w.input_ids[None]
+            (out,) = self.bundle.run({"input_ids": ids, "attention_mask": np.ones_like(ids), "case": w.case[None]})
+            logits.append(out[0])
+        averaged = average_window_logits(len(pieces.ids), windows, logits)
+        averaged -= averaged.max(1, keepdims=True)
+        piece_probs = np.exp(averaged)
+        piece_probs /= piece_probs.sum(1, keepdims=True)
+        probs = word_probs(piece_probs, words, n)
+        logp = np.log(probs + 1e-9) + self.bias
+        labels = np.zeros(n, np.int64)
+        bounds = np.flatnonzero(np.diff(tokens.sentence)) + 1
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, n], strict=True):
+            labels[lo:hi] = viterbi(logp[lo:hi], self.transitions, self.start)
+        return tokens, labels, probs
+
+    @property
+    def window(self) -> int:
+        return int(self.manifest.get("window", 512))
+
+    @property
+    def stride(self) -> int:
+        return int(self.manifest.get("stride", 256))
+
+
+def load_encoder() -> EncoderTaggerModel:
+    from spinscope.runtime.session import load_bundle
+
+    bundle = load_bundle(ENCODER_NAME)
+    m = bundle.manifest
+    return EncoderTaggerModel(
+        bundle=bundle,
+        transitions=np.asarray(m["transitions"], np.float32),
+        start=np.asarray(m["start"], np.float32),
+        bias=np.asarray(m["bias"], np.float32),
+        manifest=m,
+    )
+
+
 def load_weights(path: Path) -> TaggerModel:
     """Load ``weights.npz``; its sha256 must match the manifest beside it when that names one."""
     manifest_path = path.parent / "manifest.json"
@@ -288,8 +390,12 @@ def load_weights(path: Path) -> TaggerModel:
 
 
 @cache
-def shipped() -> TaggerModel | None:
-    """The shipped tagger, or None when it is not installed."""
+def shipped() -> TaggerModel | EncoderTaggerModel | None:
+    """The shipped tagger (the encoder one when installed, else the BiLSTM), or None when neither is."""
+    from spinscope.runtime.session import available
+
+    if available(ENCODER_NAME):
+        return load_encoder()
     path = MODEL_DIR / "weights.npz"
     return load_weights(path) if path.exists() else None
 
@@ -313,7 +419,7 @@ def spans_of(labels: np.ndarray, tokens: TaggedText, probs: np.ndarray) -> list[
 
 
 def tagger_attributions(
-    text: str, sentences: list[Span], quotes: list[Quote], model: TaggerModel
+    text: str, sentences: list[Span], quotes: list[Quote], model: TaggerModel | EncoderTaggerModel
 ) -> list[tuple[Span | None, Span, list[Span], float]]:
     """(speaker, cue, contents, score) for each cue the tagger finds. Source and content runs go to the
     nearest cue of their sentence; content runs of a sentence without a cue go to the last cue of the

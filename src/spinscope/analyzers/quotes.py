@@ -2008,13 +2008,21 @@ def _tagger_primary(attrs: list[_Attr], found: list, loose: list[Quote]) -> list
 _ADVERBIAL_PREPOSITIONS = _words("on in at during after before since over under into onto")
 
 
+_ABBREVIATION_END = re.compile(r"(?:\b[A-Z]|\bJr|\bSr|\bInc|\bCo|\bLtd|\bCorp|\bSt|\bU\.S)\.$")
+
+
 def _clean_tagger_speaker(text: str, speaker: Span | None) -> Span | None:
     """The tagger's source span without a stray left edge: leading punctuation (", officials") and a clause
-    before a comma that starts with a preposition ("on Sunday by a drone, the police" -> "the police").
+    before a comma that starts with a preposition ("on Sunday by a drone, the police" -> "the police"),
+    nor the sentence's full stop at its right edge ("said the mayor." -> "the mayor"; "Jr." keeps its own).
     A closing comma stays: PolNeAR's sources keep it after an appositive ("Mr. Kaplan, a screenwriter,")."""
     if speaker is None:
         return None
     start, end = speaker.start, speaker.end
+    while end > start and (text[end - 1].isspace() or text[end - 1] in "!?;:"):
+        end -= 1
+    if end > start and text[end - 1] == "." and not _ABBREVIATION_END.search(text, start, end):
+        end -= 1
     while start < end and (text[start].isspace() or text[start] in ",;:—–-"):
         start += 1
     first = re.match(r"([A-Za-z]+)\s+", text[start:end])

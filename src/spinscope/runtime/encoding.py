@@ -97,7 +97,7 @@ def make_windows(tokens: TokenizedText, max_tokens: int = 256, stride: int = 128
     for start in starts:
         end = min(start + body, n)
         ids = np.concatenate([[CLS_ID], tokens.ids[start:end], [SEP_ID]]).astype(np.int64)
-        zeros = np.zeros((1, N_CASE_FEATURES), np.float32)
+        zeros = np.zeros((1, tokens.case.shape[1]), np.float32)  # case features, plus any extra channels
         case = np.concatenate([zeros, tokens.case[start:end], zeros])
         windows.append(Window(start, end, ids, case))
     return windows

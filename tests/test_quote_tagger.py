@@ -1,0 +1,55 @@
+"""The learned attribution tagger: its input helpers and the shipped model on original sentences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spinscope.analyzers import quote_tagger as qt
+from spinscope.analyzers.quotes import find_quotes
+from spinscope.segmentation import sentences
+
+
+def test_piece_words_maps_pieces_to_the_word_they_start_in() -> None:
+    # words: "Ruiz" [0,4) "warned" [5,11) "." [11,12); pieces start at 0, 2 (inside Ruiz), 5, 11, 13 (outside)
+    starts, ends = np.array([0, 5, 11]), np.array([4, 11, 12])
+    assert qt.piece_words(np.array([0, 2, 5, 11, 13]), starts, ends).tolist() == [0, 0, 1, 2, -1]
+
+
+def test_role_channels_one_hot_per_piece() -> None:
+    roles = qt.role_codes(["S", "O", "C"])
+    channels = qt.role_channels(roles, np.array([0, 0, 1, 2, -1]))
+    assert channels.shape == (5, len(qt.RULE_ROLES))
+    assert channels[:, qt.RULE_ROLES.index("S")].tolist() == [1, 1, 0, 0, 0]
+    assert channels[:, qt.RULE_ROLES.index("C")].tolist() == [0, 0, 0, 1, 0]
+    assert channels[2].sum() == 0 and channels[4].sum() == 0
+
+
+def test_word_probs_average_the_pieces_of_each_word() -> None:
+    pieces = np.array([[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]], np.float32)
+    probs = qt.word_probs(pieces, np.array([0, 0, 1]), 3)
+    assert probs[0].tolist() == [0.0, 0.5, 0.5, 0.0]
+    assert probs[1].tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert probs[2].tolist() == [1.0, 0.0, 0.0, 0.0]  # no pieces: O
+
+
+@pytest.mark.skipif(qt.shipped() is None, reason="no attribution tagger installed")
+def test_shipped_tagger_marks_source_cue_and_content_of_a_reported_statement() -> None:
+    text = (
+        "The port reopened on Monday after a week of strikes. "
+        "Harbour master Ilse Brandt told reporters that the backlog would be cleared by Friday."
+    )
+    spans = sentences(text)
+    tokens, labels, probs = qt.shipped().tag(text, spans, find_quotes(text, spans))
+    assert len(labels) == len(tokens.starts) == len(probs)
+    words = {text[s:e]: qt.LABELS[k] for s, e, k in zip(tokens.starts, tokens.ends, labels, strict=True)}
+    assert words["Brandt"] == "S"
+    assert words["told"] == "C"
+    assert words["backlog"] == "T"
+    assert words["port"] == "O"  # the reporting sentence before carries no attribution
+
+
+@pytest.mark.skipif(qt.shipped() is None, reason="no attribution tagger installed")
+def test_shipped_tagger_handles_empty_text() -> None:
+    tokens, labels, probs = qt.shipped().tag("", [], [])
+    assert len(tokens.starts) == len(labels) == len(probs) == 0
