@@ -2,7 +2,7 @@
 weights in PyTorch fp32, on the same articles, in one run.
 
     /work/trainenv/bin/python benchmarks/technique_speed.py            # both backends
-    .venv/bin/python benchmarks/technique_speed.py --backends onnx      # no torch needed
+    .venv/bin/python benchmarks/technique_speed.py --backends onnx,pipeline      # no torch needed
 
 The PyTorch side needs training checkpoints of the same architecture
 (``RUNS/tagger/best.pt`` and ``RUNS/classifier/best.pt``, ``--runs``, default ``training/runs``;
@@ -10,7 +10,9 @@ speed does not depend on the weights' values)
 and a Python with torch + transformers (``training/requirements.txt``). Each
 backend runs in its own subprocess so that peak RSS is its own. Articles: the
 PTC validation split when ``../shared`` is present, else the bundled example
-repeated to ~900 tokens. Prints articles/s, tokens/s, peak RSS and the ratio.
+repeated to ~900 tokens. Prints articles/s, tokens/s, peak RSS and the ratio; the ``pipeline``
+backend times the whole ``spinscope.analyze`` (quote encoder, voice and claims included) on the
+same articles.
 """
 
 from __future__ import annotations
@@ -67,10 +69,35 @@ def torch_backend(model) -> None:
     model.classifier = dataclasses.replace(model.classifier, session=Session(classifier, model.classifier.input_names))
 
 
+def run_pipeline(limit: int) -> dict:
+    """The whole ``spinscope.analyze`` (techniques, quotes with their encoder, voice, claims), as users run it."""
+    import spinscope
+    from spinscope.analyzers.techniques_model import TechniqueModel
+
+    articles = load_articles(limit)
+    tokens = sum(len(TechniqueModel().tokenize(text).ids) for text in articles)
+    spinscope.analyze(articles[0])  # warm-up: loads every model
+    start = time.perf_counter()
+    for text in articles:
+        spinscope.analyze(text)
+    seconds = time.perf_counter() - start
+    return {
+        "backend": "pipeline",
+        "articles": len(articles),
+        "tokens": tokens,
+        "seconds": round(seconds, 2),
+        "articles_per_s": round(len(articles) / seconds, 2),
+        "tokens_per_s": round(tokens / seconds),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
 def run_backend(backend: str, limit: int) -> dict:
     from spinscope.analyzers.techniques_model import TechniqueModel
     from spinscope.segmentation import sentences
 
+    if backend == "pipeline":
+        return run_pipeline(limit)
     articles = load_articles(limit)
     model = TechniqueModel()
     if backend == "torch":
@@ -106,7 +133,9 @@ def startup_seconds() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backends", default="onnx,torch")
+    parser.add_argument(
+        "--backends", default="onnx,torch,pipeline", help="onnx / torch: the technique models; pipeline: all of analyze"
+    )
     parser.add_argument("--articles", type=int, default=30)
     parser.add_argument("--runs", type=Path, default=REPO / "training" / "runs", help="folder of the checkpoints")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -129,7 +158,7 @@ def main() -> None:
         results[backend] = json.loads(proc.stdout.strip().splitlines()[-1])
         r = results[backend]
         print(
-            f"{backend:6} {r['articles']} articles, {r['tokens']} tokens: {r['articles_per_s']:.2f} articles/s, "
+            f"{backend:8} {r['articles']} articles, {r['tokens']} tokens: {r['articles_per_s']:.2f} articles/s, "
             f"{r['tokens_per_s']} tokens/s, peak RSS {r['peak_rss_mb']} MB"
         )
     if "onnx" in results and "torch" in results:

@@ -1,6 +1,10 @@
-"""Train the attribution tagger (``spinscope.analyzers.quote_tagger``) on PolNeAR train.
+"""Superseded experiment, kept for the record: the hashed-feature BiLSTM attribution tagger that
+spinscope shipped before the encoder tagger (``training/train_quote_encoder.py``, held-out token F1
+source / cue / content 0.837 / 0.690 / 0.913 against this one's 0.756 / 0.616 / 0.869). It now
+writes to ``--ship`` (default ``training/runs/quote_tagger_bilstm``), not into the package, and
+spinscope no longer reads these files (the loader is in git history, before tagger 1.2).
 
-    /work/trainenv/bin/python training/train_quote_tagger.py                 # BiLSTM (shipped)
+    /work/trainenv/bin/python training/train_quote_tagger.py                 # BiLSTM
     /work/trainenv/bin/python training/train_quote_tagger.py --model linear  # logistic regression
 
 Every word of PolNeAR **train** gets its gold role (O / S source / C cue / T content) from the
@@ -20,7 +24,7 @@ recall. Held-out token F1 of the shipped model: source 0.756, cue 0.616, content
 linear variant: 0.70 / 0.60 / 0.85; a 128-unit BiLSTM with dropout 0.3: 0.72 / 0.60 / 0.87).
 Features are cached in ``OUT/rows-*.pkl``; a feature pass takes ~10 minutes, training ~3.
 
-Ships ``src/spinscope/models/quote_tagger/{weights.npz,head.onnx,manifest.json}``: the embedding
+Writes ``{weights.npz,head.onnx,manifest.json}``: the embedding
 table, transitions, bias and cue words in the npz (numpy at run time), the BiLSTM and output
 layer as ONNX (``export_head``). The rules' tags are inputs: after changing the rules, retrain.
 """
@@ -34,6 +38,7 @@ import pickle
 import random
 import re
 import sys
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -47,8 +52,115 @@ from spinscope.evaluation.quotes import load_polnear
 from spinscope.segmentation import sentences
 
 POLNEAR = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "train"
-SHIP = REPO / "src" / "spinscope" / "models" / "quote_tagger"
+SHIP = REPO / "training" / "runs" / "quote_tagger_bilstm"
+N_BUCKETS = 1 << 19
+_QUOTE_MARKS = set("\"“”‘’'«»")
 VERSION = "1.0.0"
+
+
+def _shape(word: str) -> str:
+    if word in _QUOTE_MARKS:
+        return "Q"
+    if word[0].isdigit():
+        return "d"
+    if not word[0].isalnum():
+        return "p"
+    if word.isupper() and len(word) > 1:
+        return "X"
+    return "Xx" if word[0].isupper() else "x"
+
+
+def _bucket(n: int) -> str:
+    return str(n) if n < 4 else "4-6" if n < 7 else "7-12" if n < 13 else "13+"
+
+
+def features(
+    text: str, tokens: qt.TaggedText, roles: list[str], cue_words: frozenset[str], buckets: int = N_BUCKETS
+) -> list[list[int]]:
+    """Hashed feature ids (``crc32(name) % buckets``) for every token."""
+    words = [text[s:e] for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=True)]
+    low = [w.lower() for w in words]
+    n = len(words)
+    sent = tokens.sentence.tolist()
+    # position in the sentence, quotation state, nearest cue words
+    first = [0] * n
+    last = [0] * n
+    for i in range(n):
+        first[i] = first[i - 1] if i and sent[i - 1] == sent[i] else i
+    for i in range(n - 1, -1, -1):
+        last[i] = last[i + 1] if i + 1 < n and sent[i + 1] == sent[i] else i
+    inside = [False] * n
+    state = False
+    for i, w in enumerate(words):
+        if i and sent[i - 1] != sent[i] and text[tokens.ends[i - 1] : tokens.starts[i]].count("\n") >= 2:
+            state = False
+        if w in ("“", "„"):
+            state = True
+        elif w == "”":
+            state = False
+        elif w == '"':
+            state = not state
+        inside[i] = state
+    cue_left = [-1] * n
+    cue_right = [-1] * n
+    seen = -1
+    for i in range(n):
+        if i and sent[i - 1] != sent[i]:
+            seen = -1
+        cue_left[i] = seen
+        if low[i] in cue_words:
+            seen = i
+    seen = -1
+    for i in range(n - 1, -1, -1):
+        if i + 1 < n and sent[i + 1] != sent[i]:
+            seen = -1
+        cue_right[i] = seen
+        if low[i] in cue_words:
+            seen = i
+    out: list[list[int]] = []
+
+    def w(i: int) -> str:
+        if i < first_i or i > last_i:
+            return "<s>" if i < first_i else "</s>"
+        return low[i]
+
+    def r(i: int) -> str:
+        return roles[i] if first_i <= i <= last_i else "-"
+
+    for i in range(n):
+        first_i, last_i = first[i], last[i]
+        names = [
+            "b",
+            "w=" + low[i],
+            "w-1=" + w(i - 1),
+            "w+1=" + w(i + 1),
+            "w-2=" + w(i - 2),
+            "w+2=" + w(i + 2),
+            "w-3=" + w(i - 3),
+            "w+3=" + w(i + 3),
+            "b-=" + w(i - 1) + "|" + low[i],
+            "b+=" + low[i] + "|" + w(i + 1),
+            "sh=" + _shape(words[i]),
+            "sh-1=" + (_shape(words[i - 1]) if i > first_i else "<s>"),
+            "sh+1=" + (_shape(words[i + 1]) if i < last_i else "</s>"),
+            "suf=" + low[i][-3:],
+            "in=" + str(inside[i]),
+            "r=" + roles[i],
+            "r-1=" + r(i - 1),
+            "r+1=" + r(i + 1),
+            "r-2=" + r(i - 2),
+            "r+2=" + r(i + 2),
+            "rw=" + roles[i] + "|" + low[i],
+            "pos=" + _bucket(i - first_i),
+            "end=" + _bucket(last_i - i),
+            "cl=" + (_bucket(i - cue_left[i]) if cue_left[i] >= 0 else "none"),
+            "cr=" + (_bucket(cue_right[i] - i) if cue_right[i] >= 0 else "none"),
+            "clw=" + (low[cue_left[i]] if cue_left[i] >= 0 else "none"),
+            "crw=" + (low[cue_right[i]] if cue_right[i] >= 0 else "none"),
+            "in|cl=" + str(inside[i]) + (_bucket(i - cue_left[i]) if cue_left[i] >= 0 else "none"),
+        ]
+        out.append([zlib.crc32(name.encode("utf-8")) % buckets for name in names])
+    return out
 
 
 def gold_labels(tokens: qt.TaggedText, attributions) -> np.ndarray:
@@ -81,7 +193,7 @@ def cue_lexicon(articles) -> frozenset[str]:
     return frozenset(learned | set(_VERBS) | {"according", "told", "tells", "tell"})
 
 
-def prepare(articles, cue_words: frozenset[str], log: Log, buckets: int = qt.N_BUCKETS):
+def prepare(articles, cue_words: frozenset[str], log: Log, buckets: int = N_BUCKETS):
     rows = []
     for n, article in enumerate(articles):
         spans = sentences(article.text)
@@ -90,7 +202,7 @@ def prepare(articles, cue_words: frozenset[str], log: Log, buckets: int = qt.N_B
         if len(tokens.starts) == 0:
             continue
         roles = qt.rule_roles(article.text, tokens, quotes)
-        feats = np.asarray(qt.features(article.text, tokens, roles, cue_words, buckets))
+        feats = np.asarray(features(article.text, tokens, roles, cue_words, buckets))
         rows.append((feats.astype(np.int32), gold_labels(tokens, article.attributions), tokens.sentence))
         if n % 100 == 0:
             log(f"features: {n}/{len(articles)} articles")
@@ -365,7 +477,7 @@ def main() -> None:
     if args.model == "lstm" and args.batch == 2048:
         args.batch = 64  # sentences per batch
     if args.model == "linear":
-        args.buckets = qt.N_BUCKETS
+        args.buckets = N_BUCKETS
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     log = Log(args.out / "log.jsonl")
@@ -404,7 +516,7 @@ def main() -> None:
     feats = np.concatenate([r[0] for r in train_rows])
     labels = np.concatenate([r[1] for r in train_rows])
     log(f"{len(labels)} training tokens; label counts {np.bincount(labels).tolist()}")
-    model = torch.nn.EmbeddingBag(qt.N_BUCKETS, len(qt.LABELS), mode="sum")
+    model = torch.nn.EmbeddingBag(N_BUCKETS, len(qt.LABELS), mode="sum")
     torch.nn.init.zeros_(model.weight)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     best, best_state, best_epoch = -1.0, None, 0

@@ -37,8 +37,10 @@ def main() -> None:
     check = sys.argv[1] if len(sys.argv) > 1 else "modes"
     articles = held_out()
     if check == "modes":
-        for mode in ("hybrid", "primary"):
-            quotes.TAGGER_MODE = mode
+        # A mode may name a minimum tagger score too: "hybrid-nested@0.3".
+        for mode in sys.argv[2:] or ("hybrid", "hybrid-source", "hybrid-nested", "primary"):
+            quotes.TAGGER_MODE, _, floor = mode.partition("@")
+            quotes.TAGGER_MIN_SCORE = float(floor) if floor else 0.5
             counts = {role: ev._Counts() for role in ev.ROLES}
             for article in articles:
                 ev.score_article(article.text, predicted(article), article.attributions, counts)

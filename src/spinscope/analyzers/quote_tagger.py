@@ -1,41 +1,31 @@
-"""A linear token tagger for attributions (source / cue / content), trained on PolNeAR.
+"""The learned attribution tagger (source / cue / content), trained on PolNeAR.
 
 The rules in :mod:`spinscope.analyzers.quotes` know reporting verbs; PolNeAR
 also marks attributions made with other words (criticised, endorsed, a poll
 showed, "the statement"). This tagger adds recall beside the rules: each word
-gets one of ``O``, ``S`` (source), ``C`` (cue), ``T`` (content) from a
-one-layer BiLSTM over each sentence whose input is an embedding bag of hashed
-sparse features (the word and its neighbours, shape, quotation marks, position
-in the sentence, distance to known cue words, and the rules' own tags),
-decoded per sentence with a Viterbi pass over label transitions counted in
-training (plus a per-label bias tuned on held-out data). The embedding bag and
-decoding are numpy, the BiLSTM runs in onnxruntime; files:
-``models/quote_tagger/{weights.npz,head.onnx,manifest.json}`` (see
-``training/train_quote_tagger.py``). A weights file without ``head.onnx`` is
-the older linear variant (logistic regression over the same features).
+gets one of ``O``, ``S`` (source), ``C`` (cue), ``T`` (content) from MiniLM-L6
+fine-tuned on PolNeAR train (``models/quote-encoder``, trained by
+``training/train_quote_encoder.py``). Its inputs are the word pieces, the case
+features the technique tagger also reads, and the rules' own tags of each word,
+so it learns where to trust and where to extend them. A word's probabilities
+are the mean over its pieces; each sentence is then decoded with a Viterbi pass
+over label transitions counted in training, plus a per-label bias tuned on
+held-out data.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from spinscope.document import Quote, Span
-from spinscope.errors import ModelError
 
 LABELS = ("O", "S", "C", "T")
-N_BUCKETS = 1 << 19
 _TOKEN = re.compile(r"\w+(?:[’'\-.&]\w+)*|[^\w\s]")
-_QUOTE_MARKS = set("\"“”‘’'«»")
-MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "quote_tagger"
 ENCODER_NAME = "quote-encoder"
 
 
@@ -54,22 +44,6 @@ def tokenize(text: str, sentences: list[Span]) -> TaggedText:
             ends.append(m.end())
             sent.append(index)
     return TaggedText(np.asarray(starts, np.int64), np.asarray(ends, np.int64), np.asarray(sent, np.int64))
-
-
-def _shape(word: str) -> str:
-    if word in _QUOTE_MARKS:
-        return "Q"
-    if word[0].isdigit():
-        return "d"
-    if not word[0].isalnum():
-        return "p"
-    if word.isupper() and len(word) > 1:
-        return "X"
-    return "Xx" if word[0].isupper() else "x"
-
-
-def _bucket(n: int) -> str:
-    return str(n) if n < 4 else "4-6" if n < 7 else "7-12" if n < 13 else "13+"
 
 
 # ---- inputs of the encoder tagger (shared with training/train_quote_encoder.py) ---------------
@@ -129,95 +103,6 @@ def rule_roles(text: str, tokens: TaggedText, quotes: list[Quote]) -> list[str]:
     return roles
 
 
-def features(
-    text: str, tokens: TaggedText, roles: list[str], cue_words: frozenset[str], buckets: int = N_BUCKETS
-) -> list[list[int]]:
-    """Hashed feature ids (``crc32(name) % buckets``) for every token."""
-    words = [text[s:e] for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=True)]
-    low = [w.lower() for w in words]
-    n = len(words)
-    sent = tokens.sentence.tolist()
-    # position in the sentence, quotation state, nearest cue words
-    first = [0] * n
-    last = [0] * n
-    for i in range(n):
-        first[i] = first[i - 1] if i and sent[i - 1] == sent[i] else i
-    for i in range(n - 1, -1, -1):
-        last[i] = last[i + 1] if i + 1 < n and sent[i + 1] == sent[i] else i
-    inside = [False] * n
-    state = False
-    for i, w in enumerate(words):
-        if i and sent[i - 1] != sent[i] and text[tokens.ends[i - 1] : tokens.starts[i]].count("\n") >= 2:
-            state = False
-        if w in ("“", "„"):
-            state = True
-        elif w == "”":
-            state = False
-        elif w == '"':
-            state = not state
-        inside[i] = state
-    cue_left = [-1] * n
-    cue_right = [-1] * n
-    seen = -1
-    for i in range(n):
-        if i and sent[i - 1] != sent[i]:
-            seen = -1
-        cue_left[i] = seen
-        if low[i] in cue_words:
-            seen = i
-    seen = -1
-    for i in range(n - 1, -1, -1):
-        if i + 1 < n and sent[i + 1] != sent[i]:
-            seen = -1
-        cue_right[i] = seen
-        if low[i] in cue_words:
-            seen = i
-    out: list[list[int]] = []
-
-    def w(i: int) -> str:
-        if i < first_i or i > last_i:
-            return "<s>" if i < first_i else "</s>"
-        return low[i]
-
-    def r(i: int) -> str:
-        return roles[i] if first_i <= i <= last_i else "-"
-
-    for i in range(n):
-        first_i, last_i = first[i], last[i]
-        names = [
-            "b",
-            "w=" + low[i],
-            "w-1=" + w(i - 1),
-            "w+1=" + w(i + 1),
-            "w-2=" + w(i - 2),
-            "w+2=" + w(i + 2),
-            "w-3=" + w(i - 3),
-            "w+3=" + w(i + 3),
-            "b-=" + w(i - 1) + "|" + low[i],
-            "b+=" + low[i] + "|" + w(i + 1),
-            "sh=" + _shape(words[i]),
-            "sh-1=" + (_shape(words[i - 1]) if i > first_i else "<s>"),
-            "sh+1=" + (_shape(words[i + 1]) if i < last_i else "</s>"),
-            "suf=" + low[i][-3:],
-            "in=" + str(inside[i]),
-            "r=" + roles[i],
-            "r-1=" + r(i - 1),
-            "r+1=" + r(i + 1),
-            "r-2=" + r(i - 2),
-            "r+2=" + r(i + 2),
-            "rw=" + roles[i] + "|" + low[i],
-            "pos=" + _bucket(i - first_i),
-            "end=" + _bucket(last_i - i),
-            "cl=" + (_bucket(i - cue_left[i]) if cue_left[i] >= 0 else "none"),
-            "cr=" + (_bucket(cue_right[i] - i) if cue_right[i] >= 0 else "none"),
-            "clw=" + (low[cue_left[i]] if cue_left[i] >= 0 else "none"),
-            "crw=" + (low[cue_right[i]] if cue_right[i] >= 0 else "none"),
-            "in|cl=" + str(inside[i]) + (_bucket(i - cue_left[i]) if cue_left[i] >= 0 else "none"),
-        ]
-        out.append([zlib.crc32(name.encode("utf-8")) % buckets for name in names])
-    return out
-
-
 def viterbi(log_probs: np.ndarray, transitions: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Best label path for one sentence (log-space)."""
     n, k = log_probs.shape
@@ -235,70 +120,10 @@ def viterbi(log_probs: np.ndarray, transitions: np.ndarray, start: np.ndarray) -
 
 
 @dataclass
-class TaggerModel:
-    weights: np.ndarray  # (N_BUCKETS, len(LABELS)) float32
-    transitions: np.ndarray  # (L, L) log-probabilities
-    start: np.ndarray  # (L,)
-    cue_words: frozenset[str]
-    manifest: dict
-    bias: np.ndarray = field(default_factory=lambda: np.zeros(len(LABELS), np.float32))
-
-    def tag(self, text: str, sentences: list[Span], quotes: list[Quote]) -> tuple[TaggedText, np.ndarray, np.ndarray]:
-        tokens = tokenize(text, sentences)
-        if len(tokens.starts) == 0:
-            return tokens, np.zeros(0, np.int64), np.zeros((0, len(LABELS)), np.float32)
-        feats = features(text, tokens, rule_roles(text, tokens, quotes), self.cue_words)
-        ids = np.asarray(feats, np.int64)
-        logits = self.weights[ids].sum(1)
-        logits -= logits.max(1, keepdims=True)
-        probs = np.exp(logits)
-        probs /= probs.sum(1, keepdims=True)
-        logp = np.log(probs + 1e-9) + self.bias
-        labels = np.zeros(len(ids), np.int64)
-        sent = tokens.sentence
-        boundaries = np.flatnonzero(np.diff(sent)) + 1
-        for lo, hi in zip(np.r_[0, boundaries], np.r_[boundaries, len(sent)], strict=True):
-            labels[lo:hi] = viterbi(logp[lo:hi], self.transitions, self.start)
-        return tokens, labels, probs
-
-
-@dataclass
-class LstmTaggerModel(TaggerModel):
-    """Hashed features -> embedding bag (numpy) -> one BiLSTM layer over each sentence (``head.onnx``,
-    onnxruntime) -> 4 logits -> Viterbi."""
-
-    session: object = None
-
-    def tag(self, text: str, sentences: list[Span], quotes: list[Quote]) -> tuple[TaggedText, np.ndarray, np.ndarray]:
-        tokens = tokenize(text, sentences)
-        n = len(tokens.starts)
-        if n == 0:
-            return tokens, np.zeros(0, np.int64), np.zeros((0, len(LABELS)), np.float32)
-        buckets = self.weights.shape[0]
-        ids = np.asarray(features(text, tokens, rule_roles(text, tokens, quotes), self.cue_words, buckets), np.int64)
-        x = self.weights[ids].sum(1).astype(np.float32)
-        sent = tokens.sentence
-        bounds = np.flatnonzero(np.diff(sent)) + 1
-        spans = list(zip(np.r_[0, bounds].tolist(), np.r_[bounds, n].tolist(), strict=True))
-        logits = np.zeros((n, len(LABELS)), np.float32)
-        for lo, hi in spans:  # one sentence per call: no padding, so the backward direction is exact
-            (out,) = self.session.run(None, {"x": x[None, lo:hi]})  # type: ignore[attr-defined]
-            logits[lo:hi] = out[0]
-        logits -= logits.max(1, keepdims=True)
-        probs = np.exp(logits)
-        probs /= probs.sum(1, keepdims=True)
-        logp = np.log(probs + 1e-9) + self.bias
-        labels = np.zeros(n, np.int64)
-        for lo, hi in spans:
-            labels[lo:hi] = viterbi(logp[lo:hi], self.transitions, self.start)
-        return tokens, labels, probs
-
-
-@dataclass
 class EncoderTaggerModel:
     """MiniLM-L6 fine-tuned on PolNeAR (``models/quote-encoder``, ``training/train_quote_encoder.py``):
-    word pieces + case features + the rules' tags -> 4 logits per piece (512-piece windows, logits
-    averaged where they overlap) -> mean probabilities per word -> bias + Viterbi, as the BiLSTM's."""
+    word pieces + case features + the rules' tags -> 4 logits per piece (512-piece windows side by
+    side, as the manifest's stride says) -> mean probabilities per word -> bias + Viterbi, as the BiLSTM's."""
 
     bundle: Any  # spinscope.runtime.session.ModelBundle
     transitions: np.ndarray
@@ -358,46 +183,12 @@ def load_encoder() -> EncoderTaggerModel:
     )
 
 
-def load_weights(path: Path) -> TaggerModel:
-    """Load ``weights.npz``; its sha256 must match the manifest beside it when that names one."""
-    manifest_path = path.parent / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
-    expected = manifest.get("sha256")
-    if expected and hashlib.sha256(path.read_bytes()).hexdigest() != expected:
-        raise ModelError(f"quote tagger: {path.name} does not match its manifest sha256 (corrupt install?)")
-    data = np.load(path, allow_pickle=False)
-    common = {
-        "weights": data["weights"].astype(np.float32),
-        "transitions": data["transitions"].astype(np.float32),
-        "start": data["start"].astype(np.float32),
-        "cue_words": frozenset(str(w) for w in data["cue_words"]),
-        "manifest": manifest,
-        "bias": data["bias"].astype(np.float32) if "bias" in data else np.zeros(len(LABELS), np.float32),
-    }
-    head = path.parent / manifest.get("head", "head.onnx") if manifest.get("head") else None
-    if head is not None:
-        import onnxruntime as ort
-
-        expected_head = manifest.get("head_sha256")
-        if expected_head and hashlib.sha256(head.read_bytes()).hexdigest() != expected_head:
-            raise ModelError(f"quote tagger: {head.name} does not match its manifest sha256 (corrupt install?)")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1  # tiny matrices: more threads only add overhead
-        options.inter_op_num_threads = 1
-        session = ort.InferenceSession(str(head), options, providers=["CPUExecutionProvider"])
-        return LstmTaggerModel(**common, session=session)
-    return TaggerModel(**common)
-
-
 @cache
-def shipped() -> TaggerModel | EncoderTaggerModel | None:
-    """The shipped tagger (the encoder one when installed, else the BiLSTM), or None when neither is."""
+def shipped() -> EncoderTaggerModel | None:
+    """The shipped tagger, or None when it is not installed."""
     from spinscope.runtime.session import available
 
-    if available(ENCODER_NAME):
-        return load_encoder()
-    path = MODEL_DIR / "weights.npz"
-    return load_weights(path) if path.exists() else None
+    return load_encoder() if available(ENCODER_NAME) else None
 
 
 def spans_of(labels: np.ndarray, tokens: TaggedText, probs: np.ndarray) -> list[tuple[str, int, int, int, float]]:
@@ -419,7 +210,7 @@ def spans_of(labels: np.ndarray, tokens: TaggedText, probs: np.ndarray) -> list[
 
 
 def tagger_attributions(
-    text: str, sentences: list[Span], quotes: list[Quote], model: TaggerModel | EncoderTaggerModel
+    text: str, sentences: list[Span], quotes: list[Quote], model: EncoderTaggerModel
 ) -> list[tuple[Span | None, Span, list[Span], float]]:
     """(speaker, cue, contents, score) for each cue the tagger finds. Source and content runs go to the
     nearest cue of their sentence; content runs of a sentence without a cue go to the last cue of the
