@@ -53,3 +53,12 @@ def test_shipped_tagger_marks_source_cue_and_content_of_a_reported_statement() -
 def test_shipped_tagger_handles_empty_text() -> None:
     tokens, labels, probs = qt.shipped().tag("", [], [])
     assert len(tokens.starts) == len(labels) == len(probs) == 0
+
+
+@pytest.mark.skipif(qt.shipped() is None, reason="no attribution tagger installed")
+def test_analysis_names_the_attribution_model() -> None:
+    import spinscope
+
+    models = spinscope.analyze("The minister said on Monday that the port would reopen.").models
+    assert models["quotes"]["engine"] == "rules+tagger"
+    assert models["quotes"]["name"] == "quote-encoder" and len(models["quotes"]["sha256"]) == 64

@@ -96,7 +96,7 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
         found = detector.find(text, sentence_spans)
     techniques = [t for t in found if t.score >= min_score]
 
-    from spinscope.analyzers import claims, quotes, voice
+    from spinscope.analyzers import claims, quote_tagger, quotes, voice
 
     found_quotes = quotes.find_quotes(text, sentence_spans)
     techniques += scare_quote_techniques(found_quotes, techniques, min_score)
@@ -104,6 +104,7 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)
     models: dict[str, Any] = {"techniques": {"engine": detector.name, **detector.describe()}}
     models.update(voice.describe())
+    models.update(quote_tagger.describe())
     analysis = Analysis(
         article=article,
         techniques=techniques,

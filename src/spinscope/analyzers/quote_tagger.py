@@ -169,6 +169,14 @@ class EncoderTaggerModel:
         return int(self.manifest.get("stride", 256))
 
 
+def describe() -> dict:
+    """What goes into ``Analysis.models``: the attribution tagger behind the quotes (rules only without it)."""
+    model = shipped()
+    if model is None:
+        return {"quotes": {"engine": "rules"}}
+    return {"quotes": {"engine": "rules+tagger", **model.bundle.describe()}}
+
+
 def load_encoder() -> EncoderTaggerModel:
     from spinscope.runtime.session import load_bundle
 
