@@ -39,7 +39,7 @@ from pathlib import Path
 
 import torch
 
-from gpu_sweep import pack, read_metrics
+from gpu_sweep import pack, read_metrics, wait_for
 
 HERE = Path(__file__).resolve().parent
 W512 = "--max-tokens 512 --batch 8 --eval-from 5"
@@ -55,17 +55,6 @@ QUOTE_RUNS = {"quotes-e8sc2": "--epochs 8 --lr 5e-5 --role-weight 2".split()}  #
 def start(command: list[str], out: Path) -> subprocess.Popen:
     out.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(command, stdout=open(out / "stdout.log", "w"), stderr=subprocess.STDOUT)
-
-
-def wait(jobs: dict[str, subprocess.Popen], deadline: float) -> None:
-    while any(j.poll() is None for j in jobs.values()) and time.time() < deadline:
-        time.sleep(3)
-    for name, job in jobs.items():
-        if job.poll() is None:
-            job.kill()
-            print(f"{name}: stopped at the time budget", flush=True)
-        else:
-            print(f"{name}: exit {job.returncode}", flush=True)
 
 
 def main() -> None:
@@ -109,7 +98,7 @@ def main() -> None:
         )
         for n, c in QUOTE_RUNS.items()
     }
-    wait(teachers, t0 + args.teacher_budget)
+    wait_for(teachers, t0 + args.teacher_budget)
     print(f"teachers done at {time.time() - t0:.0f} s", flush=True)
     done = [n for n in teachers if (args.runs / n / "best.pt").exists()]
     soft = args.runs / "soft.pt"
@@ -149,7 +138,7 @@ def main() -> None:
             )
             for n, c in STUDENTS.items()
         }
-    wait({**students, **quotes}, t0 + args.budget)
+    wait_for({**students, **quotes}, t0 + args.budget)
 
     summary: dict = {"runs": {}, "elapsed_s": round(time.time() - t0)}
     if soft.exists():

@@ -65,6 +65,18 @@ def launch(script: str, out: Path, config: list[str], ptc: Path, overrides: list
     return subprocess.Popen(command, stdout=open(out / "stdout.log", "w"), stderr=subprocess.STDOUT)
 
 
+def wait_for(jobs: dict[str, subprocess.Popen], deadline: float) -> None:
+    """Wait until every job has ended or ``deadline`` (time.time()) has passed; stop the ones still running."""
+    while any(job.poll() is None for job in jobs.values()) and time.time() < deadline:
+        time.sleep(3)
+    for name, job in jobs.items():
+        if job.poll() is None:
+            job.kill()
+            print(f"{name}: stopped at the time budget", flush=True)
+        else:
+            print(f"{name}: exit {job.returncode}", flush=True)
+
+
 def read_metrics(folder: Path) -> dict | None:
     path = folder / "metrics.json"
     return json.loads(path.read_text()) if path.exists() else None
@@ -147,14 +159,7 @@ def main() -> None:
             jobs[f"classifier-{name}"] = launch(
                 "train_classifier.py", args.runs / f"classifier-{name}", config, args.ptc, overrides
             )
-    while any(job.poll() is None for job in jobs.values()) and time.time() - t0 < args.budget:
-        time.sleep(5)
-    for name, job in jobs.items():
-        if job.poll() is None:
-            job.kill()
-            print(f"{name}: stopped at the time budget", flush=True)
-        else:
-            print(f"{name}: exit {job.returncode}", flush=True)
+    wait_for(jobs, t0 + args.budget)
 
     summary: dict = {"runs": {}, "elapsed_s": round(time.time() - t0)}
     for name in jobs:
