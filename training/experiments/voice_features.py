@@ -1,0 +1,96 @@
+"""Which sentence features should the voice head read? 5-fold CV on NewsSD train (the choice) and
+NewsSD val (reported, not a choice), for the shipped features and for the quote encoder's view.
+
+    /work/trainenv/bin/python training/experiments/voice_features.py \\
+        [--quote-run training/runs/round5/quotes]   # the quote encoder's best.pt (training/unpack_gpu_run.py)
+
+Feature sets: ``shipped`` (voice.standalone_features: technique-tagger states mean, its probabilities'
+mean and max, cues); ``quote-shares`` (shipped + the share of source / cue / content words and their
+max probabilities under the shipped quote tagger); ``quote-states`` (the quote encoder's mean state,
+fp32 from its checkpoint); ``quote-states+probs+cues`` (those states in place of the technique
+tagger's). Logistic regression, class-balanced, C in 0.1 / 0.3 / 1.0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import REPO, base_encoder_dir
+from spinscope.analyzers import quote_tagger as qt
+from spinscope.analyzers import voice
+from spinscope.analyzers.quotes import find_quotes
+from spinscope.runtime.encoding import load_tokenizer, make_windows
+from spinscope.segmentation import sentences
+from train_quote_encoder import QuoteEncoder, encode_article
+from train_voice_head import NEWSSD, SEED, load
+
+
+def quote_shares(text: str) -> np.ndarray:
+    spans = sentences(text)
+    _tokens, labels, probs = qt.shipped().tag(text, spans, find_quotes(text, spans, use_tagger=False))
+    if len(labels) == 0:
+        return np.zeros(6)
+    return np.array([(labels == k).mean() for k in (1, 2, 3)] + [probs[:, k].max() for k in (1, 2, 3)])
+
+
+def quote_states(model: QuoteEncoder, tokenizer, text: str) -> np.ndarray:
+    spans = sentences(text)
+    words = qt.tokenize(text, spans)
+    roles = qt.role_codes(qt.rule_roles(text, words, find_quotes(text, spans, use_tagger=False)))
+    pieces, _ = encode_article(tokenizer, text, words.starts, words.ends, roles)
+    window = make_windows(pieces, 512, 510)[0]  # NewsSD sentences fit one window
+    ids = torch.from_numpy(window.input_ids[None])
+    with torch.no_grad():
+        hidden = model.encoder(input_ids=ids, attention_mask=torch.ones_like(ids)).last_hidden_state[0, 1:-1]
+    return hidden.mean(0).numpy()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quote-run", type=Path, default=REPO / "training" / "runs" / "round5" / "quotes")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    train_s, train_y = load(NEWSSD / "train.csv")
+    val_s, val_y = load(NEWSSD / "val.csv")
+    checkpoint = torch.load(args.quote_run / "best.pt", map_location="cpu", weights_only=False)
+    model = QuoteEncoder(base_encoder_dir(), int(checkpoint["n_extra"]))
+    model.load_state_dict({k: v.float() for k, v in checkpoint["model"].items()})
+    model.eval()
+    tokenizer = load_tokenizer(base_encoder_dir() / "tokenizer.json")
+
+    def sets(texts: list[str]) -> dict[str, np.ndarray]:
+        shipped = voice.standalone_features(texts)
+        shares = np.array([quote_shares(t) for t in texts])
+        states = np.array([quote_states(model, tokenizer, t) for t in texts])
+        n_states = 384  # standalone_features starts with the tagger's mean state
+        return {
+            "shipped": shipped,
+            "quote-shares": np.hstack([shipped, shares]),
+            "quote-states": states,
+            "quote-states+probs+cues": np.hstack([states, shipped[:, n_states:]]),
+        }
+
+    train, val = sets(train_s), sets(val_s)
+    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
+    for name in train:
+        cv = {}
+        for c in (0.1, 0.3, 1.0):
+            head = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+            cv[c] = f1_score(train_y, cross_val_predict(head, train[name], train_y, cv=folds), average="macro")
+        best = max(cv, key=lambda c: cv[c])
+        head = LogisticRegression(C=best, max_iter=5000, class_weight="balanced").fit(train[name], train_y)
+        val_f1 = f1_score(val_y, head.predict(val[name]), average="macro")
+        print(f"{name:26} CV macro-F1 {cv[best]:.4f} (C={best})  val macro-F1 {val_f1:.4f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
