@@ -123,7 +123,7 @@ def viterbi(log_probs: np.ndarray, transitions: np.ndarray, start: np.ndarray) -
 class EncoderTaggerModel:
     """MiniLM-L6 fine-tuned on PolNeAR (``models/quote-encoder``, ``training/train_quote_encoder.py``):
     word pieces + case features + the rules' tags -> 4 logits per piece (512-piece windows side by
-    side, as the manifest's stride says) -> mean probabilities per word -> bias + Viterbi, as the BiLSTM's."""
+    side, as the manifest's stride says) -> mean probabilities per word -> bias + Viterbi per sentence."""
 
     bundle: Any  # spinscope.runtime.session.ModelBundle
     transitions: np.ndarray
@@ -166,7 +166,7 @@ class EncoderTaggerModel:
 
     @property
     def stride(self) -> int:
-        return int(self.manifest.get("stride", 256))
+        return int(self.manifest.get("stride", self.window - 2))
 
 
 def describe() -> dict:
