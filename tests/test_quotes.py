@@ -338,3 +338,10 @@ def test_descriptor_with_modifiers_is_a_new_speaker_not_the_last_one() -> None:
     )
     names = [q.speaker_name for q in find_quotes(text, sentences(text))]
     assert names == ["Valdorian Interior Ministry", "the regional health office", "Valdorian Interior Ministry"]
+
+
+def test_speech_act_content_stops_before_the_channel() -> None:
+    text = "Foreign Minister Elena Marsh defended the decision on Twitter. The senator criticised the plan at a rally."
+    contents = [text[q.content.start : q.content.end] for q in find_quotes(text, sentences(text))]
+    assert "the decision" in contents and "the plan" in contents
+    assert not any("Twitter" in c or "rally" in c for c in contents)

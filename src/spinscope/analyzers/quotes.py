@@ -118,6 +118,13 @@ _ACT_VERBS = _words(
     pan savage plan intend vote pledge back favor favour prefer demand
     """
 )
+# Where a speech act went out ("on Twitter", "in a statement", "at a rally"): not part of what it is about.
+_CHANNEL_WORDS = _words(
+    """
+    twitter facebook instagram tiktok telegram youtube x social television tv radio broadcast podcast
+    statement interview post tweet speech conference briefing rally address
+    """
+)
 # Evidence: a poll/study "shows", "found"...
 _EVIDENCE_VERBS = {"show", "find", "suggest", "indicate", "reveal", "conclude", "estimate", "project"}
 _EVIDENCE_NOUNS = _words(
@@ -1365,6 +1372,13 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
                         "who",
                         "where",
                         "during",
+                    ):
+                        stop = y - 1
+                        break
+                # ... nor the channel it went out on: "defended the decision on Twitter", "… at a rally".
+                for y in range(k + 1, stop + 1):
+                    if toks[y].low in ("on", "in", "at", "via") and any(
+                        toks[z].low in _CHANNEL_WORDS for z in range(y + 1, min(y + 4, stop + 1))
                     ):
                         stop = y - 1
                         break
