@@ -87,3 +87,16 @@ def test_min_score_hides_weak_spans(demo: spinscope.Analysis) -> None:
     strict = spinscope.analyze(demo.article, min_score=0.4)
     assert len(strict.techniques) < len(demo.techniques)
     assert all(t.score >= 0.4 for t in strict.techniques)
+
+
+def test_snap_span_widens_to_words_and_trims_like_the_ptc_gold() -> None:
+    from spinscope.runtime.encoding import snap_span
+
+    text = 'They called them "spineless cowards in the ministry" again.'
+    start = text.index("pineless")  # mid-word start, ending after "in "
+    end = text.index("the ministry")
+    assert text[slice(*snap_span(text, start, end))] == "spineless cowards"
+    quoted = text.index('"spineless')
+    assert text[slice(*snap_span(text, quoted, text.index(" again")))] == "spineless cowards in the ministry"
+    lone = text.index("in the")
+    assert text[slice(*snap_span(text, lone, lone + 2))] == "in"  # a lone word stays
