@@ -6,9 +6,13 @@ Two steps, because the rules' tags are an input and the rules need the whole spi
 while training wants a GPU machine that may have none of it::
 
     # 1. CPU, ~10 minutes: words, gold labels and the rules' tags of every PolNeAR train article
-    /work/trainenv/bin/python training/train_quote_encoder.py prepare --out .devcarry/quotes.pkl.gz
+    /work/trainenv/bin/python training/train_quote_encoder.py prepare --out training/runs/quotes.pkl.gz
     # 2. GPU (or CPU, slowly): fine-tune, pick the epoch and decoding bias on the held-out 10%
-    python training/train_quote_encoder.py train --data .devcarry/quotes.pkl.gz --out training/runs/quote_encoder
+    #    (training/gpu_distil.py runs this step beside the technique tagger's)
+    python training/train_quote_encoder.py train --data training/runs/quotes.pkl.gz --out training/runs/quotes \
+        --epochs 8 --role-weight 2
+    # 3. int8 ONNX into src/spinscope/models/quote-encoder
+    python training/train_quote_encoder.py export --run training/runs/quotes
 
 The held-out 10% of PolNeAR train is the BiLSTM tagger's (same seed, same order), so the token
 figures printed here compare with its docstring's (source 0.756, cue 0.616, content 0.869).
@@ -18,8 +22,11 @@ Model: MiniLM-L6 (word embeddings frozen) -> [hidden ; case features ; the rules
 as one-hot S/C/T/scare] -> linear -> 4 logits per word piece; cross-entropy against the word's
 label. At run time a word's probabilities are the mean over its pieces (windows of 512 pieces
 side by side; see ``export``), then a per-label bias and the Viterbi pass over
-label transitions counted on the training articles. ``training/export_onnx.py --quote-encoder``
-turns ``best.pt`` into the shipped int8 ONNX model.
+label transitions counted on the training articles. ``export`` turns ``best.pt`` into the shipped
+int8 ONNX model.
+
+Shipped: 8 epochs, source and cue weighted 2x (``gpu_distil.py`` round 5), held-out token F1 source /
+cue / content 0.837 / 0.690 / 0.913.
 """
 
 from __future__ import annotations
