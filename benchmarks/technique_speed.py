@@ -69,20 +69,21 @@ def torch_backend(model) -> None:
     model.classifier = dataclasses.replace(model.classifier, session=Session(classifier, model.classifier.input_names))
 
 
-def run_pipeline(limit: int) -> dict:
-    """The whole ``spinscope.analyze`` (techniques, quotes with their encoder, voice, claims), as users run it."""
+def run_pipeline(limit: int, engine: str = "model") -> dict:
+    """The whole ``spinscope.analyze`` (techniques, quotes with their encoder, voice, claims), as users run it;
+    ``engine="fast"`` reads quotes with the rules alone."""
     import spinscope
     from spinscope.analyzers.techniques_model import TechniqueModel
 
     articles = load_articles(limit)
     tokens = sum(len(TechniqueModel().tokenize(text).ids) for text in articles)
-    spinscope.analyze(articles[0])  # warm-up: loads every model
+    spinscope.analyze(articles[0], engine=engine)  # warm-up: loads every model
     start = time.perf_counter()
     for text in articles:
-        spinscope.analyze(text)
+        spinscope.analyze(text, engine=engine)
     seconds = time.perf_counter() - start
     return {
-        "backend": "pipeline",
+        "backend": "pipeline" if engine == "model" else f"pipeline-{engine}",
         "articles": len(articles),
         "tokens": tokens,
         "seconds": round(seconds, 2),
@@ -98,6 +99,8 @@ def run_backend(backend: str, limit: int) -> dict:
 
     if backend == "pipeline":
         return run_pipeline(limit)
+    if backend == "pipeline-fast":
+        return run_pipeline(limit, "fast")
     articles = load_articles(limit)
     model = TechniqueModel()
     if backend == "torch":
@@ -134,7 +137,9 @@ def startup_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "--backends", default="onnx,torch,pipeline", help="onnx / torch: the technique models; pipeline: all of analyze"
+        "--backends",
+        default="onnx,torch,pipeline,pipeline-fast",
+        help="onnx / torch: the technique models; pipeline(-fast): all of analyze (engine model / fast)",
     )
     parser.add_argument("--articles", type=int, default=30)
     parser.add_argument("--runs", type=Path, default=REPO / "training" / "runs", help="folder of the checkpoints")
@@ -158,7 +163,7 @@ def main() -> None:
         results[backend] = json.loads(proc.stdout.strip().splitlines()[-1])
         r = results[backend]
         print(
-            f"{backend:8} {r['articles']} articles, {r['tokens']} tokens: {r['articles_per_s']:.2f} articles/s, "
+            f"{backend:13} {r['articles']} articles, {r['tokens']} tokens: {r['articles_per_s']:.2f} articles/s, "
             f"{r['tokens_per_s']} tokens/s, peak RSS {r['peak_rss_mb']} MB"
         )
     if "onnx" in results and "torch" in results:

@@ -62,3 +62,17 @@ def test_readme_python_snippet_runs() -> None:
     assert snippets, "the README should show the Python API"
     for snippet in snippets:
         exec(compile(snippet, "README.md", "exec"), {})
+
+
+def test_fast_engine_reads_quotes_with_the_rules_alone(demo_text: str) -> None:
+    from spinscope.analyzers.quotes import find_quotes
+    from spinscope.segmentation import paragraphs, sentences
+
+    full = spinscope.analyze(demo_text)
+    fast = spinscope.analyze(demo_text, engine="fast")
+    assert fast.models["quotes"] == {"engine": "rules"} and full.models["quotes"]["engine"] == "rules+tagger"
+    assert fast.techniques == full.techniques
+    spans = sentences(demo_text, paragraphs(demo_text))
+    assert fast.quotes == find_quotes(demo_text, spans, use_tagger=False)
+    with pytest.raises(ValueError, match="unknown engine"):
+        spinscope.analyze(demo_text, engine="quick")  # type: ignore[arg-type]

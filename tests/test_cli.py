@@ -41,7 +41,7 @@ def test_techniques_lists_the_fourteen_classes() -> None:
     assert len(rows) == 14 and {"Loaded_Language", "Name_Calling,Labeling"} <= {r["id"] for r in rows}
 
 
-@pytest.mark.parametrize("engine", ["rules", "model"])
+@pytest.mark.parametrize("engine", ["rules", "model", "fast"])
 def test_analyze_text_file_json_offsets(tmp_path: Path, engine: str) -> None:
     target = tmp_path / "out.json"
     result = run("analyze", "examples/demo-article.txt", "--engine", engine, "-f", "json", "-o", str(target))

@@ -112,6 +112,17 @@ def test_analyze_text(demo_result: dict[str, Any]) -> None:
     assert demo_result["summary"]["word_count"] > 200
 
 
+def test_a_request_may_ask_for_the_fast_engine(client: TestClient) -> None:
+    response = client.post("/api/analyze", json={"text": DEMO.read_text(encoding="utf-8"), "engine": "fast"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["models"]["techniques"]["engine"] == "model"
+    assert body["models"]["quotes"] == {"engine": "rules"}
+    assert_error(
+        client.post("/api/analyze", json={"text": "Some text here.", "engine": "quick"}), 422, "invalid_request"
+    )
+
+
 def test_stored_result_and_downloads(client: TestClient, demo_result: dict[str, Any]) -> None:
     permalink = demo_result["permalink"]
     result_id = permalink.rsplit("/", 1)[1]

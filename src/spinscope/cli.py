@@ -35,6 +35,7 @@ class Format(StrEnum):
 
 class EngineName(StrEnum):
     model = "model"
+    fast = "fast"  # the technique model, quotes by the rules alone (no quote encoder)
     rules = "rules"
 
 
@@ -68,7 +69,7 @@ def analyze(
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (one input) or folder.")] = None,
     engine: Annotated[
-        EngineName, typer.Option(help="Technique detector: the trained model or the rules.")
+        EngineName, typer.Option(help="model; fast: quotes by the rules alone (~1.5x); rules: technique rules.")
     ] = EngineName.model,
     min_score: Annotated[float, typer.Option(help="Hide technique spans scored below this (0-1).")] = 0.0,
     html: Annotated[Path | None, typer.Option(help="Also write the HTML report here (one input).")] = None,
@@ -270,7 +271,7 @@ def batch(
         ),
     ] = None,
     engine: Annotated[
-        EngineName, typer.Option(help="Technique detector: the trained model or the rules.")
+        EngineName, typer.Option(help="model; fast: quotes by the rules alone (~1.5x); rules: technique rules.")
     ] = EngineName.model,
     min_score: Annotated[float, typer.Option(help="Drop technique spans scored below this (0-1).")] = 0.0,
     chunk_size: Annotated[
@@ -360,7 +361,7 @@ def serve(
         int, typer.Option(min=0, help="Analysis threads sharing the loaded models; 0: one per CPU core.")
     ] = 0,
     engine: Annotated[
-        EngineName, typer.Option(help="Default technique detector (a request may ask for the other).")
+        EngineName, typer.Option(help="Default engine: model, fast or rules (a request may ask for another).")
     ] = EngineName.model,
     db: Annotated[
         str | None,

@@ -21,7 +21,11 @@ from spinscope.errors import EmptyInputError, InputError, SpinscopeError
 from spinscope.segmentation import paragraphs, sentences
 
 OnError = Literal["raise", "skip", "yield"]
-Engine = Literal["model", "rules"]
+# "model": the technique model and the quote encoder; "fast": the technique model, quotes by the rules
+# alone (about 1.5x the articles/s; quote sources found fall from 0.80 to 0.62 overlap F1 on PolNeAR dev);
+# "rules": the transparent technique rules (quotes as for "model").
+Engine = Literal["model", "fast", "rules"]
+ENGINES = ("model", "fast", "rules")
 MAX_TEXT_CHARS = 2_000_000
 
 
@@ -49,11 +53,11 @@ def technique_engine(engine: Engine = "model") -> TechniqueEngine:
         from spinscope.analyzers.techniques_rules import RuleEngine
 
         return RuleEngine()
-    if engine == "model":
+    if engine in ("model", "fast"):
         from spinscope.analyzers.techniques_model import TechniqueModel
 
         return TechniqueModel()
-    raise ValueError(f"unknown engine {engine!r}: use 'model' or 'rules'")
+    raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
 
 
 def _as_article(item: str | Article) -> Article:
@@ -79,8 +83,9 @@ def check_article(article: Article) -> None:
 def analyze(item: str | Article, *, engine: Engine = "model", min_score: float = 0.0) -> Analysis:
     """Analyse one article (text or :class:`Article`) and return its :class:`Analysis`.
 
-    ``engine`` picks the technique detector ("model", the default, or the
-    transparent "rules"); ``min_score`` drops technique spans scored below it.
+    ``engine`` picks the analysers: "model" (the default: technique model and quote encoder),
+    "fast" (technique model, quotes by the rules alone) or "rules" (the transparent technique
+    rules); ``min_score`` drops technique spans scored below it.
     Raises :class:`~spinscope.errors.InputError` for input that cannot be analysed.
     """
     article = _as_article(item)
@@ -98,13 +103,13 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
 
     from spinscope.analyzers import claims, quote_tagger, quotes, voice
 
-    found_quotes = quotes.find_quotes(text, sentence_spans)
+    found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=engine != "fast")
     techniques += scare_quote_techniques(found_quotes, techniques, min_score)
     voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded)
     found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)
     models: dict[str, Any] = {"techniques": {"engine": detector.name, **detector.describe()}}
     models.update(voice.describe())
-    models.update(quote_tagger.describe())
+    models.update(quote_tagger.describe() if engine != "fast" else {"quotes": {"engine": "rules"}})
     analysis = Analysis(
         article=article,
         techniques=techniques,

@@ -59,8 +59,10 @@ def run_batch(
         import pyarrow  # noqa: F401
     except ImportError:
         raise BatchError("spinscope batch needs pyarrow: pip install 'spinscope[corpus]'") from None
-    if engine not in ("model", "rules"):
-        raise ValueError(f"unknown engine {engine!r}: use 'model' or 'rules'")
+    from spinscope.pipeline import ENGINES
+
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
     if runner not in ("local", "ray"):
         raise ValueError(f"unknown runner {runner!r}: use 'local' or 'ray'")
     if chunk_size < 1:

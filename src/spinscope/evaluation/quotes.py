@@ -49,14 +49,14 @@ scored against the first file in sorted order.
 Measured on PolNeAR **dev** (84 articles, 2,192 attributions; the rules were
 written and the tagger trained and tuned on PolNeAR train only)::
 
-                       rules + tagger (default)      rules only (--rules-only)
+                    rules + quote encoder (default)   rules only (--rules-only; engine "fast")
     role     match      P      R      F1             P      R      F1
-    source   exact    0.733  0.588  0.652          0.810  0.495  0.615
-    source   overlap  0.784  0.658  0.715          0.865  0.481  0.618
-    cue      exact    0.667  0.573  0.617          0.719  0.471  0.569
-    cue      overlap  0.738  0.498  0.595          0.892  0.322  0.474
-    content  exact    0.468  0.403  0.433          0.537  0.352  0.425
-    content  overlap  0.872  0.854  0.863          0.914  0.742  0.819
+    source   exact    0.817  0.684  0.745          0.810  0.496  0.616
+    source   overlap  0.858  0.751  0.801          0.863  0.483  0.620
+    cue      exact    0.721  0.641  0.678          0.717  0.471  0.569
+    cue      overlap  0.804  0.584  0.677          0.892  0.323  0.474
+    content  exact    0.541  0.481  0.509          0.535  0.352  0.424
+    content  overlap  0.898  0.897  0.898          0.914  0.744  0.820
 
 For scale, citron (BBC) on PARC3 test, a different corpus with narrower
 attributions: source 82.0 exact / 85.3 overlap, cue 82.3 exact, content 59.3

@@ -98,7 +98,7 @@ def evaluate_techniques(
         predicted = predict_spans(articles, article_ids, engine)
         source = f"spinscope {engine} engine"
         tc_pred = []
-        if engine == "model":
+        if engine in ("model", "fast"):
             tc_pred = predict_techniques(articles, gold)
     si = score_si(predicted, gold)
     tc = score_tc(tc_pred, gold) if tc_pred else None

@@ -103,7 +103,7 @@ SECURITY_HEADERS = {
 class Settings:
     """Everything ``spinscope serve`` can be told. The defaults suit one machine serving a few people."""
 
-    engine: Literal["model", "rules"] = "model"
+    engine: Literal["model", "fast", "rules"] = "model"
     db_path: str | Path | None = None  # None: $SPINSCOPE_DB or ~/.cache/spinscope/results.sqlite3; ":memory:"
     threads: int = 0  # analysis threads; 0: one per CPU core
     queue_size: int = 16  # analyses that may wait for a thread; more get 503
@@ -142,7 +142,9 @@ class ArticleIn(BaseModel):
     url: str | None = Field(None, max_length=2000, description="An http(s) URL to fetch (public addresses only).")
     title: str | None = Field(None, max_length=1000, description="The headline, if not in the text.")
     outlet: str | None = Field(None, max_length=300, description="The publication.")
-    engine: Literal["model", "rules"] | None = Field(None, description="Technique detector (server default).")
+    engine: Literal["model", "fast", "rules"] | None = Field(
+        None, description="model, fast (quotes by rules alone) or rules (server default)."
+    )
     min_score: float = Field(0.0, ge=0.0, le=1.0, strict=True, description="Drop technique spans scored lower.")
 
     @model_validator(mode="after")
