@@ -56,14 +56,8 @@ from common import (
     seed_everything,
 )
 from spinscope.analyzers import quote_tagger as qt
-from spinscope.runtime.encoding import (
-    TokenizedText,
-    average_window_logits,
-    load_tokenizer,
-    make_windows,
-    pad_batch,
-    tokenize_text,
-)
+from spinscope.runtime.encoding import TokenizedText, load_tokenizer
+from train_tagger import batch_tensors, epoch_windows, window_logits
 
 LABELS = qt.LABELS
 POLNEAR = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "train"
@@ -106,14 +100,6 @@ def prepare(data: Path, out: Path) -> None:
     print(f"{len(rows)} articles ({sum(r['held_out'] for r in rows)} held out) -> {out}")
 
 
-def encode_article(tokenizer, text: str, starts, ends, roles) -> tuple[TokenizedText, np.ndarray]:
-    """Word pieces with [case features ; rule roles] as their extra channels, and each piece's word."""
-    tokens = tokenize_text(tokenizer, text)
-    words = qt.piece_words(tokens.offsets[:, 0], np.asarray(starts), np.asarray(ends))
-    extra = np.concatenate([tokens.case, qt.role_channels(np.asarray(roles), words)], axis=1)
-    return TokenizedText(tokens.ids, tokens.offsets, extra), words
-
-
 class QuoteEncoder(nn.Module):
     def __init__(self, encoder_dir: Path, n_extra: int, dropout: float = 0.1) -> None:
         super().__init__()
@@ -138,15 +124,6 @@ def transitions(rows) -> tuple[np.ndarray, np.ndarray]:
     return np.log(trans / trans.sum(1, keepdims=True)), np.log(start / start.sum())
 
 
-def decode(probs: np.ndarray, sentence: np.ndarray, trans, start, bias) -> np.ndarray:
-    logp = np.log(probs + 1e-9) + bias
-    labels = np.zeros(len(probs), np.int64)
-    bounds = np.flatnonzero(np.diff(sentence)) + 1
-    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(sentence)], strict=True):
-        labels[lo:hi] = qt.viterbi(logp[lo:hi], trans, start)
-    return labels
-
-
 def role_f1(preds: list[np.ndarray], golds: list[np.ndarray]) -> dict:
     tp, fp, fn = Counter(), Counter(), Counter()
     for pred, gold in zip(preds, golds, strict=True):
@@ -166,27 +143,9 @@ def role_f1(preds: list[np.ndarray], golds: list[np.ndarray]) -> dict:
 BIASES = [(0.0, s, c, t) for s in (0.0, 0.5, 1.0) for c in (0.0, 0.5, 1.0) for t in (0.0, 0.3)]
 
 
-def batch_tensors(windows, device):
-    ids = torch.from_numpy(pad_batch([w.input_ids for w in windows]))
-    return (
-        ids.to(device),
-        (ids != 0).long().to(device),
-        torch.from_numpy(pad_batch([w.case for w in windows])).to(device),
-    )
-
-
-@torch.no_grad()
-def predict(model: QuoteEncoder, tokens: TokenizedText, max_tokens: int, batch: int = 16) -> np.ndarray:
-    model.eval()
-    device = next(model.parameters()).device
-    windows = make_windows(tokens, max_tokens, max_tokens // 2)
-    logits = []
-    for i in range(0, len(windows), batch):
-        chunk = windows[i : i + batch]
-        with autocast(device):
-            out = model(*batch_tensors(chunk, device)).float().cpu().numpy()
-        logits.extend(out[k, : len(w.input_ids)] for k, w in enumerate(chunk))
-    averaged = average_window_logits(len(tokens.ids), windows, logits)
+def predict(model: QuoteEncoder, tokens: TokenizedText, max_tokens: int) -> np.ndarray:
+    """Label probabilities per word piece (softmax of the window-averaged logits; half-overlapping windows)."""
+    averaged = window_logits(model, tokens, max_tokens, max_tokens // 2)
     averaged -= averaged.max(1, keepdims=True)
     probs = np.exp(averaged)
     return probs / probs.sum(1, keepdims=True)
@@ -210,7 +169,7 @@ def train(args: argparse.Namespace) -> None:
     tokenizer = load_tokenizer(encoder_dir / "tokenizer.json")
 
     def encoded(row):
-        tokens, words = encode_article(tokenizer, row["text"], row["starts"], row["ends"], row["roles"])
+        tokens, words = qt.encoder_inputs(tokenizer, row["text"], row["starts"], row["ends"], row["roles"])
         labels = np.where(words >= 0, row["labels"][np.clip(words, 0, None)].astype(np.int64), -100)
         return tokens, words, labels
 
@@ -241,16 +200,7 @@ def train(args: argparse.Namespace) -> None:
     for epoch in range(args.epochs):
         model.train()
         rng = random.Random(args.seed * 1000 + epoch)
-        windows = []
-        for tokens, _words, labels in train_enc:
-            offset = rng.randrange(0, body // 2) if len(tokens.ids) > body else 0
-            cuts = [0, *range(offset, len(tokens.ids), body)]
-            for a, b in zip(cuts, [*cuts[1:], len(tokens.ids)], strict=True):
-                if b - a < 8:
-                    continue
-                sub = TokenizedText(tokens.ids[a:b], tokens.offsets[a:b], tokens.case[a:b])
-                (window,) = make_windows(sub, args.max_tokens, body)
-                windows.append((window, labels[a:b]))
+        windows = epoch_windows([(t, lab) for t, _, lab in train_enc], rng, args.max_tokens)
         rng.shuffle(windows)
         for step in range(0, len(windows), args.batch):
             chunk = windows[step : step + args.batch]
@@ -277,7 +227,8 @@ def train(args: argparse.Namespace) -> None:
         for bias in BIASES:
             b = np.asarray(bias, np.float32)
             figures = role_f1(
-                [decode(p, r["sentence"], trans, start, b) for p, r in zip(probs, held_rows, strict=True)], golds
+                [qt.decode_labels(p, r["sentence"], trans, start, b) for p, r in zip(probs, held_rows, strict=True)],
+                golds,
             )
             scored.append((float(np.mean([f["f1"] for f in figures.values()])), bias, figures))
         mean_f1, bias, figures = max(scored, key=lambda s: s[0])

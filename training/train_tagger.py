@@ -80,8 +80,13 @@ def batch_tensors(
     return ids.to(device), mask.to(device), case.to(device)
 
 
-@torch.no_grad()
 def predict_probs(model: Tagger, tokens: TokenizedText, max_tokens: int, stride: int, batch: int = 16) -> np.ndarray:
+    return 1 / (1 + np.exp(-window_logits(model, tokens, max_tokens, stride, batch)))
+
+
+@torch.no_grad()
+def window_logits(model: nn.Module, tokens: TokenizedText, max_tokens: int, stride: int, batch: int = 16) -> np.ndarray:
+    """The model's per-token logits over overlapping windows, averaged where windows overlap."""
     model.eval()
     device = next(model.parameters()).device
     windows = make_windows(tokens, max_tokens, stride)
@@ -91,7 +96,7 @@ def predict_probs(model: Tagger, tokens: TokenizedText, max_tokens: int, stride:
         with autocast(device):
             out = model(*batch_tensors(chunk, device)).float().cpu().numpy()
         logits.extend(out[k, : len(w.input_ids)] for k, w in enumerate(chunk))
-    return 1 / (1 + np.exp(-average_window_logits(len(tokens.ids), windows, logits)))
+    return average_window_logits(len(tokens.ids), windows, logits)
 
 
 def tune_thresholds(

@@ -46,14 +46,18 @@ class Failure:
     article: Article | None = None
 
 
-@cache
 def technique_engine(engine: Engine = "model") -> TechniqueEngine:
-    """The technique detector, loaded once per process."""
+    """The technique detector, loaded once per process ("fast" shares the model engine's)."""
+    return _load_technique_engine("model" if engine == "fast" else engine)
+
+
+@cache
+def _load_technique_engine(engine: str) -> TechniqueEngine:
     if engine == "rules":
         from spinscope.analyzers.techniques_rules import RuleEngine
 
         return RuleEngine()
-    if engine in ("model", "fast"):
+    if engine == "model":
         from spinscope.analyzers.techniques_model import TechniqueModel
 
         return TechniqueModel()
@@ -103,13 +107,14 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
 
     from spinscope.analyzers import claims, quote_tagger, quotes, voice
 
-    found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=engine != "fast")
+    use_tagger = engine != "fast"
+    found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=use_tagger)
     techniques += scare_quote_techniques(found_quotes, techniques, min_score)
     voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded)
     found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)
     models: dict[str, Any] = {"techniques": {"engine": detector.name, **detector.describe()}}
     models.update(voice.describe())
-    models.update(quote_tagger.describe() if engine != "fast" else {"quotes": {"engine": "rules"}})
+    models.update(quote_tagger.describe(use_tagger))
     analysis = Analysis(
         article=article,
         techniques=techniques,

@@ -30,7 +30,7 @@ from spinscope.analyzers import voice
 from spinscope.analyzers.quotes import find_quotes
 from spinscope.runtime.encoding import load_tokenizer, make_windows
 from spinscope.segmentation import sentences
-from train_quote_encoder import QuoteEncoder, encode_article
+from train_quote_encoder import QuoteEncoder
 from train_voice_head import NEWSSD, SEED, load
 
 
@@ -46,7 +46,7 @@ def quote_states(model: QuoteEncoder, tokenizer, text: str) -> np.ndarray:
     spans = sentences(text)
     words = qt.tokenize(text, spans)
     roles = qt.role_codes(qt.rule_roles(text, words, find_quotes(text, spans, use_tagger=False)))
-    pieces, _ = encode_article(tokenizer, text, words.starts, words.ends, roles)
+    pieces, _ = qt.encoder_inputs(tokenizer, text, words.starts, words.ends, roles)
     window = make_windows(pieces, 512, 510)[0]  # NewsSD sentences fit one window
     ids = torch.from_numpy(window.input_ids[None])
     with torch.no_grad():

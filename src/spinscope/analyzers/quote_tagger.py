@@ -71,6 +71,19 @@ def role_codes(roles: list[str]) -> np.ndarray:
     return np.asarray([RULE_ROLES.index(r) + 1 if r != "O" else 0 for r in roles], np.int8)
 
 
+def encoder_inputs(
+    tokenizer: Any, text: str, starts: np.ndarray, ends: np.ndarray, roles: np.ndarray
+) -> tuple[Any, np.ndarray]:
+    """The encoder's input for a text: its word pieces with [case features ; the rules' tag of their word]
+    as extra channels (a TokenizedText), and the word each piece starts in."""
+    from spinscope.runtime.encoding import TokenizedText, tokenize_text
+
+    pieces = tokenize_text(tokenizer, text)
+    words = piece_words(pieces.offsets[:, 0], np.asarray(starts), np.asarray(ends))
+    extra = np.concatenate([pieces.case, role_channels(np.asarray(roles), words)], axis=1)
+    return TokenizedText(pieces.ids, pieces.offsets, extra), words
+
+
 def word_probs(piece_probs: np.ndarray, words: np.ndarray, n_words: int) -> np.ndarray:
     """Each word's label probabilities: the mean over its pieces (a word without pieces gets O)."""
     total = np.zeros((n_words, len(LABELS)), np.float32)
@@ -103,6 +116,18 @@ def rule_roles(text: str, tokens: TaggedText, quotes: list[Quote]) -> list[str]:
     return roles
 
 
+def decode_labels(
+    probs: np.ndarray, sentence: np.ndarray, transitions: np.ndarray, start: np.ndarray, bias: np.ndarray
+) -> np.ndarray:
+    """Each word's label: per-label bias on the log-probabilities, then one Viterbi pass per sentence."""
+    logp = np.log(probs + 1e-9) + bias
+    labels = np.zeros(len(probs), np.int64)
+    bounds = np.flatnonzero(np.diff(sentence)) + 1
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(sentence)], strict=True):
+        labels[lo:hi] = viterbi(logp[lo:hi], transitions, start)
+    return labels
+
+
 def viterbi(log_probs: np.ndarray, transitions: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Best label path for one sentence (log-space)."""
     n, k = log_probs.shape
@@ -132,17 +157,15 @@ class EncoderTaggerModel:
     manifest: dict
 
     def tag(self, text: str, sentences: list[Span], quotes: list[Quote]) -> tuple[TaggedText, np.ndarray, np.ndarray]:
-        from spinscope.runtime.encoding import TokenizedText, average_window_logits, make_windows, tokenize_text
+        from spinscope.runtime.encoding import average_window_logits, make_windows
 
         tokens = tokenize(text, sentences)
         n = len(tokens.starts)
         if n == 0:
             return tokens, np.zeros(0, np.int64), np.zeros((0, len(LABELS)), np.float32)
-        pieces = tokenize_text(self.bundle.tokenizer, text)
-        words = piece_words(pieces.offsets[:, 0], tokens.starts, tokens.ends)
         roles = role_codes(rule_roles(text, tokens, quotes))
-        extra = np.concatenate([pieces.case, role_channels(roles, words)], axis=1)
-        windows = make_windows(TokenizedText(pieces.ids, pieces.offsets, extra), self.window, self.stride)
+        pieces, words = encoder_inputs(self.bundle.tokenizer, text, tokens.starts, tokens.ends, roles)
+        windows = make_windows(pieces, self.window, self.stride)
         logits = []
         for w in windows:  # one window per call: dynamic int8 results then do not depend on batch-mates
             ids = w.input_ids[None]
@@ -153,12 +176,7 @@ class EncoderTaggerModel:
         piece_probs = np.exp(averaged)
         piece_probs /= piece_probs.sum(1, keepdims=True)
         probs = word_probs(piece_probs, words, n)
-        logp = np.log(probs + 1e-9) + self.bias
-        labels = np.zeros(n, np.int64)
-        bounds = np.flatnonzero(np.diff(tokens.sentence)) + 1
-        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, n], strict=True):
-            labels[lo:hi] = viterbi(logp[lo:hi], self.transitions, self.start)
-        return tokens, labels, probs
+        return tokens, decode_labels(probs, tokens.sentence, self.transitions, self.start, self.bias), probs
 
     @property
     def window(self) -> int:
@@ -169,9 +187,10 @@ class EncoderTaggerModel:
         return int(self.manifest.get("stride", self.window - 2))
 
 
-def describe() -> dict:
-    """What goes into ``Analysis.models``: the attribution tagger behind the quotes (rules only without it)."""
-    model = shipped()
+def describe(use_tagger: bool = True) -> dict:
+    """What goes into ``Analysis.models``: the attribution tagger behind the quotes (rules only without it,
+    or when ``use_tagger`` is off, as ``find_quotes`` takes it)."""
+    model = shipped() if use_tagger else None
     if model is None:
         return {"quotes": {"engine": "rules"}}
     return {"quotes": {"engine": "rules+tagger", **model.bundle.describe()}}
