@@ -2,8 +2,9 @@
 O / S (source) / C (cue) / T (content), the same labels and decoding as the BiLSTM tagger
 (``training/train_quote_tagger.py``) but reading the words themselves instead of hashed features.
 
-Two steps, because the rules' tags are an input and the rules need the whole spinscope runtime
-while training wants a GPU machine that may have none of it::
+Separate steps, because the rules' tags are an input and running the rules over PolNeAR takes
+minutes of CPU, which a GPU session should not spend: ``prepare`` stores them with the words and
+gold labels, and the (small) file travels to the GPU::
 
     # 1. CPU, ~10 minutes: words, gold labels and the rules' tags of every PolNeAR train article
     /work/trainenv/bin/python training/train_quote_encoder.py prepare --out training/runs/quotes.pkl.gz
@@ -56,7 +57,11 @@ from common import (
     seed_everything,
 )
 from spinscope.analyzers import quote_tagger as qt
+from spinscope.analyzers.quotes import find_quotes
+from spinscope.evaluation.quotes import load_polnear
 from spinscope.runtime.encoding import TokenizedText, load_tokenizer
+from spinscope.segmentation import sentences
+from train_quote_tagger import count_roles, gold_labels, role_figures
 from train_tagger import batch_tensors, epoch_windows, window_logits
 
 LABELS = qt.LABELS
@@ -65,11 +70,6 @@ SPLIT_SEED = 13  # train_quote_tagger.py's default seed: the same held-out artic
 
 
 def prepare(data: Path, out: Path) -> None:
-    from spinscope.analyzers.quotes import find_quotes
-    from spinscope.evaluation.quotes import load_polnear
-    from spinscope.segmentation import sentences
-    from train_quote_tagger import gold_labels
-
     articles = list(load_polnear(data))
     random.Random(SPLIT_SEED).shuffle(articles)
     held = max(1, len(articles) // 10)
@@ -125,19 +125,11 @@ def transitions(rows) -> tuple[np.ndarray, np.ndarray]:
 
 
 def role_f1(preds: list[np.ndarray], golds: list[np.ndarray]) -> dict:
+    """Token P/R/F1 of each role over the held-out articles (the BiLSTM script's counting)."""
     tp, fp, fn = Counter(), Counter(), Counter()
     for pred, gold in zip(preds, golds, strict=True):
-        for code, name in enumerate(LABELS):
-            if code:
-                tp[name] += int(((pred == code) & (gold == code)).sum())
-                fp[name] += int(((pred == code) & (gold != code)).sum())
-                fn[name] += int(((pred != code) & (gold == code)).sum())
-    out = {}
-    for name in LABELS[1:]:
-        p = tp[name] / max(tp[name] + fp[name], 1)
-        r = tp[name] / max(tp[name] + fn[name], 1)
-        out[name] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / max(p + r, 1e-9), 4)}
-    return out
+        count_roles(pred, gold, tp, fp, fn)
+    return role_figures(tp, fp, fn)
 
 
 BIASES = [(0.0, s, c, t) for s in (0.0, 0.5, 1.0) for c in (0.0, 0.5, 1.0) for t in (0.0, 0.3)]
