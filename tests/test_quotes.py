@@ -200,10 +200,51 @@ def test_according_to_before_and_after() -> None:
 def test_said_in_a_statement() -> None:
     text = "The Northern Liberation Front said in a statement that its fighters had captured two villages."
     q = only(text)
-    assert q["cue"] == "said"
+    assert q["cue"] == "said in a statement"  # the channel belongs to the cue, as in PolNeAR
     assert q["content"] == "that its fighters had captured two villages"
     assert q["type"] == "group"
     assert q["name"] == "Northern Liberation Front"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "content"),
+    [
+        ("The mayor said Saturday that the bridge would close.", "said Saturday", "that the bridge would close"),
+        ("Ruiz called for an immediate ceasefire.", "called for", "an immediate ceasefire"),
+        ("The ministry declined to comment on the report.", "declined to comment on", "the report"),
+        ('The senator said: "We will not back down."', "said:", '"We will not back down."'),
+    ],
+)
+def test_cue_takes_in_what_polnear_puts_in_it(text: str, cue: str, content: str) -> None:
+    q = only(text)
+    assert (q["cue"], q["content"]) == (cue, content)
+
+
+def test_cue_does_not_swallow_a_following_speaker() -> None:
+    text = '"We will rebuild," said Monday Okafor, the governor.'
+    q = only(text)
+    assert q["cue"] == "said"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"We are ready," Ruiz said, adding that the army had been placed on alert.',
+        '"We are ready," said Ruiz, adding that the army had been placed on alert.',
+        "Ruiz said the army was ready, adding that it had been placed on alert.",
+    ],
+)
+def test_adding_after_a_cue_is_a_second_attribution_of_the_same_speaker(text: str) -> None:
+    found = [show(text, q) for q in quotes_of(text)]
+    assert [q["cue"] for q in found] == ["said", "adding"]
+    assert found[1]["content"].endswith("had been placed on alert")
+    assert [q["name"] for q in found] == ["Ruiz", "Ruiz"]
+
+
+def test_sentence_initial_determiner_phrase_is_the_subject() -> None:
+    text = "The mayor said the bridge would close, adding that repairs would take a month."
+    found = [show(text, q) for q in quotes_of(text)]
+    assert [(q["cue"], q["speaker"]) for q in found] == [("said", "The mayor"), ("adding", "The mayor")]
 
 
 def test_pronoun_resolves_to_named_speaker_without_title() -> None:

@@ -3,6 +3,8 @@ seeded split as training/train_quote_tagger.py; the tagger never trained on thes
 
     .venv/bin/python training/experiments/quote_sources.py modes     # hybrid vs primary tagger mode (overlap P/R/F1)
     .venv/bin/python training/experiments/quote_sources.py misses    # gold source tokens by what happened to them
+    .venv/bin/python training/experiments/quote_sources.py cues      # gold cues: exact / other bounds / missed, and
+                                                                     # the commonest texts of each kind
 """
 
 from __future__ import annotations
@@ -75,6 +77,33 @@ def main() -> None:
         total = sum(tokens.values())
         for key, n in tokens.most_common():
             print(f"{key:30} {n:5} tokens  {n / total:.2f}")
+    elif check == "cues":
+        outcomes: Counter[str] = Counter()
+        examples: dict[str, Counter[str]] = {"other bounds": Counter(), "missed": Counter(), "spurious": Counter()}
+
+        def said(text: str, ranges: ev.Ranges) -> str:
+            return " ... ".join(text[a:b] for a, b in ranges).lower()
+
+        for article in articles:
+            text, found = article.text, [p for p in predicted(article) if p.cue]
+            for gold in (g for g in article.attributions if g.cue):
+                near = [p for p in found if ev._overlaps(p.cue, gold.cue)]
+                if any(p.cue == gold.cue for p in near):
+                    outcomes["exact"] += 1
+                elif near:
+                    outcomes["other bounds"] += 1
+                    examples["other bounds"][f"{said(text, gold.cue)!r} -> {said(text, near[0].cue)!r}"] += 1
+                else:
+                    outcomes["missed"] += 1
+                    examples["missed"][said(text, gold.cue)] += 1
+            for p in found:
+                if not any(g.cue and ev._overlaps(p.cue, g.cue) for g in article.attributions):
+                    outcomes["spurious"] += 1
+                    examples["spurious"][said(text, p.cue)] += 1
+        print("gold cues: " + ", ".join(f"{k} {outcomes[k]}" for k in ("exact", "other bounds", "missed")))
+        print(f"predicted cues overlapping no gold cue: {outcomes['spurious']}")
+        for kind, counter in examples.items():
+            print(f"\n{kind}: " + "; ".join(f"{t} x{n}" for t, n in counter.most_common(40)))
     else:
         raise SystemExit(__doc__)
 

@@ -75,7 +75,7 @@ Measured on PolNeAR: ``python -m spinscope.evaluation.quotes [--rules-only] DIR`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spinscope.document import Quote, Span, SpeakerType
 from spinscope.segmentation import paragraphs
@@ -1077,7 +1077,8 @@ def _subject_right(toks: list[_Tok], s: int, limit: int) -> tuple[int, int] | No
     if t.low in ("what", "how", "why", "where", "who", "it", "there", "this", "that", "these", "those"):
         return None
     e = s
-    if t.cap:
+    # A sentence-initial "The" is capitalised too: "The mayor" is a determiner phrase, not the name "The".
+    if t.cap and not (t.low in _DETERMINERS and s + 1 < limit and toks[s + 1].kind == "w" and not toks[s + 1].cap):
         while e + 1 < limit and (
             toks[e + 1].cap
             or (toks[e + 1].low in ("of", "de", "al", "bin", "van", "von") and e + 2 < limit and toks[e + 2].cap)
@@ -1264,6 +1265,9 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
                 subject = main_subject(i)
                 attr = make(k, n - 1, (i, i), subject, 0.75, "speech", "participle")
                 if attr is not None:
+                    if subject is None and found and found[-1].speaker:
+                        # '"…," said Ruiz, adding …': the speaker just named goes on talking.
+                        attr.speaker = found[-1].speaker
                     found.append(attr)
                     used[i] = True
                     break
@@ -1394,6 +1398,15 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
             if before is not None and (not has_after or toks[k].kind == "q" or toks[k - 1].text == ","):
                 attr = make(before[0], before[1], cue, subject, vscore, vclass)
                 if attr is not None:
+                    if has_after and toks[k].low in _PARTICIPLE_CUES and not toks[k].cap:
+                        # '"…," Ruiz said, adding that …': a second attribution, same speaker, cue "adding".
+                        found.append(attr)
+                        after = k + 1 + (k + 1 <= stop and toks[k + 1].text in (",", ":"))
+                        if _looks_like_content(toks, after, stop):
+                            second = make(after, stop, (k, k), subject, 0.75, "speech", "participle")
+                            found.extend([second] if second is not None else [])
+                        i = stop + 1
+                        continue
                     if has_after and (toks[k].kind == "q" or toks[k - 1].text == ","):
                         extend(attr, make(k, stop, cue, subject, vscore, vclass))
                         found.append(attr)
@@ -1927,6 +1940,7 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
         attrs = _with_tagger(text, sentences, attrs, loose)
         covered = [(s, e) for a in attrs for s, e in a.contents]
         loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
+    attrs = [_widen_cue(text, a) for a in attrs]
     attrs.sort(key=lambda a: min([c[0] for c in a.contents] + ([a.cue[0]] if a.cue else [])))
     names = _resolve(text, attrs, _entities(text))
     quotes: list[Quote] = []
@@ -1952,6 +1966,59 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
     quotes.extend(q for q in loose if (q.content.start, q.content.end) not in seen)
     quotes.sort(key=lambda q: (q.content.start, q.content.end))
     return quotes
+
+
+# What a cue takes in after its verb (PolNeAR's convention, seen on held-out PolNeAR train with
+# training/experiments/quote_sources.py cues): a colon that announces the quotation ("said:"), a bare
+# day ("said Saturday", "boasted Monday night"), the channel "in a statement", "(declined) to comment
+# on", "(as she) puts it", and the preposition of a phrasal speech verb ("called for", "wrote about",
+# "did not respond to").
+_CUE_TAIL = re.compile(
+    r"""\s*:(?=\s)
+    |\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:\s+(?:morning|afternoon|evening|night))?|yesterday|today|tonight)\b
+    |\s+in\s+an?\s+(?:written\s+|joint\s+|brief\s+)?statement\b
+    |\s+to\s+comment(?:\s+on)?\b
+    |(?<=\bput)\s+it\b|(?<=\bputs)\s+it\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_PHRASAL_SPEECH = re.compile(
+    r"(?:\b(?:call|calls|called|calling|press|presses|pressed|pressing)\s+for"
+    r"|\b(?:call|calls|called|calling|comment|commented|commenting)\s+on"
+    r"|\b(?:write|writes|wrote|written|writing|joke|jokes|joked|joking|talk|talks|talked|talking"
+    r"|complain|complains|complained|complaining|boast|boasts|boasted|boasting)\s+about"
+    r"|\b(?:respond|responded|sought|seek|seeks|seeking)\s+to)$",
+    re.IGNORECASE,
+)
+_CUE_PREPOSITION = re.compile(r"\s+(for|on|about|to)\b", re.IGNORECASE)
+
+
+def _widen_cue(text: str, attr: _Attr) -> _Attr:
+    """The cue with what follows its verb under PolNeAR's convention (``_CUE_TAIL``, ``_PHRASAL_SPEECH``);
+    never into the speaker, and a content that began with the words taken in now starts after them."""
+    if attr.cue is None:
+        return attr
+    start, end = attr.cue
+    while True:
+        tail = _CUE_TAIL.match(text, end)
+        if tail is None:
+            preposition = _CUE_PREPOSITION.match(text, end)
+            if preposition is None or not _PHRASAL_SPEECH.search(text[start : preposition.end()]):
+                break
+            tail = preposition
+        new_end = tail.end()
+        if attr.speaker and attr.speaker[0] < new_end and end < attr.speaker[1]:
+            break
+        if any(s < new_end and end < e and not (s >= end and e > new_end) for s, e in attr.contents):
+            break  # the words are inside a content that does not merely start with them
+        end = new_end
+    if end == attr.cue[1]:
+        return attr
+    contents = []
+    for s, e in attr.contents:
+        if attr.cue[1] <= s < end:
+            s, e = _trim(text, end, e, " \t\n")
+        contents.append((s, e))
+    return replace(attr, cue=(start, end), contents=[c for c in contents if c[1] > c[0]] or attr.contents)
 
 
 def _loose_quotations(text: str, pieces: list[_Piece], attrs: list[_Attr], owned: set[int]) -> list[Quote]:
