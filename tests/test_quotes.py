@@ -241,6 +241,13 @@ def test_adding_after_a_cue_is_a_second_attribution_of_the_same_speaker(text: st
     assert [q["name"] for q in found] == ["Ruiz", "Ruiz"]
 
 
+def test_verb_in_an_object_relative_clause_is_no_cue() -> None:
+    text = 'Nothing the president said "will calm the markets," the senator said.'
+    q = only(text)
+    assert (q["cue"], q["speaker"]) == ("said", "the senator")
+    assert q["content"].startswith("Nothing the president said")
+
+
 def test_sentence_initial_determiner_phrase_is_the_subject() -> None:
     text = "The mayor said the bridge would close, adding that repairs would take a month."
     found = [show(text, q) for q in quotes_of(text)]

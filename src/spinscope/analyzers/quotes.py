@@ -133,6 +133,8 @@ _EVIDENCE_NOUNS = _words(
     documents review investigation audit assessment estimates census polling results
     """
 )
+# Heads of an object relative clause whose verb is no cue: "nothing the president said", "what she said".
+_OBJECT_RELATIVE_HEADS = _words("nothing everything anything something what whatever")
 _PARTICIPLE_CUES = _words(
     """
     saying adding noting arguing warning insisting claiming explaining stressing writing tweeting declaring
@@ -1342,6 +1344,10 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
                 and not (head.endswith("s") or any(toks[y].low == "and" for y in range(s_first, s_last)))
             ):
                 ok = False  # a bare base form needs a plural subject ("officials say") or an auxiliary
+            if toks[s_first].low in _OBJECT_RELATIVE_HEADS or (
+                s_first > 0 and toks[s_first - 1].low in _OBJECT_RELATIVE_HEADS
+            ):
+                ok = False  # "Nothing the president said will …": the verb sits in a relative clause
             if not ok:
                 i += 1
                 continue

@@ -51,12 +51,12 @@ written and the tagger trained and tuned on PolNeAR train only)::
 
                     rules + quote encoder (default)   rules only (--rules-only; engine "fast")
     role     match      P      R      F1             P      R      F1
-    source   exact    0.817  0.684  0.745          0.810  0.496  0.616
-    source   overlap  0.858  0.751  0.801          0.863  0.483  0.620
-    cue      exact    0.721  0.641  0.678          0.717  0.471  0.569
-    cue      overlap  0.804  0.584  0.677          0.892  0.323  0.474
-    content  exact    0.541  0.481  0.509          0.535  0.352  0.424
-    content  overlap  0.898  0.897  0.898          0.914  0.744  0.820
+    source   exact    0.822  0.691  0.751          0.818  0.501  0.621
+    source   overlap  0.861  0.757  0.805          0.867  0.487  0.624
+    cue      exact    0.734  0.654  0.692          0.735  0.484  0.583
+    cue      overlap  0.799  0.599  0.685          0.881  0.334  0.485
+    content  exact    0.550  0.490  0.518          0.547  0.360  0.434
+    content  overlap  0.900  0.898  0.899          0.916  0.742  0.820
 
 For scale, citron (BBC) on PARC3 test, a different corpus with narrower
 attributions: source 82.0 exact / 85.3 overlap, cue 82.3 exact, content 59.3
