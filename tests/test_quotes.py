@@ -241,6 +241,28 @@ def test_adding_after_a_cue_is_a_second_attribution_of_the_same_speaker(text: st
     assert [q["name"] for q in found] == ["Ruiz", "Ruiz"]
 
 
+@pytest.mark.parametrize(
+    ("text", "nested_cue", "reported"),
+    [
+        (
+            '"You have been very critical of me," he told Senator Flake, according to officials at the meeting.',
+            "told",
+            '"You have been very critical of me," he told Senator Flake',
+        ),
+        (
+            "The minister said the talks had failed, according to two people present.",
+            "said",
+            "The minister said the talks had failed",
+        ),
+    ],
+)
+def test_according_to_reports_a_clause_that_holds_an_attribution(text: str, nested_cue: str, reported: str) -> None:
+    found = {q["cue"]: q for q in (show(text, q) for q in quotes_of(text))}
+    assert set(found) == {nested_cue, "according to"}
+    assert found["according to"]["content"] == reported
+    assert "according" not in found[nested_cue]["content"]
+
+
 def test_verb_in_an_object_relative_clause_is_no_cue() -> None:
     text = 'Nothing the president said "will calm the markets," the senator said.'
     q = only(text)

@@ -22,7 +22,7 @@ from spinscope.segmentation import paragraphs, sentences
 
 OnError = Literal["raise", "skip", "yield"]
 # "model": the technique model and the quote encoder; "fast": the technique model, quotes by the rules
-# alone (about 1.5x the articles/s; quote sources found fall from 0.81 to 0.62 overlap F1 on PolNeAR dev);
+# alone (about 1.5x the articles/s; quote sources found fall from 0.81 to 0.63 overlap F1 on PolNeAR dev);
 # "rules": the transparent technique rules (quotes as for "model").
 Engine = Literal["model", "fast", "rules"]
 ENGINES = ("model", "fast", "rules")

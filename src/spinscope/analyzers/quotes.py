@@ -1189,6 +1189,8 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
             ty = toks[y]
             if ty.kind != "w" or ty.cap:
                 continue
+            if ty.low == "according" and y + 1 < n and toks[y + 1].low == "to" and toks[y - 1].text in _SEPARATORS:
+                return max(k, y - 2)  # ", according to X" reports the whole clause: see the according-to rule
             if ty.low in _PARTICIPLE_CUES and (toks[y - 1].text in _SEPARATORS or toks[y - 1].low in ("and", "but")):
                 last = y - 1 if toks[y - 1].kind == "p" else y - 2
                 return max(k, last)
@@ -1235,6 +1237,12 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
             cue, speaker = (i, i + 1), (s0, s1 - 1)
             attr = None
             rng = before_range(i) if sep_before(i) or (i > 0 and toks[i - 1].text == "(") else None
+            if rng is None and sep_before(i) and any(used[:i]):
+                # '"…," he told Flake, according to officials': they report the whole clause, attribution and all.
+                last = i - 1
+                while last >= 0 and toks[last].kind == "p":
+                    last -= 1
+                rng = (0, last) if last >= 0 else None
             after_first = s1 + 1 if s1 < n and toks[s1].text in ",—–" else n
             if rng is not None:
                 attr = make(rng[0], rng[1], cue, speaker, 0.85, "speech")
@@ -1393,6 +1401,8 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
                         stop = y - 1
                         break
             has_after = _looks_like_content(toks, k, stop, 1 if vclass == "act" else 3)
+            if k + 1 < n and toks[k].low == "according" and toks[k + 1].low == "to":
+                has_after = False  # '"…," he told Flake, according to officials': theirs, not his
             before = before_range(s_first) if sep_before(s_first) else None
             if (
                 before is not None

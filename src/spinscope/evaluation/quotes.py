@@ -51,12 +51,12 @@ written and the tagger trained and tuned on PolNeAR train only)::
 
                     rules + quote encoder (default)   rules only (--rules-only; engine "fast")
     role     match      P      R      F1             P      R      F1
-    source   exact    0.822  0.691  0.751          0.818  0.501  0.621
-    source   overlap  0.861  0.757  0.805          0.867  0.487  0.624
-    cue      exact    0.734  0.654  0.692          0.735  0.484  0.583
-    cue      overlap  0.799  0.599  0.685          0.881  0.334  0.485
-    content  exact    0.550  0.490  0.518          0.547  0.360  0.434
-    content  overlap  0.900  0.898  0.899          0.916  0.742  0.820
+    source   exact    0.822  0.693  0.752          0.818  0.502  0.623
+    source   overlap  0.861  0.759  0.807          0.868  0.489  0.626
+    cue      exact    0.735  0.655  0.693          0.736  0.485  0.585
+    cue      overlap  0.800  0.601  0.686          0.881  0.336  0.486
+    content  exact    0.550  0.491  0.519          0.547  0.361  0.435
+    content  overlap  0.900  0.899  0.900          0.916  0.743  0.821
 
 For scale, citron (BBC) on PARC3 test, a different corpus with narrower
 attributions: source 82.0 exact / 85.3 overlap, cue 82.3 exact, content 59.3
