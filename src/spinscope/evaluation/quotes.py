@@ -51,12 +51,12 @@ written and the tagger trained and tuned on PolNeAR train only)::
 
                     rules + quote encoder (default)   rules only (--rules-only; engine "fast")
     role     match      P      R      F1             P      R      F1
-    source   exact    0.822  0.693  0.752          0.818  0.502  0.623
-    source   overlap  0.861  0.759  0.807          0.868  0.489  0.626
-    cue      exact    0.735  0.655  0.693          0.736  0.485  0.585
-    cue      overlap  0.800  0.601  0.686          0.881  0.336  0.486
-    content  exact    0.550  0.491  0.519          0.547  0.361  0.435
-    content  overlap  0.900  0.899  0.900          0.916  0.743  0.821
+    source   exact    0.823  0.692  0.752          0.821  0.501  0.622
+    source   overlap  0.859  0.758  0.806          0.865  0.486  0.622
+    cue      exact    0.737  0.656  0.694          0.739  0.484  0.585
+    cue      overlap  0.802  0.602  0.688          0.885  0.334  0.485
+    content  exact    0.552  0.490  0.519          0.550  0.360  0.435
+    content  overlap  0.900  0.899  0.900          0.916  0.743  0.820
 
 For scale, citron (BBC) on PARC3 test, a different corpus with narrower
 attributions: source 82.0 exact / 85.3 overlap, cue 82.3 exact, content 59.3
