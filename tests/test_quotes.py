@@ -270,6 +270,11 @@ def test_verb_in_an_object_relative_clause_is_no_cue() -> None:
     assert q["content"].startswith("Nothing the president said")
 
 
+def test_inverted_plain_name_speaker_has_no_trailing_comma() -> None:
+    text = '"We are ready," said Ruiz, adding that the army had been placed on alert.'
+    assert [show(text, q)["speaker"] for q in quotes_of(text)] == ["Ruiz", "Ruiz"]
+
+
 def test_sentence_initial_determiner_phrase_is_the_subject() -> None:
     text = "The mayor said the bridge would close, adding that repairs would take a month."
     found = [show(text, q) for q in quotes_of(text)]

@@ -1,7 +1,8 @@
 """Where quote sources are lost, on the quote tagger's own held-out 10% of PolNeAR train (the same
 seeded split as training/train_quote_tagger.py; the tagger never trained on these articles).
 
-    .venv/bin/python training/experiments/quote_sources.py modes     # hybrid vs primary tagger mode (overlap P/R/F1)
+    .venv/bin/python training/experiments/quote_sources.py modes     # hybrid vs primary tagger mode (overlap P/R/F1,
+                                                                     # exact F1)
     .venv/bin/python training/experiments/quote_sources.py misses    # gold source tokens by what happened to them
     .venv/bin/python training/experiments/quote_sources.py cues      # gold cues: exact / other bounds / missed, and
                                                                      # the commonest texts of each kind
@@ -52,7 +53,8 @@ def main() -> None:
                 f"{figures[role]['overlap']['f1']:.3f}"
                 for role in ev.ROLES
             )
-            print(f"{mode:8} overlap P/R/F1  {line}", flush=True)
+            exact = "  ".join(f"{role} {figures[role]['exact']['f1']:.3f}" for role in ev.ROLES)
+            print(f"{mode:8} overlap P/R/F1  {line}   exact F1  {exact}", flush=True)
     elif check == "misses":
         tokens: Counter[str] = Counter()
         for article in articles:

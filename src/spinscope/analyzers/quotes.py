@@ -2115,11 +2115,14 @@ def _clean_tagger_speaker(text: str, speaker: Span | None) -> Span | None:
     """The tagger's source span without a stray left edge: leading punctuation (", officials") and a clause
     before a comma that starts with a preposition ("on Sunday by a drone, the police" -> "the police"),
     nor the sentence's full stop at its right edge ("said the mayor." -> "the mayor"; "Jr." keeps its own).
-    A closing comma stays: PolNeAR's sources keep it after an appositive ("Mr. Kaplan, a screenwriter,")."""
+    A closing comma stays after an appositive, as in PolNeAR's sources ("Mr. Kaplan, a screenwriter,"), and
+    goes after a plain name ("said Ruiz, adding" -> "Ruiz")."""
     if speaker is None:
         return None
     start, end = speaker.start, speaker.end
     while end > start and (text[end - 1].isspace() or text[end - 1] in "!?;:"):
+        end -= 1
+    if end > start and text[end - 1] == "," and text.find(",", start, end - 1) < 0:
         end -= 1
     if end > start and text[end - 1] == "." and not _ABBREVIATION_END.search(text, start, end):
         end -= 1

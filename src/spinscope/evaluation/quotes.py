@@ -51,8 +51,8 @@ written and the tagger trained and tuned on PolNeAR train only)::
 
                     rules + quote encoder (default)   rules only (--rules-only; engine "fast")
     role     match      P      R      F1             P      R      F1
-    source   exact    0.823  0.692  0.752          0.821  0.501  0.622
-    source   overlap  0.859  0.758  0.806          0.865  0.486  0.622
+    source   exact    0.826  0.694  0.754          0.821  0.501  0.622
+    source   overlap  0.860  0.758  0.806          0.865  0.486  0.622
     cue      exact    0.737  0.656  0.694          0.739  0.484  0.585
     cue      overlap  0.802  0.602  0.688          0.885  0.334  0.485
     content  exact    0.552  0.490  0.519          0.550  0.360  0.435
