@@ -270,6 +270,15 @@ def test_verb_in_an_object_relative_clause_is_no_cue() -> None:
     assert q["content"].startswith("Nothing the president said")
 
 
+@pytest.mark.parametrize(
+    "speaker", ["officials with knowledge of the meeting", "two people present", "aides close to the minister"]
+)
+def test_unnamed_sources_with_a_modifier_are_anonymous(speaker: str) -> None:
+    text = f"The talks collapsed on Friday, according to {speaker}."
+    q = only(text)
+    assert (q["speaker"], q["type"], q["name"]) == (speaker, "anonymous", None)
+
+
 def test_inverted_plain_name_speaker_has_no_trailing_comma() -> None:
     text = '"We are ready," said Ruiz, adding that the army had been placed on alert.'
     assert [show(text, q)["speaker"] for q in quotes_of(text)] == ["Ruiz", "Ruiz"]

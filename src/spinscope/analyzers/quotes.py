@@ -1596,6 +1596,7 @@ def _strip_title(words: list[str]) -> tuple[list[str], set[str]]:
 # "police in Harnov", "a reporter from Reuters": the place or employer after in/at/from is neither the
 # speaker's name nor its head word.
 _PLACE_AFTER = r"\b(?:in|at|from)\s+(?=[A-Z])"
+_AFTER_ANON_HEAD = _words("at with of in on from familiar close present involved briefed inside within near")
 
 
 def _clean_name(phrase: str) -> tuple[str | None, set[str]]:
@@ -1660,6 +1661,17 @@ def _classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
         and name is None
     ):
         return "anonymous"
+    # "officials with knowledge of the meeting", "two people present": the head comes before its modifier.
+    anon_at = next(
+        (
+            k
+            for k, w in enumerate(head_words)
+            if w in _ANON_HEADS and (k == len(head_words) - 1 or head_words[k + 1] in _AFTER_ANON_HEAD)
+        ),
+        None,
+    )
+    if anon_at is not None:
+        head, head_words = head_words[anon_at], head_words[: anon_at + 1]
     if (
         name is None
         and (head in _ANON_HEADS or head.endswith("sources"))
