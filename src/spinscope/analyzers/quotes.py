@@ -1122,12 +1122,17 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
         """A content can end just before token x: a separator comma/dash, or a quotation."""
         return x > 0 and (toks[x - 1].kind == "q" or (toks[x - 1].kind == "p" and toks[x - 1].text in _SEPARATORS))
 
-    def before_range(x: int) -> tuple[int, int] | None:
-        """Tokens of the content that ends before token x (the separator excluded)."""
+    def before_range(x: int, nested: bool = False) -> tuple[int, int] | None:
+        """Tokens of the content that ends before token x (the separator excluded). ``nested``: the whole
+        clause, even when other attributions already hold some of its tokens."""
         last = x - 1
         while last >= 0 and toks[last].kind == "p":
             last -= 1
-        if last < 0 or any(used[y] for y in range(0, last + 1)):
+        if last < 0:
+            return None
+        if nested:
+            return 0, last
+        if any(used[y] for y in range(0, last + 1)):
             return None
         first = 0
         # A quotation right before the cue is the content by itself when only punctuation precedes it.
@@ -1242,10 +1247,7 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
             rng = before_range(i) if sep_before(i) or (i > 0 and toks[i - 1].text == "(") else None
             if rng is None and sep_before(i) and any(used[:i]):
                 # '"…," he told Flake, according to officials': they report the whole clause, attribution and all.
-                last = i - 1
-                while last >= 0 and toks[last].kind == "p":
-                    last -= 1
-                rng = (0, last) if last >= 0 else None
+                rng = before_range(i, nested=True)
             after_first = s1 + 1 if s1 < n and toks[s1].text in ",—–" else n
             if rng is not None:
                 attr = make(rng[0], rng[1], cue, speaker, 0.85, "speech")
@@ -1419,6 +1421,8 @@ def _find_in_region(region: _Region, pieces: list[_Piece]) -> tuple[list[_Attr],
                 if attr is not None:
                     if has_after and toks[k].low in _PARTICIPLE_CUES and not toks[k].cap:
                         # '"…," Ruiz said, adding that …': a second attribution, same speaker, cue "adding".
+                        # Not left to the participle rule below: its speaker is the region's main subject,
+                        # and here it must be this cue's own.
                         found.append(attr)
                         after = k + 1 + (k + 1 <= stop and toks[k + 1].text in (",", ":"))
                         if _looks_like_content(toks, after, stop):
