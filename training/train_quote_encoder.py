@@ -7,7 +7,7 @@ minutes of CPU, which a GPU session should not spend: ``prepare`` stores them wi
 gold labels, and the (small) file travels to the GPU::
 
     # 1. CPU, ~10 minutes: words, gold labels and the rules' tags of every PolNeAR train article
-    /work/trainenv/bin/python training/train_quote_encoder.py prepare --out training/runs/quotes.pkl.gz
+    .venv-train/bin/python training/train_quote_encoder.py prepare --out training/runs/quotes.pkl.gz
     # 2. GPU (or CPU, slowly): fine-tune, pick the epoch and decoding bias on the held-out 10%
     #    (training/gpu_distil.py runs this step beside the technique tagger's)
     python training/train_quote_encoder.py train --data training/runs/quotes.pkl.gz --out training/runs/quotes \

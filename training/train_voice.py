@@ -7,8 +7,8 @@ its own). Pass ``--no-ship`` to run it without touching the package.
 
 One command reproduces the shipped model (CPU, about ten minutes on one thread)::
 
-    /work/trainenv/bin/python training/train_voice.py            # sweep, pick on val, export, ship
-    /work/trainenv/bin/python training/train_voice.py --export-only   # re-export OUT/best.pt
+    .venv-train/bin/python training/train_voice.py            # sweep, pick on val, export, ship
+    .venv-train/bin/python training/train_voice.py --export-only   # re-export OUT/best.pt
 
 Notes (README-voice)
 --------------------
@@ -296,7 +296,7 @@ def export(args, data: dict, tokenizer, log: Log) -> None:
             "batch": args.batch,
             "head_lr": args.head_lr,
             "dropout": args.dropout,
-            "command": "/work/trainenv/bin/python training/train_voice.py",
+            "command": ".venv-train/bin/python training/train_voice.py",
         },
         "validation": {
             "data": "NewsSD-ENG train/val.csv (99 sentences)",

@@ -1,6 +1,6 @@
 """Which dynamic-int8 recipe keeps the technique tagger's validation SI (fp32 vs int8 variants).
 
-    /work/trainenv/bin/python training/experiments/quantisation.py --tagger training/runs/round4/tagger
+    .venv-train/bin/python training/experiments/quantisation.py --tagger training/runs/round4/tagger
 
 Exports ``best.pt`` once, quantises it several ways, and scores each through spinscope's own
 inference (one window per call, thresholds re-tuned on the validation split, as export_onnx.py

@@ -1,7 +1,7 @@
 """Which sentence features should the voice head read? 5-fold CV on NewsSD train (the choice) and
 NewsSD val (reported, not a choice), for the shipped features and for the quote encoder's view.
 
-    /work/trainenv/bin/python training/experiments/voice_features.py \\
+    .venv-train/bin/python training/experiments/voice_features.py \\
         [--quote-run training/runs/round5/quotes]   # the quote encoder's best.pt (training/unpack_gpu_run.py)
 
 Feature sets: ``shipped`` (voice.standalone_features: technique-tagger states mean, its probabilities'

