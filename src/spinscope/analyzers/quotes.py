@@ -2127,6 +2127,17 @@ _ADVERBIAL_PREPOSITIONS = _words("on in at during after before since over under 
 _ABBREVIATION_END = re.compile(r"(?:\b[A-Z]|\bJr|\bSr|\bInc|\bCo|\bLtd|\bCorp|\bSt|\bU\.S)\.$")
 
 
+def _drop_full_stop(text: str, content: Span) -> Span:
+    """A reported content without the sentence's full stop, as the rules' contents and PolNeAR's have it
+    (8,381 of its 8,462 indirect contents at a sentence end leave the stop out, even after "U.S.")."""
+    end = content.end
+    after = text[end:].lstrip()
+    sentence_end = end == len(text) or (text[end].isspace() and not after[:1].islower())
+    if end - content.start > 1 and text[end - 1] == "." and sentence_end:
+        return Span(content.start, end - 1)
+    return content
+
+
 def _clean_tagger_speaker(text: str, speaker: Span | None) -> Span | None:
     """The tagger's source span without a stray left edge: leading punctuation (", officials") and a clause
     before a comma that starts with a preposition ("on Sunday by a drone, the police" -> "the police"),
@@ -2190,7 +2201,10 @@ def _with_tagger(text: str, sentences: list[Span], attrs: list[_Attr], loose: li
     taken += [Span(*a.cue) for a in attrs if a.cue] + [Span(*a.speaker) for a in attrs if a.speaker]
     added = list(attrs)
     found = quote_tagger.tagger_attributions(text, sentences, provisional, model)
-    found = [(_clean_tagger_speaker(text, speaker), cue, contents, score) for speaker, cue, contents, score in found]
+    found = [
+        (_clean_tagger_speaker(text, speaker), cue, [_drop_full_stop(text, c) for c in contents], score)
+        for speaker, cue, contents, score in found
+    ]
     if TAGGER_MODE == "primary":
         return _tagger_primary(attrs, found, loose)
     if TAGGER_MODE in ("hybrid", "hybrid-source", "hybrid-nested"):
