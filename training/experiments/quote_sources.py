@@ -145,10 +145,14 @@ def content_bounds(articles: list[ev.GoldArticle]) -> None:
                 edges["start"][gap(text, g0, p0)] += 1
             if g1 != p1:
                 edges["end"][gap(text, p1, g1)] += 1
-                where.setdefault(gap(text, p1, g1), []).append(text[max(g0, g1 - 80) : g1 + 2] + " || " + text[p0:p1][-80:])
+                where.setdefault(gap(text, p1, g1), []).append(
+                    text[max(g0, g1 - 80) : g1 + 2] + " || " + text[p0:p1][-80:]
+                )
     print(", ".join(f"{k} {n}" for k, n in outcomes.items()))
     for side, counter in edges.items():
-        print(f"\n{side} differs {sum(counter.values())}: " + "; ".join(f"{t} x{n}" for t, n in counter.most_common(40)))
+        print(
+            f"\n{side} differs {sum(counter.values())}: " + "; ".join(f"{t} x{n}" for t, n in counter.most_common(40))
+        )
     if "-v" in sys.argv:  # gold ending || predicted ending, for the commonest end differences
         for key, _n in edges["end"].most_common(3):
             print(f"\n{key}:\n  " + "\n  ".join(repr(x) for x in where[key][:20]))

@@ -35,13 +35,14 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from voice_finetune import SentenceClassifier, encode, predict
+
 from common import REPO
 from spinscope import segmentation
 from spinscope.analyzers import voice
 from spinscope.evaluation.quotes import load_polnear
 from spinscope.runtime.encoding import load_tokenizer
 from train_voice_head import NEWSSD, OUT, SEED, load
-from voice_finetune import SentenceClassifier, encode, predict
 
 CORPORA = REPO.parent / "shared" / "corpora"
 PTC_ARTICLES = CORPORA / "ptc" / "train" / "train-articles"
@@ -114,7 +115,9 @@ def main() -> None:
     news = unlabelled_sentences(args.sentences)
     print(f"{len(news)} unlabelled sentences", flush=True)
     tag = f"{args.teacher.stem}-{args.sentences}"
-    p_val = cached(args.cache / f"teacher-val-{args.teacher.stem}.npy", lambda: teacher_probabilities(args.teacher, val_s))
+    p_val = cached(
+        args.cache / f"teacher-val-{args.teacher.stem}.npy", lambda: teacher_probabilities(args.teacher, val_s)
+    )
     print(f"teacher: val macro-F1 {f1_score(val_y, p_val >= 0.5, average='macro'):.4f} ({time.time() - t0:.0f}s)")
     p_news = cached(args.cache / f"teacher-news-{tag}.npy", lambda: teacher_probabilities(args.teacher, news))
     print(f"teacher labelled the news: {p_news.mean():.3f} opinion on average ({time.time() - t0:.0f}s)", flush=True)

@@ -207,8 +207,10 @@ def main() -> None:
         print(f"fold {fold} done ({time.time() - t0:.0f}s)", flush=True)
     cv = [f1_score(train_y[held_out], cv_probs[e, held_out] >= 0.5, average="macro") for e in range(args.epochs)]
     print("CV macro-F1 by epoch:", " ".join(f"{f:.4f}" for f in cv))
-    record = {**{k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-              "cv_by_epoch": [round(f, 4) for f in cv]}
+    record = {
+        **{k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "cv_by_epoch": [round(f, 4) for f in cv],
+    }
     if not args.no_val:
         best_epochs = int(np.argmax(cv)) + 1
         history = fit(args, fresh(SEED), train_p, train_y, np.arange(len(train_y)), [val_p], SEED, best_epochs)
