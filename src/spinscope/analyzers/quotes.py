@@ -2127,10 +2127,14 @@ _ADVERBIAL_PREPOSITIONS = _words("on in at during after before since over under 
 _ABBREVIATION_END = re.compile(r"(?:\b[A-Z]|\bJr|\bSr|\bInc|\bCo|\bLtd|\bCorp|\bSt|\bU\.S)\.$")
 
 
-def _drop_full_stop(text: str, content: Span) -> Span:
+def _tidy_tagger_content(text: str, content: Span) -> Span:
     """A reported content without the sentence's full stop, as the rules' contents and PolNeAR's have it
-    (8,381 of its 8,462 indirect contents at a sentence end leave the stop out, even after "U.S.")."""
-    end = content.end
+    (8,381 of its 8,462 indirect contents at a sentence end leave the stop out, even after "U.S."), nor a
+    comma it starts with."""
+    start, end = content.start, content.end
+    while start < end - 1 and (text[start] in ",;" or text[start].isspace()):
+        start += 1
+    content = Span(start, end)
     after = text[end:].lstrip()
     sentence_end = end == len(text) or (text[end].isspace() and not after[:1].islower())
     if end - content.start > 1 and text[end - 1] == "." and sentence_end:
@@ -2202,7 +2206,7 @@ def _with_tagger(text: str, sentences: list[Span], attrs: list[_Attr], loose: li
     added = list(attrs)
     found = quote_tagger.tagger_attributions(text, sentences, provisional, model)
     found = [
-        (_clean_tagger_speaker(text, speaker), cue, [_drop_full_stop(text, c) for c in contents], score)
+        (_clean_tagger_speaker(text, speaker), cue, [_tidy_tagger_content(text, c) for c in contents], score)
         for speaker, cue, contents, score in found
     ]
     if TAGGER_MODE == "primary":
