@@ -449,3 +449,14 @@ def test_tagger_content_leaves_out_the_full_stop_and_a_leading_comma():
     leading = Span(clause.index(", had"), len(clause))
     tidy = _tidy_tagger_content(clause, leading)
     assert clause[tidy.start : tidy.end] == "had known for weeks"
+
+
+def test_an_exclaimed_quotation_after_another_speakers_quote_keeps_its_own_tag():
+    # It was read as a continuation of Marsh's quote: the sentence splitter had cut off "Ruiz said."
+    text = (
+        "“The troops will leave within ninety days,” Marsh said.\n\n"
+        "“Nobody in this country believes that any more, and nobody should!” Ruiz said.\n\n"
+    )
+    found = [show(text, q) for q in quotes_of(text)]
+    assert [(q["speaker"], q["cue"]) for q in found] == [("Marsh", "said"), ("Ruiz", "said")]
+    assert found[1]["content"] == "“Nobody in this country believes that any more, and nobody should!”"

@@ -51,3 +51,15 @@ def test_offsets_are_exact_and_ordered() -> None:
 def test_empty_text() -> None:
     assert sentences("") == []
     assert paragraphs("  \n ") == []
+
+
+def test_a_speech_tag_after_an_exclaimed_or_asked_quotation_stays_in_its_sentence():
+    # syntok ends a sentence at '!”' / '?”'; the tag after it belongs to the quotation.
+    text = "“We will not be silenced!” Cruz said on Monday. “Who pays?” asked Sen. Ruiz. “Stop!” The crowd went quiet."
+    found = [text[s.start : s.end] for s in sentences(text)]
+    assert found == [
+        "“We will not be silenced!” Cruz said on Monday.",
+        "“Who pays?” asked Sen. Ruiz.",
+        "“Stop!”",
+        "The crowd went quiet.",
+    ]

@@ -4,7 +4,9 @@ Sentence splitting inside a line is syntok's (abbreviations such as U.S. and
 Gov., ellipses, quotes). Line breaks are handled here first: news text from
 files, HTML extraction and PTC has one paragraph or one sentence per line, so a
 line break ends a sentence, unless the next line starts in lower case (a
-hard-wrapped paragraph).
+hard-wrapped paragraph). Two of syntok's splits are undone: after a title or
+an initialism ("Gov. | Ruiz"), and between a quotation ending in "!" or "?" and
+the speech tag after it ('“…!” | Cruz said.').
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def sentences(text: str, blocks: list[Span] | None = None) -> list[Span]:
                     last = sentence[-1]
                     end = unit.start + last.offset + len(last.value)
                     found.append(Span(start, end))
-            found = _cover(text, unit, _join_abbreviations(text, found))
+            found = _cover(text, unit, _join_speech_tags(text, _join_abbreviations(text, found)))
             result.extend(found)
     return result
 
@@ -112,6 +114,33 @@ def _join_abbreviations(text: str, found: list[Span]) -> list[Span]:
             ):
                 joined[-1] = Span(joined[-1].start, span.end)
                 continue
+        joined.append(span)
+    return joined
+
+
+# syntok ends a sentence at a quotation's closing "!" or "?", even when a speech tag follows it:
+# '“…, it’s offensive!” Cruz said.' is one sentence, and the quote analyser must see it as one.
+_EXCLAIMED_QUOTE_END = re.compile(r"[!?][\"'”’]+$")
+_SPEECH_TAG_VERBS = (
+    r"(?:said|says|asked|asks|added|adds|told|tweeted|wrote|writes|shouted|yelled|exclaimed|replied|responded|"
+    r"continued|insisted|declared|demanded|cried|joked|quipped|argued|explained|noted|stated|warned|recalled)"
+)
+_SPEECH_TAG = re.compile(
+    rf"^(?:(?:[A-Z][\w.’'-]*\s+){{1,4}}(?:also\s+|later\s+)?{_SPEECH_TAG_VERBS}|{_SPEECH_TAG_VERBS}\s+[A-Z])\b"
+)
+
+
+def _join_speech_tags(text: str, found: list[Span]) -> list[Span]:
+    """Undo a split between a quotation ending in "!" or "?" and the speech tag after it ("Cruz said")."""
+    joined: list[Span] = []
+    for span in found:
+        if (
+            joined
+            and _EXCLAIMED_QUOTE_END.search(text, joined[-1].start, joined[-1].end)
+            and _SPEECH_TAG.match(text[span.start : span.end])
+        ):
+            joined[-1] = Span(joined[-1].start, span.end)
+            continue
         joined.append(span)
     return joined
 

@@ -55,7 +55,7 @@ written and the tagger trained and tuned on PolNeAR train only)::
     source   overlap  0.860  0.758  0.806          0.865  0.486  0.622
     cue      exact    0.737  0.656  0.694          0.739  0.484  0.585
     cue      overlap  0.802  0.602  0.688          0.885  0.334  0.485
-    content  exact    0.557  0.495  0.524          0.550  0.360  0.435
+    content  exact    0.558  0.496  0.525          0.550  0.360  0.435
     content  overlap  0.901  0.899  0.900          0.916  0.743  0.820
 
 For scale, citron (BBC) on PARC3 test, a different corpus with narrower
