@@ -2129,8 +2129,8 @@ _ABBREVIATION_END = re.compile(r"(?:\b[A-Z]|\bJr|\bSr|\bInc|\bCo|\bLtd|\bCorp|\b
 
 def _tidy_tagger_content(text: str, content: Span) -> Span:
     """A reported content without the sentence's full stop, as the rules' contents and PolNeAR's have it
-    (8,381 of its 8,462 indirect contents at a sentence end leave the stop out, even after "U.S."), nor a
-    comma it starts with."""
+    (8,381 of the 8,462 indirect contents in PolNeAR train that end a sentence leave the stop out, even
+    after "U.S."), nor a comma it starts with."""
     start, end = content.start, content.end
     while start < end - 1 and (text[start] in ",;" or text[start].isspace()):
         start += 1
