@@ -35,18 +35,26 @@ def load(path: Path) -> tuple[list[str], np.ndarray]:
     return [r["Sentence"] for r in rows], np.array([r["Label"] == "SUBJ" for r in rows], dtype=int)
 
 
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+
+
+def head_with_c(c: float) -> LogisticRegression:
+    return LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+
+
+def pick_c(x: np.ndarray, y: np.ndarray, grid: tuple[float, ...] = C_GRID) -> tuple[float, dict[float, float]]:
+    """The regularisation with the best 5-fold CV macro-F1 on (x, y), and the CV figure of each C tried."""
+    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
+    cv = {c: f1_score(y, cross_val_predict(head_with_c(c), x, y, cv=folds), average="macro") for c in grid}
+    return max(cv, key=lambda c: cv[c]), cv
+
+
 def main() -> None:
     train_s, train_y = load(NEWSSD / "train.csv")
     val_s, val_y = load(NEWSSD / "val.csv")
     x_train, x_val = voice.standalone_features(train_s), voice.standalone_features(val_s)
-    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
-    cv = {}
-    for c in (0.03, 0.1, 0.3, 1.0, 3.0, 10.0):
-        head = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-        predicted = cross_val_predict(head, x_train, train_y, cv=folds)
-        cv[c] = f1_score(train_y, predicted, average="macro")
-    best_c = max(cv, key=lambda c: cv[c])
-    head = LogisticRegression(C=best_c, max_iter=5000, class_weight="balanced").fit(x_train, train_y)
+    best_c, cv = pick_c(x_train, train_y)
+    head = head_with_c(best_c).fit(x_train, train_y)
     val_pred = head.predict(x_val)
     val_f1 = f1_score(val_y, val_pred, average="macro")
     # val.csv has 99 sentences: a bootstrap over them says how far the figure could move by chance.

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from voice_distil import cached
 
 from spinscope.analyzers import voice
-from train_voice_head import NEWSSD, SEED, load
+from train_voice_head import NEWSSD, SEED, head_with_c, load, pick_c
 
 WINDOWS = (0, 2, 5, 10)
 
@@ -59,13 +59,9 @@ def main() -> None:
     val_s, val_y = load(NEWSSD / "val.csv")
     x_train = cached(args.cache / "features-train.npy", lambda: voice.standalone_features(train_s))
     x_val = cached(args.cache / "features-val.npy", lambda: voice.standalone_features(val_s))
-    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
-    stage1 = {}
-    for c in (0.03, 0.1, 0.3, 1.0, 3.0, 10.0):
-        head = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-        stage1[c] = f1_score(train_y, cross_val_predict(head, x_train, train_y, cv=folds), average="macro")
-    c = max(stage1, key=lambda c: stage1[c])
-    head = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    c, stage1 = pick_c(x_train, train_y)
+    head = head_with_c(c)
+    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)  # pick_c's folds
     oof = cross_val_predict(head, x_train, train_y, cv=folds, method="predict_proba")[:, 1]
     p_val = head.fit(x_train, train_y).predict_proba(x_val)[:, 1]
     print(f"stage 1: C {c}, CV macro-F1 {stage1[c]:.4f}, val {f1_score(val_y, p_val >= 0.5, average='macro'):.4f}")

@@ -19,9 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from common import REPO, base_encoder_dir
@@ -31,7 +29,7 @@ from spinscope.analyzers.quotes import find_quotes
 from spinscope.runtime.encoding import load_tokenizer, make_windows
 from spinscope.segmentation import sentences
 from train_quote_encoder import QuoteEncoder
-from train_voice_head import NEWSSD, SEED, load
+from train_voice_head import NEWSSD, head_with_c, load, pick_c
 
 
 def quote_shares(text: str) -> np.ndarray:
@@ -80,14 +78,9 @@ def main() -> None:
         }
 
     train, val = sets(train_s), sets(val_s)
-    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
     for name in train:
-        cv = {}
-        for c in (0.1, 0.3, 1.0):
-            head = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-            cv[c] = f1_score(train_y, cross_val_predict(head, train[name], train_y, cv=folds), average="macro")
-        best = max(cv, key=lambda c: cv[c])
-        head = LogisticRegression(C=best, max_iter=5000, class_weight="balanced").fit(train[name], train_y)
+        best, cv = pick_c(train[name], train_y, grid=(0.1, 0.3, 1.0))
+        head = head_with_c(best).fit(train[name], train_y)
         val_f1 = f1_score(val_y, head.predict(val[name]), average="macro")
         print(f"{name:26} CV macro-F1 {cv[best]:.4f} (C={best})  val macro-F1 {val_f1:.4f}", flush=True)
 
