@@ -72,7 +72,7 @@ def sentences(text: str, blocks: list[Span] | None = None) -> list[Span]:
                     last = sentence[-1]
                     end = unit.start + last.offset + len(last.value)
                     found.append(Span(start, end))
-            found = _cover(text, unit, _join_speech_tags(text, _join_abbreviations(text, found)))
+            found = _cover(text, unit, _rejoin(text, found))
             result.extend(found)
     return result
 
@@ -102,20 +102,13 @@ _SENTENCE_STARTERS = {
 }
 
 
-def _join_abbreviations(text: str, found: list[Span]) -> list[Span]:
-    """Undo a split after a title ("Gov. | Ruiz"), or after an initialism unless a new sentence clearly starts."""
-    joined: list[Span] = []
-    for span in found:
-        if joined and text[span.start].isupper():
-            previous = text[joined[-1].start : joined[-1].end]
-            first_word = text[span.start : span.end].split()[0]
-            if _TITLE_END.search(previous) or (
-                _INITIALISM_END.search(previous) and first_word not in _SENTENCE_STARTERS
-            ):
-                joined[-1] = Span(joined[-1].start, span.end)
-                continue
-        joined.append(span)
-    return joined
+def _after_abbreviation(text: str, previous: Span, span: Span) -> bool:
+    """A split after a title ("Gov. | Ruiz"), or after an initialism where no new sentence clearly starts."""
+    if not text[span.start].isupper():
+        return False
+    before = text[previous.start : previous.end]
+    first_word = text[span.start : span.end].split()[0]
+    return bool(_TITLE_END.search(before) or (_INITIALISM_END.search(before) and first_word not in _SENTENCE_STARTERS))
 
 
 # syntok ends a sentence at a quotation's closing "!" or "?", even when a speech tag follows it:
@@ -130,18 +123,22 @@ _SPEECH_TAG = re.compile(
 )
 
 
-def _join_speech_tags(text: str, found: list[Span]) -> list[Span]:
-    """Undo a split between a quotation ending in "!" or "?" and the speech tag after it ("Cruz said")."""
+def _before_speech_tag(text: str, previous: Span, span: Span) -> bool:
+    """A split between a quotation ending in "!" or "?" and the speech tag after it ("Cruz said")."""
+    return bool(
+        _EXCLAIMED_QUOTE_END.search(text, previous.start, previous.end)
+        and _SPEECH_TAG.match(text[span.start : span.end])
+    )
+
+
+def _rejoin(text: str, found: list[Span]) -> list[Span]:
+    """Undo syntok's splits that ``_after_abbreviation`` or ``_before_speech_tag`` recognise."""
     joined: list[Span] = []
     for span in found:
-        if (
-            joined
-            and _EXCLAIMED_QUOTE_END.search(text, joined[-1].start, joined[-1].end)
-            and _SPEECH_TAG.match(text[span.start : span.end])
-        ):
+        if joined and (_after_abbreviation(text, joined[-1], span) or _before_speech_tag(text, joined[-1], span)):
             joined[-1] = Span(joined[-1].start, span.end)
-            continue
-        joined.append(span)
+        else:
+            joined.append(span)
     return joined
 
 
