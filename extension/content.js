@@ -454,6 +454,10 @@
     }
   }, true);
 
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closePanel(false);
+  });
+
   // Caret browsing (F7) or a selection made with the keyboard: the caret inside a passage opens its panel.
   document.addEventListener("selectionchange", () => {
     const selection = document.getSelection();

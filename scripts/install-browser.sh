@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install Debian's Chromium for the browser tests (tests/test_report_browser.py).
+# Install Debian's Chromium for the browser tests (tests/test_*_browser.py). The extension test needs no
+# X server: Chromium's new headless mode (the default of `--headless` since Chromium 132) loads unpacked extensions.
 # Idempotent: does nothing when a `chromium` binary is already on PATH.
 # Playwright's own browser download is not used: it needs network access the
 # build machines do not have; Playwright drives the system Chromium instead.
