@@ -379,14 +379,33 @@ def serve(
         float, typer.Option(min=0, help="API requests a minute per client address (burst 30); 0: no limit.")
     ] = 60.0,
     queue: Annotated[int, typer.Option(min=0, help="Analyses that may wait for a thread before 503.")] = 16,
+    allow_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            envvar="SPINSCOPE_ALLOW_ORIGINS",
+            help="A browser-extension origin (chrome-extension://ID) whose scripts may call the API (CORS); "
+            "repeat for more. Off by default; the environment variable takes several, space-separated.",
+        ),
+    ] = None,
 ) -> None:
     """Run the web page and REST API (http://HOST:PORT/, API docs at /docs)."""
     try:
-        from spinscope.server import Settings
+        from spinscope.server import Settings, check_origins
         from spinscope.server import serve as run_server
     except ImportError as error:
         raise fail(f"the server needs the server extra: pip install 'spinscope[server]' ({error})") from None
-    settings = Settings(engine=engine.value, db_path=db, threads=workers, rate_per_minute=rate_limit, queue_size=queue)
+    try:
+        origins = check_origins(allow_origin or [])
+    except ValueError as error:
+        raise fail(str(error)) from None
+    settings = Settings(
+        engine=engine.value,
+        db_path=db,
+        threads=workers,
+        rate_per_minute=rate_limit,
+        queue_size=queue,
+        allowed_origins=origins,
+    )
     err.print(f"spinscope: serving on http://{host}:{port}/ (API docs at /docs)", highlight=False)
     run_server(settings, host=host, port=port)
 
