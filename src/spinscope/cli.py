@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from spinscope import __version__
 from spinscope.errors import InputError, SpinscopeError
@@ -22,8 +23,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+# No console markup: messages carry paths, URLs and advice such as "pip install 'spinscope[corpus]'", whose
+# brackets rich would read as style tags and swallow. Styles are given as Text objects instead.
+out = Console(markup=False)
+err = Console(stderr=True, markup=False)
+
+
+def error_line(message: object) -> Text:
+    """``spinscope: error: MESSAGE`` with the prefix in bold red and the message printed literally."""
+    return Text.assemble(("spinscope: error:", "bold red"), " ", str(message))
 
 
 class Format(StrEnum):
@@ -41,7 +49,7 @@ class EngineName(StrEnum):
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a one-line error (no traceback) and return the Exit to raise."""
-    err.print(f"[bold red]spinscope: error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(error_line(message), highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -94,7 +102,7 @@ def analyze(
             result = run_analysis(item, engine=engine.value, min_score=min_score).to_dict()
         except InputError as error:
             failures += 1
-            err.print(f"[bold red]spinscope: error:[/] {error}", highlight=False, soft_wrap=True)
+            err.print(error_line(error), highlight=False, soft_wrap=True)
             continue
         except SpinscopeError as error:
             raise fail(str(error)) from None
