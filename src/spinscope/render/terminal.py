@@ -19,6 +19,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from spinscope.normalise import visible_controls
 from spinscope.render.html import summary_figures, technique_info
 from spinscope.render.segments import (
     coverage_runs,
@@ -78,8 +79,21 @@ def _article_text(
     return blocks
 
 
+def _visible(value: Any) -> Any:
+    """Every string in ``value`` with its control characters made visible, one for one (offsets still hold):
+    rich drops BEL but prints ESC, so an article could otherwise retitle or clear the reader's terminal."""
+    if isinstance(value, str):
+        return visible_controls(value)
+    if isinstance(value, Mapping):
+        return {key: _visible(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_visible(item) for item in value]
+    return value
+
+
 def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
     """Print the analysis to ``console``: title, coloured article, legend, summary, quotes, opinion, claims."""
+    analysis = _visible(analysis)
     layers = read_layers(analysis)
     text, meta, title = layers.text, layers.meta, layers.title
     techniques, sentences, opinions, quotes, claims = (
