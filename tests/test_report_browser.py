@@ -96,9 +96,17 @@ def test_click_shows_the_explanation(report: dict[str, Any]) -> None:
         info = get_technique(tid)
         assert info.name in body and info.definition in body and info.example in body
     assert "reckless, shameful neglect" in body and "score 0.91" in body
-    assert "opinion sentence" in body
+    # the whole span of each technique covering the clicked place, and whose words they are
+    assert "“shameful neglect by the ministry is a disgrace”" in body and "score 0.55" in body
+    assert body.count("the writer's words") == 2
+    assert "opinion sentence" not in body  # the opinion layer is off by default
     page.locator(".ss-close").click()
     assert panel.is_hidden()
+    page.locator('input[data-layer="op"]').check()
+    page.locator('input[data-layer="q"]').check()
+    page.locator("mark.ss-t", has_text="shameful neglect").first.click()
+    assert "opinion sentence" in panel.inner_text()
+    page.locator(".ss-close").click()
     page.locator(".ss-q-direct").first.click()
     assert "Direct quote by Ellen Ruiz (person)" in panel.inner_text()
     assert report["errors"] == []
