@@ -3,19 +3,24 @@
 // configured server address and nowhere else.
 import { loadSettings, START_COMMAND } from "./settings.js";
 
-const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i;
 const ANALYSIS_TIMEOUT_MS = 180_000; // the model engine on a long feature, on a slow laptop
 const techniquesByServer = new Map();
 
 class ServerDown extends Error {}
 
-function unreachable(server) {
-  const command = LOOPBACK.test(server)
-    ? START_COMMAND
-    : `${START_COMMAND} --host 0.0.0.0 --allow-origin ${self.location.origin}`;
+// No answer: the server is down, or (an address this extension has no host access to) it did not let this
+// extension's origin in (CORS), which a browser reports the same way.
+async function unreachable(server) {
+  const granted = await chrome.permissions.contains({ origins: [`${new URL(server).origin}/*`] });
+  if (granted) {
+    const command = START_COMMAND;
+    return { error: "server_unreachable", message: `spinscope is not running at ${server}. Start it with: ${command}`,
+      command, server };
+  }
+  const command = `${START_COMMAND} --allow-origin ${self.location.origin}`;
   return {
     error: "server_unreachable",
-    message: `spinscope is not running at ${server}. Start it with: ${command}`,
+    message: `spinscope at ${server} did not answer or does not let this extension in. Start it there with: ${command}`,
     command,
     server,
   };
@@ -68,7 +73,7 @@ async function analyseText({ text, title, url }) {
     );
     return { analysis, techniques: known, server };
   } catch (error) {
-    if (error instanceof ServerDown) return unreachable(server);
+    if (error instanceof ServerDown) return await unreachable(server);
     return { error: error.code || "error", message: error.message, server };
   }
 }
@@ -78,7 +83,7 @@ async function analyseTab(tabId) {
   const settings = await loadSettings();
   let result;
   try {
-    await chrome.scripting.executeScript({ target: { tabId }, files: ["vendor/Readability.js", "content.js"] });
+    await chrome.scripting.executeScript({ target: { tabId }, files: ["vendor/Readability.js", "article-text.js", "content.js"] });
     [{ result }] = await chrome.scripting.executeScript({
       target: { tabId },
       func: (options) => globalThis.__spinscope.analyse(options),

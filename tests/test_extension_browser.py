@@ -66,14 +66,22 @@ RANGES_JS = """
 PANEL = "spinscope-ui .panel"
 
 
+# A strict policy, as many news sites send: the extension must not need inline styles or scripts in the page.
+PAGE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; object-src 'none'"
+
+
 class QuietHandler(SimpleHTTPRequestHandler):
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", PAGE_CSP)
+        super().end_headers()
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    """The test news page, served by a plain static file server on loopback."""
+    """The test news page, served by a plain static file server on loopback, with a strict CSP."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(FIXTURES)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -205,6 +213,7 @@ def test_highlights_match_the_api_spans(extension: SimpleNamespace, server: str,
     assert "Tomas Brandt" in popup.locator("#quotes").inner_text()
     share = round(analysis["summary"]["opinion_share"] * 100)
     assert f"opinion: {share}% of sentences" in popup.locator("#overview").inner_text()
+    popup.screenshot(path="/tmp/spinscope-extension-popup.png", full_page=True)
 
     # a click on a passage (one that overlaps no other) opens its panel
     alone = [r for r in seen["ranges"] if sum(1 for o in seen["ranges"] if overlaps(r, o)) == 1]
@@ -235,6 +244,17 @@ def test_highlights_match_the_api_spans(extension: SimpleNamespace, server: str,
     assert page.evaluate("CSS.highlights.get('spinscope-current').size") == 1
     page.keyboard.press("Escape")
     assert panel.is_hidden()
+    # caret browsing (F7): the caret moved into a passage opens its panel
+    page.evaluate(
+        """(name) => { const range = [...CSS.highlights.get(name)][0];
+        getSelection().collapse(range.startContainer, range.startOffset + 1); }""",
+        target["name"],
+    )
+    page.locator(PANEL).wait_for(state="visible")
+    assert page.locator(f"{PANEL} .name").inner_text() == by_id[names[target["name"]]]["name"]
+    page.keyboard.press("Escape")
+    assert panel.is_hidden()
+    page.evaluate("getSelection().removeAllRanges()")
 
     # a technique switched off in the popup disappears from the page, and comes back
     toggle = popup.locator("#techniques input").first
@@ -252,6 +272,20 @@ def test_highlights_match_the_api_spans(extension: SimpleNamespace, server: str,
     assert panel.is_visible()
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
+
+    # settings: a minimum score and the opinion layer apply to the page at once
+    popup.locator("#settings summary").click()
+    popup.fill("#min-score", "0.55")
+    popup.check('input[name="layer"][value="opinion"]')
+    popup.click("#settings-form button[type=submit]")
+    popup.locator("#saved", has_text="Saved").wait_for()
+    strong = sum(1 for s in analysis["techniques"] if s["score"] >= 0.55)
+    assert 0 < strong < len(analysis["techniques"])
+    count = "[...CSS.highlights].filter(([k]) => /^spinscope-t/.test(k)).reduce((n, [, h]) => n + h.size, 0)"
+    page.wait_for_function(f"{count} === {strong}")
+    opinions = sum(1 for s in analysis["sentences"] if s["voice"] == "opinion")
+    assert opinions > 0 and page.evaluate("CSS.highlights.get('spinscope-opinion').size") == opinions
+    extension.worker.evaluate("chrome.storage.local.remove(['minScore', 'layers'])")
 
     # the page's own DOM is as it was: highlights are ranges, the UI sits in a shadow root outside <body>
     assert page.evaluate("document.body.outerHTML") == body_before
@@ -286,7 +320,34 @@ def test_server_stopped_shows_the_command(extension: SimpleNamespace, site: str)
     popup.close()
 
 
-def free_port(host: str) -> int:
+def analyse_in_popup(extension: SimpleNamespace, site: str) -> tuple[Any, Any]:
+    page, tab_id, _ = open_article(extension, site)
+    popup = open_popup(extension, tab_id)
+    popup.click("#analyse")
+    popup.wait_for_selector("#result:not([hidden]), #error:not([hidden])", timeout=60_000)
+    return page, popup
+
+
+def test_other_address_needs_allow_origin(extension: SimpleNamespace, site: str) -> None:
+    """127.0.0.2 is loopback too, but outside the extension's host access: only CORS lets it in."""
     with socket.socket() as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
+        try:
+            probe.bind(("127.0.0.2", 0))
+        except OSError:
+            pytest.skip("127.0.0.2 is not a loopback address here")
+    with serve_in_thread(spinscope_app(), host="127.0.0.2") as port:
+        use_server(extension, f"http://127.0.0.2:{port}")
+        page, popup = analyse_in_popup(extension, site)
+        assert popup.locator("#result").is_hidden()
+        command = f"spinscope serve --allow-origin {extension.origin}"
+        assert popup.locator("#error code").inner_text() == command
+        page.close()
+        popup.close()
+    with serve_in_thread(spinscope_app(allowed_origins=(extension.origin,)), host="127.0.0.2") as port:
+        use_server(extension, f"http://127.0.0.2:{port}")
+        page, popup = analyse_in_popup(extension, site)
+        assert popup.locator("#error").is_hidden()
+        assert popup.locator("#permalink").get_attribute("href", timeout=1000).startswith(f"http://127.0.0.2:{port}/r/")
+        assert page.evaluate("[...CSS.highlights.keys()].filter((k) => /^spinscope-t/.test(k)).length") > 0
+        page.close()
+        popup.close()

@@ -62,7 +62,8 @@ class Article:
 
     def __post_init__(self) -> None:
         if not self.id:
-            self.id = hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:12]
+            # surrogatepass: an Article holding a lone surrogate can still be made (analyze() replaces it)
+            self.id = hashlib.sha1(self.text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

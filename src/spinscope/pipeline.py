@@ -8,6 +8,7 @@ these two functions.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +17,7 @@ from typing import Any, Literal, Protocol
 from spinscope import __version__
 from spinscope.document import Analysis, Article, Quote, Span, TechniqueSpan
 from spinscope.errors import EmptyInputError, InputError, SpinscopeError
+from spinscope.normalise import has_text, normalise_text
 from spinscope.segmentation import paragraphs, sentences
 from spinscope.summary import summarise  # defined once there; re-exported here
 
@@ -64,17 +66,19 @@ def _load_technique_engine(engine: str) -> TechniqueEngine:
 
 
 def _as_article(item: str | Article) -> Article:
+    """The Article to analyse, its text normalised as the readers do (the offsets index that text)."""
     if isinstance(item, Article):
-        return item
+        text = normalise_text(item.text)
+        return item if text == item.text else dataclasses.replace(item, text=text)
     if isinstance(item, str):
-        return Article(text=item, source="<text>")
+        return Article(text=normalise_text(item), source="<text>")
     raise TypeError(f"analyze() takes text or an Article, not {type(item).__name__}")
 
 
 def check_article(article: Article) -> None:
     """Raise a clear InputError for text spinscope cannot analyse (empty, huge, not English)."""
     source = article.source or article.id
-    if not article.text.strip():
+    if not has_text(article.text):  # whitespace, zero-width or bidi characters only
         raise EmptyInputError(source, "empty: no text to analyse")
     if len(article.text) > MAX_TEXT_CHARS:
         raise InputError(source, f"too large: {len(article.text):,} characters (limit {MAX_TEXT_CHARS:,})")

@@ -22,6 +22,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from spinscope.normalise import visible_controls
 from spinscope.render.figures import percent, summary_rows
 from spinscope.render.html import technique_info
 from spinscope.render.segments import (
@@ -90,6 +91,18 @@ def _article_text(
     return blocks
 
 
+def _visible(value: Any) -> Any:
+    """Every string in ``value`` with its control characters made visible, one for one (offsets still hold):
+    rich drops BEL but prints ESC, so an article could otherwise retitle or clear the reader's terminal."""
+    if isinstance(value, str):
+        return visible_controls(value)
+    if isinstance(value, Mapping):
+        return {key: _visible(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_visible(item) for item in value]
+    return value
+
+
 def _speaker_of(sentence: Mapping[str, Any], quotes: list[Mapping[str, Any]]) -> str:
     """The name of the speaker whose quote overlaps the sentence most, if the quote names one."""
     best, overlap = "", 0
@@ -119,6 +132,7 @@ def _print_sentences(
 
 def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
     """Print the analysis to ``console``: title, coloured article, legend, summary, quotes, opinion, claims."""
+    analysis = _visible(analysis)
     layers = read_layers(analysis)
     text, meta, title = layers.text, layers.meta, layers.title
     techniques, opinions, quotes, claims = (
