@@ -66,14 +66,22 @@ RANGES_JS = """
 PANEL = "spinscope-ui .panel"
 
 
+# A strict policy, as many news sites send: the extension must not need inline styles or scripts in the page.
+PAGE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; object-src 'none'"
+
+
 class QuietHandler(SimpleHTTPRequestHandler):
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", PAGE_CSP)
+        super().end_headers()
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    """The test news page, served by a plain static file server on loopback."""
+    """The test news page, served by a plain static file server on loopback, with a strict CSP."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(FIXTURES)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
