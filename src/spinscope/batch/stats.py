@@ -12,8 +12,9 @@ articles weigh more than short ones):
 ``techniques``
     per outlet and technique: spans and spans per 1,000 words.
 ``phrases``
-    the most frequent loaded phrases: technique span texts, lowercased and with
-    whitespace collapsed, by technique (count, articles, outlets).
+    the most frequent loaded phrases by technique (count, articles, outlets): technique
+    spans of at most five words, counted by their text with case, spacing and edge
+    punctuation ignored, kept when found twice or more, shown as most often written.
 
 Articles without an outlet count under ``(unknown)``; without a usable date under
 ``(undated)``. Only committed parts are read, so stats can run while a batch is
@@ -27,6 +28,7 @@ import csv
 import html
 import io
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +94,41 @@ def _top(counts: list[dict[str, Any]], keys: tuple[str, ...], n: int) -> dict[tu
     }
 
 
+MAX_PHRASE_WORDS = 5
+MIN_PHRASE_SPANS = 2
+_EDGE = "[\\s\"“”‘’''.,;:!?()\\[\\]]+"  # edge punctuation, as a DuckDB regex inside '...' (so '' is ')
+
+
+def _phrases(con: Any, technique_rows: str, top: int) -> list[dict[str, Any]]:
+    """Loaded phrases: short spans (MAX_PHRASE_WORDS words at most) counted by their normalised form (case,
+    spacing and edge punctuation ignored), found MIN_PHRASE_SPANS times at least, shown as most often written."""
+    grouped = _rows(
+        con,
+        f"""
+        SELECT technique, lower(form) AS norm, list(form) AS forms, count(*) AS spans,
+               count(DISTINCT key) AS articles, count(DISTINCT outlet) AS outlets
+        FROM (
+            SELECT technique, key, outlet,
+                   regexp_replace(regexp_replace(text, '^{_EDGE}|{_EDGE}$', '', 'g'), '\\s+', ' ', 'g') AS form
+            FROM ({technique_rows})
+        )
+        WHERE form <> '' AND len(string_split(form, ' ')) <= {MAX_PHRASE_WORDS}
+        GROUP BY 1, 2 HAVING count(*) >= {MIN_PHRASE_SPANS}
+        """,
+    )
+    by_technique: dict[str, list[dict[str, Any]]] = {}
+    for row in grouped:
+        counts = Counter(row.pop("forms"))
+        # the commonest spelling; on a tie the one written mid-sentence (lower-case start), not in capitals
+        row["phrase"] = min(counts, key=lambda f: (-counts[f], f[:1].isupper(), f.isupper(), f))
+        by_technique.setdefault(row["technique"], []).append(row)
+    result = []
+    for technique in sorted(by_technique):
+        rows = sorted(by_technique[technique], key=lambda r: (-r["spans"], r["norm"]))[:top]
+        result += [{k: r[k] for k in ("technique", "phrase", "spans", "articles", "outlets")} for r in rows]
+    return result
+
+
 def compute_stats(outdir: str | Path, *, top_techniques: int = 3, top_phrases: int = 5) -> Tables:
     """The corpus tables of a batch folder (see the module docstring)."""
     root = Path(outdir)
@@ -121,17 +158,7 @@ def compute_stats(outdir: str | Path, *, top_techniques: int = 3, top_phrases: i
             con, f"SELECT outlet, month, technique, count(*) AS spans FROM ({technique_rows}) GROUP BY 1, 2, 3"
         )
         by_all = _rows(con, f"SELECT technique, count(*) AS spans FROM ({technique_rows}) GROUP BY 1")
-        phrases = _rows(
-            con,
-            f"""
-            SELECT technique, phrase, spans, articles, outlets FROM (
-                SELECT technique, lower(regexp_replace(trim(text), '\\s+', ' ', 'g')) AS phrase,
-                       count(*) AS spans, count(DISTINCT key) AS articles, count(DISTINCT outlet) AS outlets,
-                       row_number() OVER (PARTITION BY technique ORDER BY count(*) DESC, phrase) AS rank
-                FROM ({technique_rows}) GROUP BY 1, 2
-            ) WHERE rank <= {int(top_phrases)} ORDER BY technique, spans DESC, phrase
-            """,
-        )
+        phrases = _phrases(con, technique_rows, top_phrases)
     finally:
         con.close()
     tops = _top(by_outlet, ("outlet",), top_techniques)
@@ -182,29 +209,92 @@ def _cell(value: Any) -> str:
 
 TERMINAL_HIDDEN = {"outlets": {"words", "technique_spans"}, "months": {"words", "technique_spans", "claims"}}
 """Columns left out of the terminal tables to keep them narrow (CSV, JSON and HTML have them all)."""
+DROP_FIRST = (
+    "sources_unknown",
+    "sources_group",
+    "sources_organisation",
+    "sources_anonymous",
+    "sources_person",
+    "errors",
+    "words",
+    "technique_spans",
+    "quotes",
+    "outlets",
+    "articles",
+    "claims",
+    "top_techniques",
+)
+"""Columns dropped, in this order, when a table is still wider than the terminal: numbers are never cut."""
+TEXT_MIN_WIDTH = {"outlet": 12, "top_techniques": 16, "phrase": 16, "technique": 14, "month": 7}
+
+
+def _min_width(column: str, rows: list[dict[str, Any]]) -> int:
+    """The narrowest the column may get: a number's full width, a text column's TEXT_MIN_WIDTH (it wraps);
+    never narrower than the longest word of its header (headers wrap between words)."""
+    cells = [_cell(row[column]) for row in rows]
+    header = max((len(word) for word in _SHORT.get(column, column).split()), default=1)
+    if rows and isinstance(rows[0][column], int | float):
+        return max(header, *(len(c) for c in cells))
+    return max(header, min(max((len(c) for c in cells), default=1), TEXT_MIN_WIDTH.get(column, 10)))
+
+
+def _max_width(column: str, rows: list[dict[str, Any]]) -> int:
+    return max(len(_SHORT.get(column, column)), *(len(_cell(row[column])) for row in rows))
+
+
+def _widths(columns: list[str], rows: list[dict[str, Any]], room: int) -> list[int]:
+    """Column widths that fit ``room`` characters of content: each column's minimum, then the space left
+    shared out, a character at a time, to the columns still below their natural width."""
+    widths = [_min_width(c, rows) for c in columns]
+    wanted = [_max_width(c, rows) for c in columns]
+    spare = room - sum(widths)
+    while spare > 0 and any(w < m for w, m in zip(widths, wanted, strict=True)):
+        for i, (w, m) in enumerate(zip(widths, wanted, strict=True)):
+            if spare and w < m:
+                widths[i] += 1
+                spare -= 1
+    return widths
+
+
+def _table(name: str, rows: list[dict[str, Any]], columns: list[str], width: int) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=TITLES.get(name, name), title_justify="left", header_style="bold")
+    # Fixed widths: rich itself would squeeze every column evenly when a table is too wide, cutting numbers.
+    for column, size in zip(columns, _widths(columns, rows, width - 3 * len(columns) - 1), strict=True):
+        numeric = bool(rows) and isinstance(rows[0][column], int | float)
+        table.add_column(
+            Text(_SHORT.get(column, column)), justify="right" if numeric else "left", overflow="fold", width=size
+        )
+    for row in rows:
+        table.add_row(*(Text(_cell(row[c])) for c in columns))
+    return table
 
 
 def print_tables(tables: Tables, console: Any) -> None:
-    """The tables as rich tables."""
-    from rich.table import Table
+    """The tables as rich tables that fit the console: text columns and headers wrap, numbers are never cut;
+    when a table cannot fit, the columns of DROP_FIRST go first and a line says which were left out."""
+    from rich.text import Text
 
     for name, rows in tables.items():
-        table = Table(title=TITLES.get(name, name), title_justify="left", header_style="bold")
         hidden = TERMINAL_HIDDEN.get(name, set())
         columns = [column for column in (rows[0] if rows else []) if column not in hidden]
-        for column in columns:
-            numeric = bool(rows) and isinstance(rows[0][column], int | float)
-            wide = column in ("top_techniques", "phrase")
-            table.add_column(
-                _SHORT.get(column, column),
-                justify="right" if numeric else "left",
-                overflow="fold",
-                min_width=24 if wide else None,
-                no_wrap=numeric,
-            )
-        for row in rows:
-            table.add_row(*(_cell(row[c]) for c in columns))
-        console.print(table)
+        dropped: list[str] = []
+
+        def needed() -> int:  # each column's minimum, one space of padding either side, and the rules
+            return sum(_min_width(c, rows) + 3 for c in columns) + 1
+
+        for column in DROP_FIRST:
+            if needed() <= console.width:
+                break
+            if column in columns and len(columns) > 1:
+                columns.remove(column)
+                dropped.append(column)
+        console.print(_table(name, rows, columns, console.width))
+        if dropped:
+            left_out = ", ".join(_SHORT.get(c, c) for c in dropped)
+            console.print(Text(f"  (too wide for this terminal: {left_out} left out; --format csv or json has them)"))
 
 
 def to_csv(tables: Tables) -> str:
