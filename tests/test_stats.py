@@ -223,3 +223,45 @@ def test_terminal_tables_never_cut_numbers_at_100_columns(tmp_path: Path) -> Non
     for word in long_outlet.split():  # wrapped, not cut
         assert any(word in cell.split() for cell in cells), word
     assert "left out; --format csv or json has them" in text
+
+
+def test_trend_has_a_time_axis_gaps_counts_and_a_caption(tmp_path: Path) -> None:
+    """trend.png spaced months as categories, drew lines across gaps and hid how many articles stood behind
+    each point."""
+    import math
+
+    from matplotlib.dates import num2date
+
+    from spinscope.batch.stats import trend_figure, trend_series
+
+    out = tmp_path / "trend"
+    dated = [("Ledger", "2023-11-03"), ("Ledger", "2024-01-05"), ("Ledger", "2024-01-20"), ("Beacon", "2023-11-09")]
+    dated += [("Beacon", "2023-12-01"), ("Beacon", "2024-03-15"), ("Beacon", "2024-03-16"), (None, "undated")]
+    rows = [
+        article_row(f"a{i}", outlet, date, word_count=300, technique_spans=i + 1, writer_sentences=10)
+        for i, (outlet, date) in enumerate(dated)
+    ]
+    with BatchOutput(out, settings={"engine": "rules", "min_score": 0.0}) as output:
+        output.write_part(rows, [])
+    tables = compute_stats(out)
+
+    months, series = trend_series(tables)
+    assert months == ["2023-11", "2023-12", "2024-01", "2024-02", "2024-03"]  # February has no article at all
+    assert [row and row["articles"] for row in series["Ledger"]] == [1, None, 2, None, None]
+    assert [row and row["articles"] for row in series["Beacon"]] == [1, 1, None, None, 2]
+
+    figure = trend_figure(tables)
+    top = figure.axes[0]
+    ledger = next(line for line in top.get_lines() if line.get_label() == "Ledger")
+    days = [num2date(x).date() for x in ledger.get_xdata(orig=False)]
+    assert (days[2] - days[0]).days == 61 and (days[4] - days[2]).days == 60  # a time axis, not categories
+    values = ledger.get_ydata()
+    assert math.isnan(values[1]) and not math.isnan(values[0]) and not math.isnan(values[2])  # a gap, no line
+    labels = {text.get_text() for text in top.texts}
+    assert {"n=1", "n=2"} <= labels  # the articles behind each point
+    bars = figure.axes[2].patches
+    assert sorted(int(bar.get_height()) for bar in bars if bar.get_height()) == [1, 1, 1, 2, 2]
+    caption = " ".join(text.get_text() for text in figure.texts)
+    assert "n = articles" in caption and "1 undated articles are not shown" in caption
+    written = write_report(tables, tmp_path / "plots")
+    assert written["trend"].read_bytes().startswith(b"\x89PNG")

@@ -282,11 +282,9 @@ def print_tables(tables: Tables, console: Any) -> None:
         columns = [column for column in (rows[0] if rows else []) if column not in hidden]
         dropped: list[str] = []
 
-        def needed() -> int:  # each column's minimum, one space of padding either side, and the rules
-            return sum(_min_width(c, rows) + 3 for c in columns) + 1
-
         for column in DROP_FIRST:
-            if needed() <= console.width:
+            # each column's minimum, one space of padding either side, and the rules between columns
+            if sum(_min_width(c, rows) + 3 for c in columns) + 1 <= console.width:
                 break
             if column in columns and len(columns) > 1:
                 columns.remove(column)
@@ -367,31 +365,92 @@ def plot_technique_profile(tables: Tables, path: Path) -> Path:
     return path
 
 
-def plot_trend(tables: Tables, path: Path) -> Path:
-    """Per month and outlet: techniques per 1,000 words (top) and opinion share (bottom)."""
+def _month_start(month: str) -> Any:
+    import datetime
+
+    year, number = month.split("-")
+    return datetime.date(int(year), int(number), 1)
+
+
+def trend_series(tables: Tables) -> tuple[list[str], dict[str, list[dict[str, Any] | None]]]:
+    """Every calendar month from the first dated one to the last, and per outlet its row for each month
+    (``None`` where the outlet has no article that month: a gap, not a line across it)."""
     rows = [row for row in tables["months"] if row["month"] != UNDATED]
-    months = sorted({row["month"] for row in rows})
-    outlets = sorted({row["outlet"] for row in rows})
-    figure = _figure(9, 6)
-    top, bottom = figure.subplots(2, 1, sharex=True)
-    for outlet in outlets:
-        series = {row["month"]: row for row in rows if row["outlet"] == outlet}
-        xs = [i for i, month in enumerate(months) if month in series]
-        top.plot(xs, [series[months[i]]["techniques_per_1000_words"] for i in xs], marker="o", label=outlet)
-        bottom.plot(xs, [series[months[i]]["opinion_share"] for i in xs], marker="o", label=outlet)
-    top.set_ylabel("techniques per 1,000 words")
-    top.set_title("Trend over time")
-    bottom.set_ylabel("share of opinion sentences")
-    bottom.set_xticks(range(len(months)), months, rotation=45 if len(months) > 8 else 0)
-    bottom.set_xlabel("month")
-    for axes in (top, bottom):
+    if not rows:
+        return [], {}
+    first, last = _month_start(min(r["month"] for r in rows)), _month_start(max(r["month"] for r in rows))
+    months = []
+    year, number = first.year, first.month
+    while (year, number) <= (last.year, last.month):
+        months.append(f"{year:04d}-{number:02d}")
+        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+    series = {}
+    for outlet in sorted({row["outlet"] for row in rows}):
+        mine = {row["month"]: row for row in rows if row["outlet"] == outlet}
+        series[outlet] = [mine.get(month) for month in months]
+    return months, series
+
+
+def trend_figure(tables: Tables) -> Any:
+    """The trend plot: techniques per 1,000 words and opinion share per outlet on a real time axis (points
+    at mid-month, lines broken where an outlet has no articles), marker area and a label giving the
+    articles behind each point, a strip of article counts per month, and a caption."""
+    import datetime
+    import math
+
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    months, series = trend_series(tables)
+    figure = _figure(9, 7.5)
+    top, middle, bottom = figure.subplots(3, 1, sharex=True, height_ratios=[3, 3, 1.4])
+    dates = [_month_start(m) + datetime.timedelta(days=14) for m in months]
+    undated = sum(row["articles"] for row in tables["months"] if row["month"] == UNDATED)
+    colours = {outlet: f"C{i % 10}" for i, outlet in enumerate(series)}
+    width = 27 / max(1, len(series))
+    for k, (outlet, rows) in enumerate(series.items()):
+        for axes, field in ((top, "techniques_per_1000_words"), (middle, "opinion_share")):
+            values = [math.nan if row is None else float(row[field]) for row in rows]
+            axes.plot(dates, values, color=colours[outlet], linewidth=1.5, label=outlet)  # NaN breaks the line
+            points = [(d, v, row["articles"]) for d, v, row in zip(dates, values, rows, strict=True) if row]
+            axes.scatter(
+                [d for d, _, _ in points],
+                [v for _, v, _ in points],
+                s=[18 + 14 * n for _, _, n in points],
+                color=colours[outlet],
+                zorder=3,
+            )
+            if axes is top:
+                for d, v, n in points:
+                    axes.annotate(f"n={n}", (d, v), textcoords="offset points", xytext=(4, 6), fontsize=7)
+        offsets = [d + datetime.timedelta(days=(k - (len(series) - 1) / 2) * width) for d in dates]
+        bottom.bar(offsets, [0 if row is None else row["articles"] for row in rows], width=width, color=colours[outlet])
+    top.set_ylabel("technique spans\nper 1,000 words")
+    top.set_title("Trend over time, per outlet")
+    middle.set_ylabel("share of the writer's\nsentences that are opinion")
+    bottom.set_ylabel("articles")
+    for axes in (top, middle, bottom):
         axes.grid(alpha=0.3)
         axes.set_ylim(bottom=0)
-    if outlets:
+    if series:
+        locator = AutoDateLocator()
+        bottom.xaxis.set_major_locator(locator)
+        bottom.xaxis.set_major_formatter(ConciseDateFormatter(locator))
         top.legend(title="outlet", fontsize="small")
     else:
         top.text(0.5, 0.5, "no dated articles", ha="center", va="center", transform=top.transAxes)
-    figure.savefig(path)
+    caption = (
+        "Each point pools one outlet's articles in one month (n = articles; marker area grows with n). "
+        "A break in a line is a month without articles from that outlet; the bars count articles per month."
+        + (f" {undated} undated articles are not shown." if undated else "")
+    )
+    figure.text(0.01, 0.0, caption, fontsize=8, wrap=True, va="bottom")
+    figure.get_layout_engine().set(rect=(0, 0.06, 1, 0.94))
+    return figure
+
+
+def plot_trend(tables: Tables, path: Path) -> Path:
+    """Write :func:`trend_figure` as a PNG."""
+    trend_figure(tables).savefig(path)
     return path
 
 
@@ -455,5 +514,7 @@ __all__ = [
     "print_tables",
     "to_csv",
     "to_json",
+    "trend_figure",
+    "trend_series",
     "write_report",
 ]
