@@ -162,7 +162,7 @@ def test_a_headline_on_two_lines_is_the_title() -> None:
     from spinscope.render import render_html
 
     page = render_html({"text": text, "title": article.title})
-    assert "<h1 class=\"ss-title\">Senate passes budget after all-night session</h1>" in page
+    assert '<h1 class="ss-title">Senate passes budget after all-night session</h1>' in page
     assert read_text("Senate passes budget\nafter all-night session\n\n", "<stdin>").title is None  # no body
 
 
