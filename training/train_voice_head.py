@@ -82,6 +82,22 @@ def main() -> None:
             "accuracy": round(float((val_pred == val_y).mean()), 4),
         },
     }
+    # The cue-only head behind `--engine rules` (no model runs): the same fit on the six surface cues.
+    c_train = np.stack([voice.surface_cues(t) for t in train_s])
+    c_val = np.stack([voice.surface_cues(t) for t in val_s])
+    cue_c, cue_cv = pick_c(c_train, train_y)
+    cue_head = head_with_c(cue_c).fit(c_train, train_y)
+    cue_val = f1_score(val_y, cue_head.predict(c_val), average="macro")
+    manifest["cues_only"] = {
+        "weights": [round(float(w), 6) for w in cue_head.coef_[0]],
+        "bias": round(float(cue_head.intercept_[0]), 6),
+        "describe": {
+            "base": "six surface cues, no model (engine rules)",
+            "validation": {"data": "NewsSD-ENG val.csv", "macro_f1": round(float(cue_val), 4),
+                           "cv_macro_f1_train": round(cue_cv[cue_c], 4)},
+        },
+    }
+    print(f"cues only: C={cue_c} (CV {cue_cv[cue_c]:.4f}); val macro-F1 {cue_val:.4f}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(manifest, indent=2) + "\n")
     print(

@@ -14,6 +14,7 @@ reads (encode once).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 
@@ -32,6 +33,7 @@ from spinscope.runtime.encoding import (
     tokenize_text,
 )
 from spinscope.runtime.session import ModelBundle, load_bundle
+from spinscope.analyzers.technique_labels import shipped_label_head, span_label_features
 
 TAGGER = "techniques-tagger"
 CLASSIFIER = "techniques-classifier"
@@ -39,6 +41,12 @@ SECOND_LABEL_MIN_PROB = 0.3  # a span also gets its runner-up technique when tha
 # PTC nests short spans (a loaded word) inside long ones (a doubt-casting clause). Inside a long run the
 # tagger's peaks mark them: runs over these thresholds that lie strictly inside an outer span are kept too.
 NESTED_THRESHOLDS = {"low": 0.55, "high": 0.65}
+
+
+@cache
+def load_technique_model() -> TechniqueModel:
+    """The shipped trunk and technique heads, loaded once per process and shared by every analyser."""
+    return TechniqueModel()
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -55,19 +63,27 @@ class TechniqueModel:
 
     name = "model"
 
-    def __init__(self, batch_size: int | None = None) -> None:
+    def __init__(self, batch_size: int | None = None, window: int | None = None, margin: int | None = None) -> None:
         self.tagger: ModelBundle = load_bundle(TAGGER)
-        self.classifier: ModelBundle = load_bundle(CLASSIFIER)
-        self.labels: list[str] = self.classifier.manifest["labels"]
+        # The label head reads the trunk's own pass; the 0.1 span classifier (a second model run per span)
+        # is only used where the head is not installed.
+        self.label_head = shipped_label_head()
+        self.classifier: ModelBundle | None = load_bundle(CLASSIFIER) if self.label_head is None else None
+        self.labels: list[str] = self.label_head.labels if self.label_head else self.classifier.manifest["labels"]
         # One window per tagger call: dynamic int8 quantisation scales activations over the whole batch
         # (padding included), so a window's outputs would depend on its batch-mates (held-out SI F1 moved
         # by 0.01 between batches of 2 and 8). Batches also run no faster on a few cores, and onnxruntime
         # keeps the attention buffers of the biggest one (8 x 512 pieces: +700 MB RSS).
         self.batch_size = batch_size or 1
+        # margin None: the 0.1 reading (half-overlapping windows, averaged); else central windows (runtime.trunk)
+        self.window = int(window or self.tagger.manifest["window"])
+        self.margin = margin if margin is not None else self.tagger.manifest.get("margin")
         thresholds = self.tagger.manifest["thresholds"]
         self.low, self.high = float(thresholds["low"]), float(thresholds["high"])
 
     def describe(self) -> dict[str, object]:
+        if self.label_head is not None:
+            return {"tagger": self.tagger.describe(), "labels": self.label_head.describe()}
         return {"tagger": self.tagger.describe(), "classifier": self.classifier.describe()}
 
     # ---- stage 1 -------------------------------------------------------------------
@@ -84,6 +100,8 @@ class TechniqueModel:
         n_labels = len(self.tagger.manifest["labels"])
         if len(tokens.ids) == 0:
             return TaggerPass(tokens, np.zeros((0, n_labels), np.float32), None)
+        if self.margin is not None:
+            return self._encode_central(tokens)
         windows = make_windows(tokens, self.tagger.manifest["window"], self.tagger.manifest["stride"])
         logits: list[np.ndarray] = []
         states: list[np.ndarray] = []
@@ -103,6 +121,20 @@ class TechniqueModel:
         probs = _sigmoid(average_window_logits(len(tokens.ids), windows, logits))
         averaged_states = average_window_logits(len(tokens.ids), windows, states) if states else None
         return TaggerPass(tokens, probs, averaged_states)
+
+    def _encode_central(self, tokens: TokenizedText) -> TaggerPass:
+        from spinscope.runtime.trunk import central_windows, stitch, window_inputs
+
+        windows = central_windows(len(tokens.ids), self.window, int(self.margin))
+        logits, states = [], []
+        for w in windows:
+            ids, case = window_inputs(tokens, w)
+            out = self.tagger.run({"input_ids": ids[None], "attention_mask": np.ones_like(ids)[None], "case": case[None]})
+            logits.append(out[0][0])
+            if len(out) > 1:
+                states.append(out[1][0])
+        probs = _sigmoid(stitch(len(tokens.ids), windows, logits))
+        return TaggerPass(tokens, probs, stitch(len(tokens.ids), windows, states) if states else None)
 
     # ---- stage 2 -------------------------------------------------------------------
     def classify(self, inputs: Sequence[SpanInput]) -> np.ndarray:
@@ -158,8 +190,7 @@ class TechniqueModel:
         peaks = decode_spans(text, tokens, probs[:, 0], nested["low"], nested["high"])
         found += [p for p in peaks if any(s <= p[0] and p[1] <= e and (s, e) != p[:2] for s, e, _ in found)]
         found.sort()
-        inputs = self.span_inputs(text, tokens, [(s, e) for s, e, _ in found], sentences)
-        technique_probs = self.classify(inputs)
+        technique_probs = self.span_label_probabilities(text, encoded, [(s, e) for s, e, _ in found], sentences)
         results: list[TechniqueSpan] = []
         for (start, end, span_score), p in zip(found, technique_probs, strict=True):
             order = np.argsort(-p)
@@ -176,8 +207,31 @@ class TechniqueModel:
         results.sort(key=lambda t: (t.start, t.end))
         return results, encoded
 
+    def span_label_probabilities(
+        self,
+        text: str,
+        encoded: TaggerPass,
+        spans: Sequence[tuple[int, int]],
+        sentences: Sequence[Span] | None,
+    ) -> np.ndarray:
+        """(n_spans, 14) technique probabilities of each span, from the label head over the trunk's pass
+        (or, without the head, from the 0.1 span classifier)."""
+        if self.label_head is None:
+            return self.classify(self.span_inputs(text, encoded.tokens, spans, sentences))
+        rows = []
+        for start, end in spans:
+            context = None
+            if sentences:
+                touching = [s for s in sentences if s.start < end and start < s.end]
+                if touching:
+                    context = (touching[0].start, touching[-1].end)
+            rows.append(span_label_features(text, encoded, start, end, context))
+        if not rows:
+            return np.zeros((0, len(self.labels)), np.float32)
+        return self.label_head.probabilities(np.stack(rows))
+
     def label_spans(self, text: str, spans: Sequence[tuple[int, int, int]]) -> list[list[str]]:
         """For each (start, end, k): the k most likely distinct techniques (the SemEval TC task)."""
-        tokens = self.tokenize(text)
-        probs = self.classify(self.span_inputs(text, tokens, [(s, e) for s, e, _ in spans], None))
+        encoded = self.encode(self.tokenize(text))
+        probs = self.span_label_probabilities(text, encoded, [(s, e) for s, e, _ in spans], None)
         return [[self.labels[i] for i in np.argsort(-p)[:k]] for p, (_s, _e, k) in zip(probs, spans, strict=True)]
