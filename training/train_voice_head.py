@@ -21,9 +21,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from common import REPO
 from spinscope.analyzers import voice
 
+REPO = Path(__file__).resolve().parents[1]  # not from training/common.py, which needs torch
 NEWSSD = REPO.parent / "shared" / "corpora" / "newssd" / "train"
 OUT = REPO / "src" / "spinscope" / "models" / "voice-head" / "manifest.json"
 SEED = 13

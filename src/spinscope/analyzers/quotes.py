@@ -1896,7 +1896,7 @@ def _is_title(text: str, piece: _Piece) -> bool:
     return bool(caps) and sum(w[0].isupper() for w in caps) >= max(2, len(caps)) and words[0][0].isupper()
 
 
-def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> list[Quote]:
+def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True, encoded: object | None = None) -> list[Quote]:
     """Direct, indirect and scare quotes in ``text`` (``sentences`` from :func:`spinscope.segmentation.sentences`).
 
     Returned in text order of their content; one quote per content span. ``use_tagger=False`` gives the
@@ -1972,7 +1972,7 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
 
     loose = _loose_quotations(text, pieces, attrs, set(piece_owner))
     if use_tagger:
-        attrs = _with_tagger(text, sentences, attrs, loose)
+        attrs = _with_tagger(text, sentences, attrs, loose, encoded)
         covered = [(s, e) for a in attrs for s, e in a.contents]
         loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
     attrs = [_widen_cue(text, a) for a in attrs]
@@ -2175,7 +2175,9 @@ def _clean_tagger_speaker(text: str, speaker: Span | None) -> Span | None:
     return Span(start, end) if end > start else None
 
 
-def _with_tagger(text: str, sentences: list[Span], attrs: list[_Attr], loose: list[Quote]) -> list[_Attr]:
+def _with_tagger(
+    text: str, sentences: list[Span], attrs: list[_Attr], loose: list[Quote], encoded: object | None = None
+) -> list[_Attr]:
     """Merge the learned tagger's attributions (see quote_tagger) with the rules', by ``TAGGER_MODE``:
 
     - ``hybrid``: where tagger and rules share a cue, the tagger's source replaces the rules' one when it
@@ -2206,7 +2208,7 @@ def _with_tagger(text: str, sentences: list[Span], attrs: list[_Attr], loose: li
     taken = [Span(*c) for a in attrs for c in a.contents]
     taken += [Span(*a.cue) for a in attrs if a.cue] + [Span(*a.speaker) for a in attrs if a.speaker]
     added = list(attrs)
-    found = quote_tagger.tagger_attributions(text, sentences, provisional, model)
+    found = quote_tagger.tagger_attributions(text, sentences, provisional, model, encoded=encoded)
     found = [
         (_clean_tagger_speaker(text, speaker), cue, [_tidy_tagger_content(text, c) for c in contents], score)
         for speaker, cue, contents, score in found
