@@ -8,8 +8,7 @@ these two functions.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -18,7 +17,9 @@ from typing import Any, Literal, Protocol
 from spinscope import __version__
 from spinscope.document import Analysis, Article, Quote, Span, TechniqueSpan
 from spinscope.errors import EmptyInputError, InputError, SpinscopeError
+from spinscope.normalise import has_text, normalise_text
 from spinscope.segmentation import paragraphs, sentences
+from spinscope.summary import summarise  # defined once there; re-exported here
 
 OnError = Literal["raise", "skip", "yield"]
 # "model": one encoder pass read by every head; "fast": the same pass, quotes by the rules alone;
@@ -64,17 +65,19 @@ def _load_technique_engine(engine: str) -> TechniqueEngine:
 
 
 def _as_article(item: str | Article) -> Article:
+    """The Article to analyse, its text normalised as the readers do (the offsets index that text)."""
     if isinstance(item, Article):
-        return item
+        text = normalise_text(item.text)
+        return item if text == item.text else dataclasses.replace(item, text=text)
     if isinstance(item, str):
-        return Article(text=item, source="<text>")
+        return Article(text=normalise_text(item), source="<text>")
     raise TypeError(f"analyze() takes text or an Article, not {type(item).__name__}")
 
 
 def check_article(article: Article) -> None:
     """Raise a clear InputError for text spinscope cannot analyse (empty, huge, not English)."""
     source = article.source or article.id
-    if not article.text.strip():
+    if not has_text(article.text):  # whitespace, zero-width or bidi characters only
         raise EmptyInputError(source, "empty: no text to analyse")
     if len(article.text) > MAX_TEXT_CHARS:
         raise InputError(source, f"too large: {len(article.text):,} characters (limit {MAX_TEXT_CHARS:,})")
@@ -174,43 +177,6 @@ def analyze_many(
             if on_error == "yield":
                 article = item if isinstance(item, Article) else None
                 yield Failure(source=error.source, error=error, article=article)
-
-
-_WORD = re.compile(r"\w+(?:[-']\w+)*")
-
-
-def summarise(analysis: Analysis) -> dict[str, Any]:
-    """Article-level figures: technique density, opinion share, sources by type, claim count."""
-    text = analysis.article.text
-    words = len(_WORD.findall(text))
-    technique_counts = Counter(t.technique for t in analysis.techniques)
-    spans = {(t.start, t.end) for t in analysis.techniques}
-    sentence_spans = analysis.sentences or []
-    with_technique = sum(1 for s in sentence_spans if any(a < s.end and s.start < b for a, b in spans))
-    writer = [s for s in sentence_spans if s.speaker == "writer"]
-    opinion = [s for s in writer if s.voice == "opinion"]
-    writer_chars = sum(s.end - s.start for s in writer)
-    quotes_by_kind = Counter(q.kind for q in analysis.quotes)
-    speech = [q for q in analysis.quotes if q.kind != "scare"]
-    sources = Counter(q.speaker_type or "unknown" for q in speech)
-    named = {q.speaker_name for q in speech if q.speaker_name}
-    return {
-        "word_count": words,
-        "sentences": len(sentence_spans),
-        "paragraphs": len(analysis.paragraphs),
-        "technique_spans": len(spans),
-        "technique_count": len(analysis.techniques),
-        "techniques_per_1000_words": round(1000 * len(spans) / words, 2) if words else 0.0,
-        "technique_counts": dict(technique_counts.most_common()),
-        "sentences_with_technique_share": round(with_technique / len(sentence_spans), 4) if sentence_spans else 0.0,
-        "opinion_sentences": len(opinion),
-        "opinion_share": round(len(opinion) / len(writer), 4) if writer else 0.0,
-        "opinion_text_share": round(sum(s.end - s.start for s in opinion) / writer_chars, 4) if writer_chars else 0.0,
-        "quotes": dict(quotes_by_kind),
-        "quotes_by_speaker_type": dict(sources),
-        "distinct_speakers": len(named),
-        "claims": len(analysis.claims),
-    }
 
 
 __all__ = ["Failure", "analyze", "analyze_many", "check_article", "summarise", "technique_engine"]
