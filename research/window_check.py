@@ -1,7 +1,11 @@
 """SI F1 and tagger time on the 37 held-out PTC articles for several ways of reading long articles.
 
-    .venv/bin/python research/window_check.py 512:avg 512:64 512:32 384:48 256:48
+    .venv/bin/python -m research.window_check 512:avg 512:64 512:32 384:48 256:48
+
+Each argument is WINDOW:MARGIN, a window size in pieces and its central windows' context margin (``avg``: no
+margin given, as ``TechniqueModel(margin=None)`` reads).
 """
+
 from __future__ import annotations
 
 import sys

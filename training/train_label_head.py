@@ -1,7 +1,7 @@
 """Fit the technique label head (``spinscope.analyzers.technique_labels``) on the trunk's states over PTC train.
 
-    .venv/bin/python training/trunk_states.py ptc --out /tmp/trunk/ptc.npz        # ~10 min on 2 cores
-    .venv/bin/python training/train_label_head.py --states /tmp/trunk/ptc.npz [--write]
+    .venv/bin/python -m training.trunk_states ptc --out /tmp/trunk/ptc.npz        # ~10 min on 2 cores
+    .venv/bin/python -m training.train_label_head --states /tmp/trunk/ptc.npz [--write]
 
 One row per gold (span, technique) line of PTC train. The regularisation C is chosen by 5-fold
 cross-validation by article over the 334 articles the trunk was trained on (out-of-fold TC micro-F1,
@@ -118,7 +118,9 @@ def main() -> None:
             te_keys = [keys[i] for i in te]
             per_fold.append(tc(te_keys, order[folds == f], [span_labels[i] for i in te], labels).micro.f1)
         cv[c] = float(np.mean(per_fold))
-        print(f"C={c:<6} CV TC micro-F1 {cv[c]:.4f} ± {np.std(per_fold):.4f} (folds {', '.join(f'{v:.3f}' for v in per_fold)})")
+        print(
+            f"C={c:<6} CV TC micro-F1 {cv[c]:.4f} ± {np.std(per_fold):.4f} (folds {', '.join(f'{v:.3f}' for v in per_fold)})"
+        )
     best = max(cv, key=cv.get)
     head = fit(x[train_idx], None, [span_labels[i] for i in train_idx], labels, best)
     val_idx = np.flatnonzero(is_val)
@@ -138,8 +140,16 @@ def main() -> None:
             "version": "1.0.0",
             "base": "logistic regression over the techniques-tagger trunk's states (training/train_label_head.py)",
             "labels": labels,
-            "training": {"C": best, "cv_folds": FOLDS, "seed": SEED, "cv_tc_micro_f1": {str(k): round(v, 4) for k, v in cv.items()}},
-            "validation": {"split": "37 held-out PTC train articles (training/ptc_val_ids.txt)", "tc_micro_f1": round(val.micro.f1, 4)},
+            "training": {
+                "C": best,
+                "cv_folds": FOLDS,
+                "seed": SEED,
+                "cv_tc_micro_f1": {str(k): round(v, 4) for k, v in cv.items()},
+            },
+            "validation": {
+                "split": "37 held-out PTC train articles (training/ptc_val_ids.txt)",
+                "tc_micro_f1": round(val.micro.f1, 4),
+            },
         }
         (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {OUT}")

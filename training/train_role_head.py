@@ -4,9 +4,9 @@ The 0.1 pipeline ran a second fine-tuned MiniLM (``models/quote-encoder``) over 
 this; the head reads the one trunk pass instead (``spinscope.analyzers.quote_tagger.RoleHead``)::
 
     # 1. CPU: words, gold roles, the rules' tags and the trunk's word states of every PolNeAR train article
-    .venv/bin/python training/train_role_head.py prepare --out /tmp/trunk/roles.npz
+    .venv/bin/python -m training.train_role_head prepare --out /tmp/trunk/roles.npz
     # 2. CPU, minutes: fit on 90 %, choose the hidden size and decoding bias on the held-out tenth
-    .venv/bin/python training/train_role_head.py fit --data /tmp/trunk/roles.npz [--write]
+    .venv/bin/python -m training.train_role_head fit --data /tmp/trunk/roles.npz [--write]
 
 The held-out tenth is the quote encoder's and the BiLSTM's (seed 13, same order), so the token F1
 printed here compares with theirs (encoder 0.837 / 0.690 / 0.913 for source / cue / content).
@@ -29,22 +29,12 @@ from spinscope.analyzers import quote_tagger as qt
 from spinscope.analyzers.techniques_model import TechniqueModel
 from spinscope.evaluation.quotes import load_polnear
 from spinscope.segmentation import sentences
+from training.quote_roles import gold_labels
 
 REPO = Path(__file__).resolve().parents[1]
 POLNEAR = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "train"
 OUT = REPO / "src" / "spinscope" / "models" / qt.ROLE_HEAD_NAME
 SPLIT_SEED = 13  # the quote encoder's and the BiLSTM's held-out tenth
-
-
-def gold_labels(tokens: qt.TaggedText, attributions) -> np.ndarray:
-    labels = np.zeros(len(tokens.starts), np.int64)
-    for attribution in attributions:
-        for role, code in (("content", 3), ("source", 1), ("cue", 2)):
-            for start, end in attribution.role(role):
-                lo = int(np.searchsorted(tokens.starts, start))
-                hi = int(np.searchsorted(tokens.starts, end))
-                labels[lo:hi] = code
-    return labels
 
 
 def prepare(out: Path) -> None:
@@ -119,8 +109,14 @@ def fit(data: Path, write: bool, hidden: list[int]) -> None:
     for size in hidden:
         started = time.perf_counter()
         model = MLPClassifier(
-            hidden_layer_sizes=(size,), alpha=1e-4, batch_size=512, max_iter=12, early_stopping=True,
-            validation_fraction=0.05, n_iter_no_change=3, random_state=SPLIT_SEED,
+            hidden_layer_sizes=(size,),
+            alpha=1e-4,
+            batch_size=512,
+            max_iter=12,
+            early_stopping=True,
+            validation_fraction=0.05,
+            n_iter_no_change=3,
+            random_state=SPLIT_SEED,
         )
         model.fit(xs[~held], y[~held])
         probs = model.predict_proba(xs[held])
@@ -131,8 +127,10 @@ def fit(data: Path, write: bool, hidden: list[int]) -> None:
             key = f1["S"] + f1["C"] + f1["T"]
             if best is None or key > best[0]:
                 best = (key, bias, f1)
-        print(f"hidden {size}: held-out token F1 S/C/T {best[2]} bias {best[1]} ({time.perf_counter() - started:.0f} s)",
-              flush=True)
+        print(
+            f"hidden {size}: held-out token F1 S/C/T {best[2]} bias {best[1]} ({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
         results.append((best[0], size, model, best[1], best[2]))
     _, size, model, bias, f1 = max(results, key=lambda r: r[0])
     counts = Counter(y[~held].tolist())
@@ -140,9 +138,13 @@ def fit(data: Path, write: bool, hidden: list[int]) -> None:
     if write:
         OUT.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(
-            OUT / "head.npz", mean=mean.astype(np.float32), scale=scale.astype(np.float32),
-            w1=model.coefs_[0].astype(np.float32), b1=model.intercepts_[0].astype(np.float32),
-            w2=model.coefs_[1].astype(np.float32), b2=model.intercepts_[1].astype(np.float32),
+            OUT / "head.npz",
+            mean=mean.astype(np.float32),
+            scale=scale.astype(np.float32),
+            w1=model.coefs_[0].astype(np.float32),
+            b1=model.intercepts_[0].astype(np.float32),
+            w2=model.coefs_[1].astype(np.float32),
+            b2=model.intercepts_[1].astype(np.float32),
         )
         manifest = {
             "sha256": hashlib.sha256((OUT / "head.npz").read_bytes()).hexdigest(),

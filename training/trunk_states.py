@@ -1,8 +1,8 @@
 """Run the shipped trunk (the technique tagger's encoder, central windows) over a corpus and store each
 article's word pieces, 15 technique probabilities and encoder states, for fitting heads on CPU.
 
-    .venv/bin/python training/trunk_states.py ptc --out /tmp/trunk/ptc.npz
-    .venv/bin/python training/trunk_states.py polnear-train --out /tmp/trunk/polnear-train.npz
+    .venv/bin/python -m training.trunk_states ptc --out /tmp/trunk/ptc.npz
+    .venv/bin/python -m training.trunk_states polnear-train --out /tmp/trunk/polnear-train.npz
 
 The states are stored as float16 (384 numbers a piece); nothing here is shipped.
 """
