@@ -33,7 +33,7 @@ from spinscope.techniques import TECHNIQUE_IDS
 REPO = Path(__file__).resolve().parents[1]
 PTC = REPO.parent / "shared" / "corpora" / "ptc" / "train"
 OUT = REPO / "src" / "spinscope" / "models" / HEAD
-GRID = (0.003, 0.01, 0.03)
+GRID = (0.003, 0.01, 0.03, 0.1, 0.3)
 FOLDS, SEED = 5, 13
 
 

@@ -15,8 +15,6 @@ articles). The weights ship in ``models/technique-labels/head.npz``.
 from __future__ import annotations
 
 import json
-import re
-import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,19 +25,6 @@ from spinscope.runtime.encoding import TaggerPass, span_features
 from spinscope.runtime.session import MODELS_DIR, load_head_arrays
 
 HEAD = "technique-labels"
-# The span's own words, hashed into a fixed number of slots (unigrams and bigrams, lower-cased): loaded
-# words and slogans are lexical, and mean-pooled states blur a short span into its context.
-WORD_SLOTS = 2048
-_SPAN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-
-
-def span_words(span: str) -> np.ndarray:
-    words = _SPAN_WORD.findall(span.lower())
-    grams = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
-    slots = np.zeros(WORD_SLOTS, np.float32)
-    for gram in grams:
-        slots[zlib.crc32(gram.encode("utf-8")) % WORD_SLOTS] = 1.0  # crc32: the same slot in every process
-    return slots
 
 
 def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -70,14 +55,12 @@ def span_label_features(
     headline = float(text.find("\n") == -1 or start < text.find("\n"))
     parts = [
         span_states.mean(0),
-        span_states.max(0),
         ctx_states.mean(0),
         span_probs.mean(0),
         span_probs.max(0),
         span_features(text, start, end),
         case,
         np.asarray([headline], np.float32),
-        span_words(text[start:end]),
     ]
     return np.concatenate(parts).astype(np.float32)
 
