@@ -113,7 +113,7 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
 
     use_models = engine != "rules"
     use_tagger = engine == "model"
-    found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=use_tagger, encoded=encoded)
+    found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=use_tagger)
     techniques += scare_quote_techniques(found_quotes, techniques, min_score)
     voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded, use_model=use_models)
     found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)

@@ -27,7 +27,6 @@ from spinscope.document import Quote, Span
 LABELS = ("O", "S", "C", "T")
 _TOKEN = re.compile(r"\w+(?:[’'\-.&]\w+)*|[^\w\s]")
 ENCODER_NAME = "quote-encoder"
-ROLE_HEAD_NAME = "quote-roles"  # the head on the shared trunk that replaces the quote encoder
 
 
 @dataclass
@@ -117,41 +116,6 @@ def rule_roles(text: str, tokens: TaggedText, quotes: list[Quote]) -> list[str]:
     return roles
 
 
-NEIGHBOURS = (-2, -1, 1, 2)  # the rules' tags of these words around each word are features too
-
-
-def word_features(text: str, tokens: TaggedText, quotes: list[Quote], encoded: Any) -> np.ndarray:
-    """The role head's input per word: the trunk's states averaged over the word's pieces, their case
-    flags, the rules' tag of the word and of its neighbours (one-hot), and where the word sits in its
-    sentence. ``encoded`` is the trunk's pass over ``text`` (a TaggerPass with states)."""
-    n = len(tokens.starts)
-    words = piece_words(encoded.tokens.offsets[:, 0], tokens.starts, tokens.ends)
-    keep = words >= 0
-    hidden = encoded.states.shape[1]
-    states = np.zeros((n, hidden), np.float32)
-    case = np.zeros((n, encoded.tokens.case.shape[1]), np.float32)
-    count = np.zeros((n, 1), np.float32)
-    np.add.at(states, words[keep], encoded.states[keep].astype(np.float32))
-    np.add.at(case, words[keep], encoded.tokens.case[keep])
-    np.add.at(count, words[keep], 1.0)
-    states /= np.maximum(count, 1)
-    case /= np.maximum(count, 1)
-    roles = role_codes(rule_roles(text, tokens, quotes)).astype(np.int64)
-    own = role_channels(roles, np.arange(n))
-    around = []
-    for shift in NEIGHBOURS:
-        index = np.arange(n) + shift
-        valid = (index >= 0) & (index < n)
-        shifted = np.where(valid, np.clip(index, 0, max(n - 1, 0)), -1)
-        around.append(role_channels(roles, shifted))
-    sentence = tokens.sentence
-    first = np.r_[True, sentence[1:] != sentence[:-1]] if n else np.zeros(0, bool)
-    last = np.r_[sentence[1:] != sentence[:-1], True] if n else np.zeros(0, bool)
-    punct = np.asarray([not text[a].isalnum() for a in tokens.starts], bool) if n else np.zeros(0, bool)
-    position = np.stack([first, last, punct], axis=1).astype(np.float32)
-    return np.concatenate([states, case, own, *around, position], axis=1)
-
-
 def decode_labels(
     probs: np.ndarray, sentence: np.ndarray, transitions: np.ndarray, start: np.ndarray, bias: np.ndarray
 ) -> np.ndarray:
@@ -223,53 +187,13 @@ class EncoderTaggerModel:
         return int(self.manifest.get("stride", self.window - 2))
 
 
-@dataclass
-class RoleHead:
-    """Source / cue / content per word from the shared trunk's pass (``models/quote-roles``,
-    ``training/train_role_head.py``): :func:`word_features` -> one-hidden-layer MLP (numpy) -> the
-    same bias + Viterbi decoding as the encoder tagger. No second encoder pass."""
-
-    arrays: dict[str, np.ndarray]
-    transitions: np.ndarray
-    start: np.ndarray
-    bias: np.ndarray
-    manifest: dict
-
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        a = self.arrays
-        h = np.maximum(((features - a["mean"]) / a["scale"]) @ a["w1"] + a["b1"], 0.0)
-        z = h @ a["w2"] + a["b2"]
-        z -= z.max(1, keepdims=True)
-        e = np.exp(z)
-        return (e / e.sum(1, keepdims=True)).astype(np.float32)
-
-    def tag(
-        self, text: str, sentences: list[Span], quotes: list[Quote], encoded: Any = None
-    ) -> tuple[TaggedText, np.ndarray, np.ndarray]:
-        tokens = tokenize(text, sentences)
-        n = len(tokens.starts)
-        if n == 0:
-            return tokens, np.zeros(0, np.int64), np.zeros((0, len(LABELS)), np.float32)
-        if encoded is None:  # called without the article's trunk pass (e.g. quotes alone): run it here
-            from spinscope.analyzers.techniques_model import load_technique_model
-
-            trunk = load_technique_model()
-            encoded = trunk.encode(trunk.tokenize(text))
-        probs = self.probabilities(word_features(text, tokens, quotes, encoded))
-        return tokens, decode_labels(probs, tokens.sentence, self.transitions, self.start, self.bias), probs
-
-    def describe(self) -> dict:
-        return {k: self.manifest[k] for k in ("name", "version", "base", "validation") if k in self.manifest}
-
-
 def describe(use_tagger: bool = True) -> dict:
     """What goes into ``Analysis.models``: the attribution tagger behind the quotes (rules only without it,
     or when ``use_tagger`` is off, as ``find_quotes`` takes it)."""
     model = shipped() if use_tagger else None
     if model is None:
         return {"quotes": {"engine": "rules"}}
-    described = model.describe() if isinstance(model, RoleHead) else model.bundle.describe()
-    return {"quotes": {"engine": "rules+tagger", **described}}
+    return {"quotes": {"engine": "rules+tagger", **model.bundle.describe()}}
 
 
 def load_encoder() -> EncoderTaggerModel:
@@ -286,29 +210,11 @@ def load_encoder() -> EncoderTaggerModel:
     )
 
 
-def load_role_head() -> RoleHead:
-    import json
-
-    from spinscope.runtime.session import MODELS_DIR, load_head_arrays
-
-    folder = MODELS_DIR / ROLE_HEAD_NAME
-    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    return RoleHead(
-        arrays=load_head_arrays(folder, m),
-        transitions=np.asarray(m["transitions"], np.float32),
-        start=np.asarray(m["start"], np.float32),
-        bias=np.asarray(m["bias"], np.float32),
-        manifest=m,
-    )
-
-
 @cache
-def shipped() -> RoleHead | EncoderTaggerModel | None:
-    """The shipped role model: the head on the shared trunk, else the 0.1 quote encoder, else None."""
+def shipped() -> EncoderTaggerModel | None:
+    """The shipped tagger, or None when it is not installed."""
     from spinscope.runtime.session import available
 
-    if available(ROLE_HEAD_NAME):
-        return load_role_head()
     return load_encoder() if available(ENCODER_NAME) else None
 
 
@@ -331,15 +237,12 @@ def spans_of(labels: np.ndarray, tokens: TaggedText, probs: np.ndarray) -> list[
 
 
 def tagger_attributions(
-    text: str, sentences: list[Span], quotes: list[Quote], model: EncoderTaggerModel | RoleHead, encoded: Any = None
+    text: str, sentences: list[Span], quotes: list[Quote], model: EncoderTaggerModel
 ) -> list[tuple[Span | None, Span, list[Span], float]]:
     """(speaker, cue, contents, score) for each cue the tagger finds. Source and content runs go to the
     nearest cue of their sentence; content runs of a sentence without a cue go to the last cue of the
     sentence before (a quotation that runs on). ``contents`` may be empty (a cue and a source only)."""
-    if isinstance(model, RoleHead):
-        tokens, labels, probs = model.tag(text, sentences, quotes, encoded)
-    else:
-        tokens, labels, probs = model.tag(text, sentences, quotes)
+    tokens, labels, probs = model.tag(text, sentences, quotes)
     runs = spans_of(labels, tokens, probs)
     cues = [r for r in runs if r[0] == "C"]
     items: dict[int, dict] = {id(c): {"cue": c, "S": [], "T": []} for c in cues}

@@ -43,7 +43,6 @@ def central_windows(n_pieces: int, window: int = 512, margin: int = 64) -> list[
         raise ValueError(f"window {window} leaves no room inside margins of {margin}")
     if n_pieces <= body:
         return [CentralWindow(0, n_pieces, 0, n_pieces)] if n_pieces else []
-    step = body - 2 * margin
     windows: list[CentralWindow] = []
     keep_start = 0
     start = 0

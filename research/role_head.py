@@ -1,7 +1,10 @@
-"""Fit the quote role head (source / cue / content per word) on the trunk's states over PolNeAR train.
+"""Experiment (not shipped): a quote role head (source / cue / content per word) on the frozen technique
+trunk's states, to replace the second encoder pass of the quote encoder (issue 13).
 
-The 0.1 pipeline ran a second fine-tuned MiniLM (``models/quote-encoder``) over every article for
-this; the head reads the one trunk pass instead (``spinscope.analyzers.quote_tagger.RoleHead``)::
+Result (held-out tenth of PolNeAR train, token F1 source / cue / content): 0.714 / 0.576 / 0.856 with one
+hidden layer of 256, against the fine-tuned quote encoder's 0.837 / 0.690 / 0.913 and the hashed-feature
+BiLSTM's 0.756 / 0.616 / 0.869. The technique tagger's states do not carry who-said-what well enough; a
+trunk fine-tuned on both tasks (a GPU run) is what would let one pass serve both. Commands::
 
     # 1. CPU: words, gold roles, the rules' tags and the trunk's word states of every PolNeAR train article
     .venv/bin/python -m training.train_role_head prepare --out /tmp/trunk/roles.npz
@@ -31,9 +34,45 @@ from spinscope.evaluation.quotes import load_polnear
 from spinscope.segmentation import sentences
 from training.quote_roles import gold_labels
 
+NEIGHBOURS = (-2, -1, 1, 2)  # the rules' tags of these words around each word are features too
+
+
+def word_features(text: str, tokens: qt.TaggedText, quotes: list, encoded: object) -> np.ndarray:
+    """The role head's input per word: the trunk's states averaged over the word's pieces, their case
+    flags, the rules' tag of the word and of its neighbours (one-hot), and where the word sits in its
+    sentence. ``encoded`` is the trunk's pass over ``text`` (a TaggerPass with states)."""
+    n = len(tokens.starts)
+    words = qt.piece_words(encoded.tokens.offsets[:, 0], tokens.starts, tokens.ends)
+    keep = words >= 0
+    hidden = encoded.states.shape[1]
+    states = np.zeros((n, hidden), np.float32)
+    case = np.zeros((n, encoded.tokens.case.shape[1]), np.float32)
+    count = np.zeros((n, 1), np.float32)
+    np.add.at(states, words[keep], encoded.states[keep].astype(np.float32))
+    np.add.at(case, words[keep], encoded.tokens.case[keep])
+    np.add.at(count, words[keep], 1.0)
+    states /= np.maximum(count, 1)
+    case /= np.maximum(count, 1)
+    roles = qt.role_codes(qt.rule_roles(text, tokens, quotes)).astype(np.int64)
+    own = qt.role_channels(roles, np.arange(n))
+    around = []
+    for shift in NEIGHBOURS:
+        index = np.arange(n) + shift
+        valid = (index >= 0) & (index < n)
+        shifted = np.where(valid, np.clip(index, 0, max(n - 1, 0)), -1)
+        around.append(qt.role_channels(roles, shifted))
+    sentence = tokens.sentence
+    first = np.r_[True, sentence[1:] != sentence[:-1]] if n else np.zeros(0, bool)
+    last = np.r_[sentence[1:] != sentence[:-1], True] if n else np.zeros(0, bool)
+    punct = np.asarray([not text[a].isalnum() for a in tokens.starts], bool) if n else np.zeros(0, bool)
+    position = np.stack([first, last, punct], axis=1).astype(np.float32)
+    return np.concatenate([states, case, own, *around, position], axis=1)
+
+
+
 REPO = Path(__file__).resolve().parents[1]
 POLNEAR = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "train"
-OUT = REPO / "src" / "spinscope" / "models" / qt.ROLE_HEAD_NAME
+OUT = REPO / "research" / "runs" / "quote-roles"  # never installed into the package
 SPLIT_SEED = 13  # the quote encoder's and the BiLSTM's held-out tenth
 
 
@@ -53,7 +92,7 @@ def prepare(out: Path) -> None:
             continue
         quotes = find_quotes(article.text, spans, use_tagger=False)  # the rules' tags, as at run time
         encoded = trunk.encode(trunk.tokenize(article.text))
-        feats.append(qt.word_features(article.text, tokens, quotes, encoded).astype(np.float16))
+        feats.append(word_features(article.text, tokens, quotes, encoded).astype(np.float16))
         labels.append(gold_labels(tokens, article.attributions).astype(np.int8))
         sents.append(tokens.sentence.astype(np.int32) + (sents[-1].max() + 1 if sents else 0))
         held_out.append(np.full(len(tokens.starts), n < held))
@@ -148,7 +187,7 @@ def fit(data: Path, write: bool, hidden: list[int]) -> None:
         )
         manifest = {
             "sha256": hashlib.sha256((OUT / "head.npz").read_bytes()).hexdigest(),
-            "name": qt.ROLE_HEAD_NAME,
+            "name": "quote-roles",
             "file": "head.npz",
             "version": "1.0.0",
             "base": "one-hidden-layer MLP over the techniques-tagger trunk's word states (training/train_role_head.py)",
