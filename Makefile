@@ -9,8 +9,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The demo installs the whole tool (web app and corpus commands too), so that `spinscope serve`,
+# `batch` and `stats` work after `make demo` alone.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[server,corpus]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

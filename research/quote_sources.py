@@ -1,8 +1,8 @@
 """Where quote sources are lost, on the quote tagger's own held-out 10% of PolNeAR train (the same
 seeded split as research/train_quote_tagger.py; the tagger never trained on these articles).
 
-    .venv/bin/python -m research.quote_sources modes     # hybrid vs primary tagger mode (overlap P/R/F1,
-                                                                     # exact F1)
+    .venv/bin/python -m research.quote_sources modes [FLOOR ...]  # overlap P/R/F1 and exact F1 with
+                                                                     # the tagger's minimum score (0.5 shipped)
     .venv/bin/python -m research.quote_sources misses    # gold source tokens by what happened to them
     .venv/bin/python -m research.quote_sources cues      # gold cues: exact / other bounds / missed, and
                                                                      # the commonest texts of each kind
@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from spinscope.analyzers import quotes
+from spinscope.analyzers.quotes import tagger
 from spinscope.evaluation import quotes as ev
 from spinscope.segmentation import sentences
 
@@ -41,10 +42,9 @@ def main() -> None:
     check = sys.argv[1] if len(sys.argv) > 1 else "modes"
     articles = held_out()
     if check == "modes":
-        # A mode may name a minimum tagger score too: "hybrid-nested@0.3".
-        for mode in sys.argv[2:] or ("hybrid", "hybrid-source", "hybrid-nested", "primary"):
-            quotes.TAGGER_MODE, _, floor = mode.partition("@")
-            quotes.TAGGER_MIN_SCORE = float(floor) if floor else 0.5
+        # The other merges of tagger and rules tried there are described in quotes/tagger.py.
+        for mode in sys.argv[2:] or ("0.5",):
+            tagger.TAGGER_MIN_SCORE = float(mode)
             counts = {role: ev._Counts() for role in ev.ROLES}
             for article in articles:
                 ev.score_article(article.text, predicted(article), article.attributions, counts)

@@ -46,7 +46,8 @@ import numpy as np
 import torch
 
 from spinscope.analyzers import quote_tagger as qt
-from spinscope.analyzers.quotes import _VERBS, find_quotes
+from spinscope.analyzers.quotes import find_quotes
+from spinscope.analyzers.quotes.vocab import VERBS
 from spinscope.evaluation.quotes import load_polnear
 from spinscope.segmentation import sentences
 from training.common import REPO, Log, seed_everything
@@ -190,7 +191,7 @@ def cue_lexicon(articles) -> frozenset[str]:
             if m.start() in starts:
                 cue[m.group()] += 1
     learned = {w for w, c in cue.items() if c >= 3 and c / total[w] >= 0.2}
-    return frozenset(learned | set(_VERBS) | {"according", "told", "tells", "tell"})
+    return frozenset(learned | set(VERBS) | {"according", "told", "tells", "tell"})
 
 
 def prepare(articles, cue_words: frozenset[str], log: Log, buckets: int = N_BUCKETS):

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Install Debian's Chromium for the browser tests (tests/test_report_browser.py).
+# Install Debian's Chromium for the browser tests (tests/test_*_browser.py). The extension test needs no
+# X server: Chromium's new headless mode loads unpacked extensions (checked with Chromium 156; the old headless
+# mode, which could not, left the chromium binary in version 132).
 # Idempotent: does nothing when a `chromium` binary is already on PATH.
 # Playwright's own browser download is not used: it needs network access the
 # build machines do not have; Playwright drives the system Chromium instead.

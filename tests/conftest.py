@@ -57,13 +57,13 @@ def browser() -> Iterator[Any]:
 
 
 @contextlib.contextmanager
-def serve_in_thread(app: Any) -> Iterator[int]:
+def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[int]:
     """Run an ASGI app under a real uvicorn server on a free loopback port; yields the port."""
     import uvicorn
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind((host, 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", timeout_keep_alive=2))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,34 @@ def test_label_spans_gives_k_distinct_techniques_for_repeated_spans(tmp_path: Pa
     from spinscope.techniques import TECHNIQUE_IDS
 
     assert all(p[1] in TECHNIQUE_IDS for p in lines)
+
+
+@pytest.mark.parametrize(
+    ("missing", "args", "advice"),
+    [
+        ("duckdb", ["stats", "{tmp}"], "pip install 'spinscope[corpus]'"),
+        ("pyarrow", ["batch", "examples/demo-article.txt", "-o", "{tmp}/out", "--no-progress"], "spinscope[corpus]"),
+        ("fastapi", ["serve", "--port", "0"], "pip install 'spinscope[server]'"),
+    ],
+)
+def test_messages_keep_their_brackets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, missing: str, args: list[str], advice: str
+) -> None:
+    """Rich console markup read "[corpus]" as a style tag and printed "pip install 'spinscope'"."""
+    monkeypatch.setitem(sys.modules, missing, None)  # as if the extra were not installed
+    if missing == "fastapi":
+        for name in [n for n in sys.modules if n.startswith("spinscope.server")]:
+            monkeypatch.delitem(sys.modules, name)
+    result = runner.invoke(app, [a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert result.exit_code == 1
+    assert advice in result.output
+
+
+def test_error_line_prints_brackets_literally() -> None:
+    from rich.console import Console
+
+    from spinscope.cli import error_line
+
+    console = Console(file=io.StringIO(), width=200, no_color=True, markup=False)
+    console.print(error_line("bad [corpus] and [bold]not bold[/] [link=x]"))
+    assert console.file.getvalue().strip() == "spinscope: error: bad [corpus] and [bold]not bold[/] [link=x]"

@@ -434,20 +434,20 @@ def test_speech_act_content_stops_before_the_channel() -> None:
 def test_tagger_content_leaves_out_the_full_stop_and_a_leading_comma():
     # PolNeAR's indirect contents end before the sentence's full stop; the learned tagger's spans often
     # take it in, so its contents lose it (a stop inside the content, or before a closing quote, stays).
-    from spinscope.analyzers.quotes import _tidy_tagger_content
+    from spinscope.analyzers.quotes.edges import tidy_tagger_content
 
     text = "She said the talks would resume in the U.S. next week. Then she left."
     content = Span(text.index("the talks"), text.index(" Then"))
-    kept = _tidy_tagger_content(text, content)
+    kept = tidy_tagger_content(text, content)
     assert text[kept.start : kept.end].endswith("next week")
     inner = Span(text.index("the talks"), text.index("U.S.") + 4)
-    assert _tidy_tagger_content(text, inner) == inner  # "U.S." before a lower-case word ends no sentence
+    assert tidy_tagger_content(text, inner) == inner  # "U.S." before a lower-case word ends no sentence
     quoted = 'He said: "It is over."'
     whole = Span(quoted.index('"'), len(quoted))
-    assert _tidy_tagger_content(quoted, whole) == whole
+    assert tidy_tagger_content(quoted, whole) == whole
     clause = "Officials, the report said, had known for weeks."
     leading = Span(clause.index(", had"), len(clause))
-    tidy = _tidy_tagger_content(clause, leading)
+    tidy = tidy_tagger_content(clause, leading)
     assert clause[tidy.start : tidy.end] == "had known for weeks"
 
 

@@ -118,7 +118,7 @@ def story() -> dict[str, Any]:
             "technique_count": 4,
             "word_count": 64,
             "techniques_per_1000_words": 62.5,
-            "opinion_share": 0.4,
+            "opinion_share": 0.5,
             "quotes_by_speaker_type": {"person": 1, "group": 1},
         },
         "models": {"techniques": {"name": "tiny-test-model"}},
@@ -314,12 +314,11 @@ def test_html_sections_and_summary() -> None:
         TITLE,
         "The Valley Courier",
         "2031-04-08",
-        'data-key="technique_count">4<',
+        'data-key="technique_spans">4<',
         'data-key="techniques_per_1000_words">62.5<',
-        'data-key="opinion_share">40%<',
-        "person 1",
-        "group 1",
-        "scare quotes 1",
+        'data-key="opinion_share">50%<',
+        "2 of the writer&#39;s 4 sentences",
+        "person 1, group 1; scare quotes 1",
         "Ellen Ruiz",
         "Checkable claims",
         "number, date, named actor",
@@ -330,14 +329,18 @@ def test_html_sections_and_summary() -> None:
         assert expected in html, expected
     legend = re.search(r'data-technique="Loaded_Language"[^>]*>.*?class="ss-count"[^>]*>(\d+)<', html, re.S)
     assert legend and legend.group(1) == "2"
+    # definitions once each, however many spans use the technique
+    assert html.count(get_technique("Loaded_Language").definition) == 1
+    assert "<td>tiny-test-model</td>" in html  # the models as a table, not raw JSON
+    assert '{"name"' not in html.split('id="spinscope-data"')[0]
 
 
 def test_html_summary_falls_back_to_layers() -> None:
     data = story() | {"summary": {}}
     html = render_html(data)
-    assert 'data-key="technique_count">4<' in html
-    assert 'data-key="opinion_share">40%<' in html  # 2 of 5 sentences
-    assert "person 1" in html and "group 1" in html
+    assert 'data-key="technique_spans">4<' in html
+    assert 'data-key="opinion_share">50%<' in html  # 2 of the writer's 4 sentences
+    assert "person 1, group 1; scare quotes 1" in html
 
 
 def test_html_embeds_the_analysis_json() -> None:
@@ -386,7 +389,7 @@ def test_html_escapes_text_and_title(payload: str) -> None:
 def test_html_fragment_has_the_same_markup() -> None:
     data = story()
     page, fragment = render_html(data), render_html(data, standalone=False)
-    assert fragment.lstrip().startswith('<div class="ss-report"')
+    assert fragment.lstrip().startswith('<div class="ss-report ')
     assert "<html" not in fragment and "<style>" not in fragment and "<head>" not in fragment
     assert fragment.strip() in page
 
@@ -396,8 +399,8 @@ def test_html_renders_empty_layers() -> None:
     assert "Untitled article" in html
     assert "This article has no text." in html
     assert "No persuasion techniques found." in html and "No quotes found." in html
-    assert "No checkable claims found." in html and "No opinion sentences found." in html
-    assert 'data-key="opinion_share">—<' in html
+    assert "No checkable claims found." in html and "None of the writer's sentences reads as opinion." in html
+    assert 'data-key="opinion_share">0%<' in html
     assert render_html({"text": "Just one line."}).count("Just one line.") >= 1
 
 
@@ -455,7 +458,7 @@ def test_terminal_renders_everything_at_width_80() -> None:
     assert "Loaded language" in out and "Bandwagon" in out
     assert "reckless, shameful neglect[1]" in out  # footnote number after the span
     assert "Ellen Ruiz" in out and "scare" in out
-    assert "Opinion sentences: 2 of 5" in out
+    assert "The writer's opinion sentences: 2 of the writer's 4 sentences (50%)" in out
     assert "Checkable claims: 1" in out
     assert all(len(line) <= 80 for line in out.splitlines())
     styled = console.export_html(inline_styles=True)
@@ -473,13 +476,24 @@ def test_terminal_no_color_and_literal_brackets() -> None:
     assert all(len(line) <= 80 for line in out.splitlines())
 
 
+def test_terminal_without_colour_marks_both_ends_of_spans() -> None:
+    """Piped text showed only where a span ended ("neglect[1]"): its start was lost without colour."""
+    console = Console(record=True, width=200, no_color=True)
+    render_terminal(story(), console)
+    out = console.export_text()
+    # 1 Loaded language, 2 Exaggeration, 3 Bandwagon (taxonomy order); nested spans close inside out
+    assert "This [1>reckless, [2>shameful neglect<1] by the ministry is a disgrace<2]." in out
+    assert "[3>Everyone knows the dams were [1>left to rot<1]<3]." in out
+    assert "[n> … <n] mark where a span of technique n starts and ends." in out
+
+
 def test_terminal_renders_empty_analysis() -> None:
     console = Console(record=True, width=80)
     render_terminal(empty(), console)
     out = console.export_text()
     assert "Untitled article" in out
     assert "No persuasion techniques found." in out
-    assert "Opinion sentences: 0 of 0" in out
+    assert "The writer's opinion sentences: 0 of the writer's 0 sentences" in out
 
 
 # ---- SemEval -----------------------------------------------------------------------------------

@@ -133,12 +133,12 @@ def test_stored_result_and_downloads(client: TestClient, demo_result: dict[str, 
 
     page = client.get(permalink)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert 'class="ss-report"' in page.text and "Border Betrayal" in page.text
+    assert 'class="ss-report ' in page.text and "Border Betrayal" in page.text
     assert f'href="{permalink}/report.html"' in page.text and f'href="{permalink}.json"' in page.text
 
     fragment = client.get(f"{permalink}/fragment")
     assert fragment.status_code == 200 and fragment.text.lstrip().startswith("<nav")
-    assert "<html" not in fragment.text and 'class="ss-report"' in fragment.text
+    assert "<html" not in fragment.text and 'class="ss-report ' in fragment.text
 
     report = client.get(f"{permalink}/report.html")
     assert report.status_code == 200 and report.text.startswith("<!doctype html>")

@@ -447,3 +447,19 @@ def test_https_certificates_are_verified(tls_server: int) -> None:
     with pytest.raises(FetchError) as info:
         fetch_url(f"https://127.0.0.1:{tls_server}/article.html", allow_private=True)
     assert "CERTIFICATE_VERIFY_FAILED" in info.value.reason
+
+
+@pytest.mark.parametrize("target", ["mailto:x@y", "javascript:alert(1)", "data:text/html,<b>hi</b>", "ftp://x/y"])
+def test_redirect_to_a_non_http_location_is_a_clear_fetch_error(
+    server: tuple[str, int, list[str]], target: str
+) -> None:
+    """httpx raised InvalidURL (outside its HTTPError family) while preparing such a redirect: a 500 and a traceback."""
+    base, _port, _requests = server
+    url = f"{base}/to?target={target}"
+    with pytest.raises(FetchError) as info:
+        fetch_url(url, allow_private=True)
+    assert not isinstance(info.value, UnsafeURLError)
+    assert info.value.reason == f"cannot fetch {target} (redirect 1): only http and https URLs are supported"
+    # a run over several inputs goes on past it
+    items = list(iter_inputs([url, f"{base}/article.html"], allow_private=True))
+    assert isinstance(items[0][1], FetchError) and isinstance(items[1][1], Article)

@@ -15,6 +15,7 @@ on those articles. ``--write`` installs the head into ``src/spinscope/models/tec
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 from collections import defaultdict
@@ -133,6 +134,7 @@ def main() -> None:
         mean, scale, weights, bias = head
         np.savez_compressed(OUT / "head.npz", mean=mean, scale=scale, weights=weights, bias=bias)
         manifest = {
+            "sha256": hashlib.sha256((OUT / "head.npz").read_bytes()).hexdigest(),
             "name": HEAD,
             "file": "head.npz",
             "version": "1.0.0",

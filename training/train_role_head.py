@@ -16,6 +16,7 @@ PolNeAR dev is not touched; its figures come from ``spinscope eval-quotes``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import time
@@ -59,15 +60,16 @@ def prepare(out: Path) -> None:
         article_of.append(np.full(len(tokens.starts), n, np.int32))
         if n % 50 == 0:
             print(f"prepared {n}/{len(articles)} {time.perf_counter() - started:.0f} s", flush=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(
-        out,
-        x=np.concatenate(feats),
-        y=np.concatenate(labels),
-        sentence=np.concatenate(sents),
-        held_out=np.concatenate(held_out),
-        article=np.concatenate(article_of),
-    )
+        if n % 100 == 99 or n == len(articles) - 1:  # checkpoints, so a fit can start before the end
+            out.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(
+                out,
+                x=np.concatenate(feats),
+                y=np.concatenate(labels),
+                sentence=np.concatenate(sents),
+                held_out=np.concatenate(held_out),
+                article=np.concatenate(article_of),
+            )
     print(f"{len(feats)} articles -> {out}")
 
 
@@ -145,6 +147,7 @@ def fit(data: Path, write: bool, hidden: list[int]) -> None:
             b2=model.intercepts_[1].astype(np.float32),
         )
         manifest = {
+            "sha256": hashlib.sha256((OUT / "head.npz").read_bytes()).hexdigest(),
             "name": qt.ROLE_HEAD_NAME,
             "file": "head.npz",
             "version": "1.0.0",

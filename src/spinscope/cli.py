@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from spinscope import __version__
 from spinscope.errors import InputError, SpinscopeError
@@ -22,8 +23,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+# No console markup: messages carry paths, URLs and advice such as "pip install 'spinscope[corpus]'", whose
+# brackets rich would read as style tags and swallow. Styles are given as Text objects instead.
+out = Console(markup=False)
+err = Console(stderr=True, markup=False)
+
+
+def error_line(message: object) -> Text:
+    """``spinscope: error: MESSAGE`` with the prefix in bold red and the message printed literally."""
+    return Text.assemble(("spinscope: error:", "bold red"), " ", str(message))
 
 
 class Format(StrEnum):
@@ -41,7 +49,7 @@ class EngineName(StrEnum):
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a one-line error (no traceback) and return the Exit to raise."""
-    err.print(f"[bold red]spinscope: error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(error_line(message), highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -94,7 +102,7 @@ def analyze(
             result = run_analysis(item, engine=engine.value, min_score=min_score).to_dict()
         except InputError as error:
             failures += 1
-            err.print(f"[bold red]spinscope: error:[/] {error}", highlight=False, soft_wrap=True)
+            err.print(error_line(error), highlight=False, soft_wrap=True)
             continue
         except SpinscopeError as error:
             raise fail(str(error)) from None
@@ -371,14 +379,33 @@ def serve(
         float, typer.Option(min=0, help="API requests a minute per client address (burst 30); 0: no limit.")
     ] = 60.0,
     queue: Annotated[int, typer.Option(min=0, help="Analyses that may wait for a thread before 503.")] = 16,
+    allow_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            envvar="SPINSCOPE_ALLOW_ORIGINS",
+            help="A browser-extension origin (chrome-extension://ID) whose scripts may call the API (CORS); "
+            "repeat for more. Off by default; the environment variable takes several, space-separated.",
+        ),
+    ] = None,
 ) -> None:
     """Run the web page and REST API (http://HOST:PORT/, API docs at /docs)."""
     try:
-        from spinscope.server import Settings
+        from spinscope.server import Settings, check_origins
         from spinscope.server import serve as run_server
     except ImportError as error:
         raise fail(f"the server needs the server extra: pip install 'spinscope[server]' ({error})") from None
-    settings = Settings(engine=engine.value, db_path=db, threads=workers, rate_per_minute=rate_limit, queue_size=queue)
+    try:
+        origins = check_origins(allow_origin or [])
+    except ValueError as error:
+        raise fail(str(error)) from None
+    settings = Settings(
+        engine=engine.value,
+        db_path=db,
+        threads=workers,
+        rate_per_minute=rate_limit,
+        queue_size=queue,
+        allowed_origins=origins,
+    )
     err.print(f"spinscope: serving on http://{host}:{port}/ (API docs at /docs)", highlight=False)
     run_server(settings, host=host, port=port)
 

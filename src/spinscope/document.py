@@ -62,7 +62,8 @@ class Article:
 
     def __post_init__(self) -> None:
         if not self.id:
-            self.id = hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:12]
+            # surrogatepass: an Article holding a lone surrogate can still be made (analyze() replaces it)
+            self.id = hashlib.sha1(self.text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -142,6 +143,9 @@ class Analysis:
         def span_dict(span: Span | None) -> dict[str, Any] | None:
             return None if span is None else {"start": span.start, "end": span.end, "text": text[span.start : span.end]}
 
+        from spinscope.summary import speech_contents, voice_of
+
+        contents = speech_contents(self.quotes)
         meta = self.article.to_dict()
         meta.pop("text")
         return {
@@ -151,7 +155,8 @@ class Analysis:
             "text": text,
             "meta": meta,
             "techniques": [
-                {**asdict(t), "text": text[t.start : t.end]}
+                # voice_of: "quoted" inside a direct quote's content (the speaker's own words), else "writer"
+                {**asdict(t), "text": text[t.start : t.end], "voice_of": voice_of(t.start, t.end, contents)}
                 for t in sorted(self.techniques, key=lambda t: (t.start, t.end))
             ],
             "sentences": [asdict(s) for s in self.sentences],

@@ -11,18 +11,23 @@ SpinscopeError
 
 from __future__ import annotations
 
+from spinscope.normalise import visible_controls
+
 
 class SpinscopeError(Exception):
     """Root of every error spinscope raises on purpose."""
 
 
 class InputError(SpinscopeError):
-    """An input that cannot be analysed. ``source`` names it, ``reason`` says why."""
+    """An input that cannot be analysed. ``source`` names it, ``reason`` says why; ``article_id``
+    is the id the input gave itself, when it got that far (a row with an ``id`` field)."""
 
-    def __init__(self, source: str, reason: str) -> None:
+    def __init__(self, source: str, reason: str, *, article_id: str | None = None) -> None:
         self.source = source
         self.reason = reason
-        super().__init__(f"{source}: {reason}")
+        self.article_id = article_id
+        # what gets printed: no escape sequence from a file name or a page reaches a terminal
+        super().__init__(visible_controls(f"{source}: {reason}"))
 
 
 class EmptyInputError(InputError):

@@ -8,8 +8,7 @@ these two functions.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -18,12 +17,13 @@ from typing import Any, Literal, Protocol
 from spinscope import __version__
 from spinscope.document import Analysis, Article, Quote, Span, TechniqueSpan
 from spinscope.errors import EmptyInputError, InputError, SpinscopeError
+from spinscope.normalise import has_text, normalise_text
 from spinscope.segmentation import paragraphs, sentences
+from spinscope.summary import summarise  # defined once there; re-exported here
 
 OnError = Literal["raise", "skip", "yield"]
-# "model": the technique model and the quote encoder; "fast": the technique model, quotes by the rules
-# alone (about 1.5x the articles/s; quote sources found fall from 0.81 to 0.63 overlap F1 on PolNeAR dev);
-# "rules": the transparent technique rules (quotes as for "model").
+# "model": one encoder pass read by every head; "fast": the same pass, quotes by the rules alone;
+# "rules": no model at all (technique rules, quote rules, voice from surface cues).
 Engine = Literal["model", "fast", "rules"]
 ENGINES = ("model", "fast", "rules")
 MAX_TEXT_CHARS = 2_000_000
@@ -58,24 +58,26 @@ def _load_technique_engine(engine: str) -> TechniqueEngine:
 
         return RuleEngine()
     if engine == "model":
-        from spinscope.analyzers.techniques_model import TechniqueModel
+        from spinscope.analyzers.techniques_model import load_technique_model
 
-        return TechniqueModel()
+        return load_technique_model()
     raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
 
 
 def _as_article(item: str | Article) -> Article:
+    """The Article to analyse, its text normalised as the readers do (the offsets index that text)."""
     if isinstance(item, Article):
-        return item
+        text = normalise_text(item.text)
+        return item if text == item.text else dataclasses.replace(item, text=text)
     if isinstance(item, str):
-        return Article(text=item, source="<text>")
+        return Article(text=normalise_text(item), source="<text>")
     raise TypeError(f"analyze() takes text or an Article, not {type(item).__name__}")
 
 
 def check_article(article: Article) -> None:
     """Raise a clear InputError for text spinscope cannot analyse (empty, huge, not English)."""
     source = article.source or article.id
-    if not article.text.strip():
+    if not has_text(article.text):  # whitespace, zero-width or bidi characters only
         raise EmptyInputError(source, "empty: no text to analyse")
     if len(article.text) > MAX_TEXT_CHARS:
         raise InputError(source, f"too large: {len(article.text):,} characters (limit {MAX_TEXT_CHARS:,})")
@@ -87,9 +89,10 @@ def check_article(article: Article) -> None:
 def analyze(item: str | Article, *, engine: Engine = "model", min_score: float = 0.0) -> Analysis:
     """Analyse one article (text or :class:`Article`) and return its :class:`Analysis`.
 
-    ``engine`` picks the analysers: "model" (the default: technique model and quote encoder),
-    "fast" (technique model, quotes by the rules alone) or "rules" (the transparent technique
-    rules); ``min_score`` drops technique spans scored below it.
+    ``engine`` picks the analysers: "model" (the default: one pass of the shipped encoder, read by the
+    technique, quote-role and voice heads), "fast" (the same pass; quotes by the rules alone) or "rules"
+    (no model runs: the transparent technique rules, quotes by the rules, voice from surface cues);
+    ``min_score`` drops technique spans scored below it.
     Raises :class:`~spinscope.errors.InputError` for input that cannot be analysed.
     """
     article = _as_article(item)
@@ -98,7 +101,8 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     blocks = paragraphs(text)
     sentence_spans = sentences(text, blocks)
     detector = technique_engine(engine)
-    encoded = None  # the tagger's pass over the article, shared with the voice analyser when the model ran
+    # read -> segment -> encode once -> analyse: the trunk's pass (None for the rules) is what every head reads
+    encoded = None
     if hasattr(detector, "find_encoded"):
         found, encoded = detector.find_encoded(text, sentence_spans)
     else:
@@ -107,13 +111,14 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
 
     from spinscope.analyzers import claims, quote_tagger, quotes, voice
 
-    use_tagger = engine != "fast"
-    found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=use_tagger)
+    use_models = engine != "rules"
+    use_tagger = engine == "model"
+    found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=use_tagger, encoded=encoded)
     techniques += scare_quote_techniques(found_quotes, techniques, min_score)
-    voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded)
+    voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded, use_model=use_models)
     found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)
     models: dict[str, Any] = {"techniques": {"engine": detector.name, **detector.describe()}}
-    models.update(voice.describe())
+    models.update(voice.describe(use_models))
     models.update(quote_tagger.describe(use_tagger))
     analysis = Analysis(
         article=article,
@@ -172,43 +177,6 @@ def analyze_many(
             if on_error == "yield":
                 article = item if isinstance(item, Article) else None
                 yield Failure(source=error.source, error=error, article=article)
-
-
-_WORD = re.compile(r"\w+(?:[-']\w+)*")
-
-
-def summarise(analysis: Analysis) -> dict[str, Any]:
-    """Article-level figures: technique density, opinion share, sources by type, claim count."""
-    text = analysis.article.text
-    words = len(_WORD.findall(text))
-    technique_counts = Counter(t.technique for t in analysis.techniques)
-    spans = {(t.start, t.end) for t in analysis.techniques}
-    sentence_spans = analysis.sentences or []
-    with_technique = sum(1 for s in sentence_spans if any(a < s.end and s.start < b for a, b in spans))
-    writer = [s for s in sentence_spans if s.speaker == "writer"]
-    opinion = [s for s in writer if s.voice == "opinion"]
-    writer_chars = sum(s.end - s.start for s in writer)
-    quotes_by_kind = Counter(q.kind for q in analysis.quotes)
-    speech = [q for q in analysis.quotes if q.kind != "scare"]
-    sources = Counter(q.speaker_type or "unknown" for q in speech)
-    named = {q.speaker_name for q in speech if q.speaker_name}
-    return {
-        "word_count": words,
-        "sentences": len(sentence_spans),
-        "paragraphs": len(analysis.paragraphs),
-        "technique_spans": len(spans),
-        "technique_count": len(analysis.techniques),
-        "techniques_per_1000_words": round(1000 * len(spans) / words, 2) if words else 0.0,
-        "technique_counts": dict(technique_counts.most_common()),
-        "sentences_with_technique_share": round(with_technique / len(sentence_spans), 4) if sentence_spans else 0.0,
-        "opinion_sentences": len(opinion),
-        "opinion_share": round(len(opinion) / len(writer), 4) if writer else 0.0,
-        "opinion_text_share": round(sum(s.end - s.start for s in opinion) / writer_chars, 4) if writer_chars else 0.0,
-        "quotes": dict(quotes_by_kind),
-        "quotes_by_speaker_type": dict(sources),
-        "distinct_speakers": len(named),
-        "claims": len(analysis.claims),
-    }
 
 
 __all__ = ["Failure", "analyze", "analyze_many", "check_article", "summarise", "technique_engine"]

@@ -15,7 +15,14 @@ class Technique:
     name: str
     definition: str
     example: str
-    colour: str  # highlight colour in reports (light enough for dark text)
+    colour: str  # highlight colour in reports (see PALETTE_NOTE)
+
+
+PALETTE_NOTE = (
+    "The 14 highlight colours differ pairwise by at least 8.1 CIEDE2000 for normal vision and for simulated "
+    "deuteranopia, protanopia and tritanopia (Machado 2009), and all keep black text at 7:1 contrast or more "
+    "(scripts/palette.py prints these figures; the browser test measures them on a screenshot)."
+)
 
 
 TECHNIQUES: tuple[Technique, ...] = (
@@ -24,98 +31,98 @@ TECHNIQUES: tuple[Technique, ...] = (
         "Loaded language",
         "Words chosen for their emotional charge rather than their meaning, to make the reader feel before they think.",
         "a brutal, senseless crackdown",
-        "#ffd166",
+        "#ddbb55",
     ),
     Technique(
         "Name_Calling,Labeling",
         "Name-calling / labelling",
         "Attaching a label to a person or group that the audience fears, hates or finds contemptible, instead of arguing.",
         "the regime's thugs",
-        "#ff9f80",
+        "#ffccff",
     ),
     Technique(
         "Repetition",
         "Repetition",
         "Saying the same message again and again so that it sticks and starts to sound true.",
         "a phrase used in the headline, the lead and the last line",
-        "#c3b1e1",
+        "#bb88bb",
     ),
     Technique(
         "Exaggeration,Minimisation",
         "Exaggeration / minimisation",
         "Making something look much bigger, better or worse than it is, or playing down something serious.",
         "the worst disaster in human history; just a minor scuffle",
-        "#f4a261",
+        "#cc8800",
     ),
     Technique(
         "Doubt",
         "Doubt",
         "Questioning the credibility of someone or something without evidence, to undermine it.",
         "Can we really trust anything the ministry says?",
-        "#9bd0f5",
+        "#7799ff",
     ),
     Technique(
         "Appeal_to_fear-prejudice",
         "Appeal to fear / prejudice",
         "Building support for an idea by stirring up anxiety or panic about the alternative, or playing on prejudice.",
         "If we do nothing, they will be in our towns next.",
-        "#e07a7a",
+        "#aaff00",
     ),
     Technique(
         "Flag-Waving",
         "Flag-waving",
         "Appealing to patriotism or group identity to justify a position.",
         "Every true patriot stands with our soldiers.",
-        "#8ecae6",
+        "#99bbff",
     ),
     Technique(
         "Causal_Oversimplification",
         "Causal oversimplification",
         "Pinning a complex outcome on a single cause, or on one person or group.",
         "Prices went up because of the new governor.",
-        "#b5e48c",
+        "#99bb88",
     ),
     Technique(
         "Slogans",
         "Slogans",
         "A short, catchy phrase that stands in for an argument.",
         "Peace through strength!",
-        "#f7a8d8",
+        "#77ffbb",
     ),
     Technique(
         "Appeal_to_Authority",
         "Appeal to authority",
         "Claiming something is true because an authority or expert says so, with no other support.",
         "Top experts agree the plan cannot fail.",
-        "#cdb4db",
+        "#bbbbcc",
     ),
     Technique(
         "Black-and-White_Fallacy",
         "Black-and-white fallacy",
         "Presenting two options as the only ones, when more exist; includes dictatorship (telling the audience what to do).",
         "Either you support the strike or you support the enemy.",
-        "#d9d9d9",
+        "#999999",
     ),
     Technique(
         "Thought-terminating_Cliches",
         "Thought-terminating cliché",
         "A stock phrase that discourages thinking further or discussing the matter.",
         "It is what it is.",
-        "#e9c46a",
+        "#ffffcc",
     ),
     Technique(
         "Whataboutism,Straw_Men,Red_Herring",
         "Whataboutism / straw man / red herring",
         "Deflecting criticism by pointing at the opponent's faults, misrepresenting their position, or changing the subject.",
         "And what about the opposition's own scandals?",
-        "#a3c4bc",
+        "#66aa55",
     ),
     Technique(
         "Bandwagon,Reductio_ad_hitlerum",
         "Bandwagon / reductio ad Hitlerum",
         "Urging people to join in because everyone else does, or rejecting an idea because a hated group holds it.",
         "Millions have already made the switch.",
-        "#ffc8a2",
+        "#ccbbbb",
     ),
 )
 

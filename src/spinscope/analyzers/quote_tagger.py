@@ -251,9 +251,9 @@ class RoleHead:
         if n == 0:
             return tokens, np.zeros(0, np.int64), np.zeros((0, len(LABELS)), np.float32)
         if encoded is None:  # called without the article's trunk pass (e.g. quotes alone): run it here
-            from spinscope.pipeline import technique_engine
+            from spinscope.analyzers.techniques_model import load_technique_model
 
-            trunk = technique_engine("model")
+            trunk = load_technique_model()
             encoded = trunk.encode(trunk.tokenize(text))
         probs = self.probabilities(word_features(text, tokens, quotes, encoded))
         return tokens, decode_labels(probs, tokens.sentence, self.transitions, self.start, self.bias), probs
@@ -268,7 +268,8 @@ def describe(use_tagger: bool = True) -> dict:
     model = shipped() if use_tagger else None
     if model is None:
         return {"quotes": {"engine": "rules"}}
-    return {"quotes": {"engine": "rules+tagger", **model.bundle.describe()}}
+    described = model.describe() if isinstance(model, RoleHead) else model.bundle.describe()
+    return {"quotes": {"engine": "rules+tagger", **described}}
 
 
 def load_encoder() -> EncoderTaggerModel:
@@ -285,11 +286,29 @@ def load_encoder() -> EncoderTaggerModel:
     )
 
 
+def load_role_head() -> RoleHead:
+    import json
+
+    from spinscope.runtime.session import MODELS_DIR, load_head_arrays
+
+    folder = MODELS_DIR / ROLE_HEAD_NAME
+    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return RoleHead(
+        arrays=load_head_arrays(folder, m),
+        transitions=np.asarray(m["transitions"], np.float32),
+        start=np.asarray(m["start"], np.float32),
+        bias=np.asarray(m["bias"], np.float32),
+        manifest=m,
+    )
+
+
 @cache
-def shipped() -> EncoderTaggerModel | None:
-    """The shipped tagger, or None when it is not installed."""
+def shipped() -> RoleHead | EncoderTaggerModel | None:
+    """The shipped role model: the head on the shared trunk, else the 0.1 quote encoder, else None."""
     from spinscope.runtime.session import available
 
+    if available(ROLE_HEAD_NAME):
+        return load_role_head()
     return load_encoder() if available(ENCODER_NAME) else None
 
 
@@ -312,12 +331,15 @@ def spans_of(labels: np.ndarray, tokens: TaggedText, probs: np.ndarray) -> list[
 
 
 def tagger_attributions(
-    text: str, sentences: list[Span], quotes: list[Quote], model: EncoderTaggerModel
+    text: str, sentences: list[Span], quotes: list[Quote], model: EncoderTaggerModel | RoleHead, encoded: Any = None
 ) -> list[tuple[Span | None, Span, list[Span], float]]:
     """(speaker, cue, contents, score) for each cue the tagger finds. Source and content runs go to the
     nearest cue of their sentence; content runs of a sentence without a cue go to the last cue of the
     sentence before (a quotation that runs on). ``contents`` may be empty (a cue and a source only)."""
-    tokens, labels, probs = model.tag(text, sentences, quotes)
+    if isinstance(model, RoleHead):
+        tokens, labels, probs = model.tag(text, sentences, quotes, encoded)
+    else:
+        tokens, labels, probs = model.tag(text, sentences, quotes)
     runs = spans_of(labels, tokens, probs)
     cues = [r for r in runs if r[0] == "C"]
     items: dict[int, dict] = {id(c): {"cue": c, "S": [], "T": []} for c in cues}

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from spinscope.runtime.encoding import TaggerPass, span_features
-from spinscope.runtime.session import MODELS_DIR
+from spinscope.runtime.session import MODELS_DIR, load_head_arrays
 
 HEAD = "technique-labels"
 
@@ -90,7 +90,7 @@ class LabelHead:
 def load_label_head(directory: Path | None = None) -> LabelHead:
     folder = directory or MODELS_DIR / HEAD
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    arrays = np.load(folder / manifest.get("file", "head.npz"))
+    arrays = load_head_arrays(folder, manifest)
     return LabelHead(
         labels=list(manifest["labels"]),
         mean=arrays["mean"],

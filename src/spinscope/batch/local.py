@@ -8,12 +8,14 @@ start method). Each worker loads the models once, in the pool initializer, with
 oversubscribe them. A worker analyses a whole chunk and sends back its rows
 (:func:`spinscope.batch.output.analysis_rows`); only the main process writes, one
 part per chunk, so a killed worker can never leave a half-written file. At most
-``2 × workers`` chunks are in flight, which bounds memory and what a kill loses.
+``2 × workers`` chunks are in flight, which bounds memory and what a kill loses. Workers end
+with the main process, even after a ``kill -9`` of it (:func:`die_with_parent`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import multiprocessing
 import os
@@ -21,6 +23,7 @@ import queue as queue_module
 import resource
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -236,7 +239,7 @@ def iter_work(
             continue
         seen.add(key)
         if isinstance(item, InputError):
-            yield error_row(key, source, item, stage="read")
+            yield error_row(key, source, item, article_id=item.article_id, stage="read")
             continue
         chunk.append(article_payload(item, key, source))
         if len(chunk) >= chunk_size:
@@ -251,8 +254,38 @@ def iter_work(
 _WORKER: dict[str, Any] = {}
 
 
-def init_worker(engine: str, progress: Any = None, threads: int | None = 1) -> None:
-    """Load the models once per process (pool initializer); a missing model is reported with the first chunk."""
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_POLL_SECONDS = 0.5
+
+
+def die_with_parent(parent: int) -> None:
+    """End this worker when its parent process (``parent``, the batch's main process) ends, even by ``kill -9``.
+
+    A killed parent cannot stop its workers, and they would wait for work forever (each holding
+    its models: ~400 MB). On Linux the kernel sends SIGKILL when the parent dies (``prctl``
+    ``PR_SET_PDEATHSIG``); everywhere a daemon thread also checks the parent id twice a second
+    (a dead parent's children are handed to another process), which covers the other systems
+    and a parent that died before the ``prctl`` call.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="spinscope-parent-watch", daemon=True).start()
+
+
+def init_worker(engine: str, progress: Any = None, threads: int | None = 1, parent: int | None = None) -> None:
+    """Load the models once per process (pool initializer); a missing model is reported with the first chunk.
+    ``parent``: the main process's id: the worker ends when it does (:func:`die_with_parent`)."""
+    if parent is not None:
+        die_with_parent(parent)
     if threads:
         os.environ["SPINSCOPE_THREADS"] = str(threads)
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
@@ -398,7 +431,7 @@ def run_local(
     progress = context.Queue()
     sink = ChunkSink(output, result, reporter, reports_progress=False)
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=init_worker, initargs=(engine, progress, 1)
+        max_workers=workers, mp_context=context, initializer=init_worker, initargs=(engine, progress, 1, os.getpid())
     )
     pending: set[Future] = set()
 
@@ -455,6 +488,7 @@ __all__ = [
     "RichReporter",
     "analyse_chunk",
     "article_payload",
+    "die_with_parent",
     "estimate_total",
     "init_worker",
     "iter_work",

@@ -28,27 +28,26 @@ def row_article(record: Any, source: str) -> Article:
     """One row (a mapping) as an :class:`Article`; :class:`InputError` naming ``source`` if it is not one."""
     if not isinstance(record, dict):
         raise InputError(source, f"expected an object with a 'text' field, got {type(record).__name__}")
-    text = record.get("text")
-    if text is None:
-        raise InputError(source, "missing 'text' field")
-    if not isinstance(text, str):
-        raise InputError(source, f"'text' must be a string, not {type(text).__name__}")
     meta: dict[str, str | None] = {}
     for name in FIELDS:
         value = record.get(name)
         if hasattr(value, "isoformat"):  # a date or datetime from Parquet
             value = value.isoformat()
         meta[name] = None if value is None or value == "" else str(value)
+    article_id = meta.pop("id")  # errors name it too: errors.jsonl then says which row failed
+    text = record.get("text")
+    if text is None:
+        raise InputError(source, "missing 'text' field", article_id=article_id)
+    if not isinstance(text, str):
+        raise InputError(source, f"'text' must be a string, not {type(text).__name__}", article_id=article_id)
     extra = {key: value for key, value in record.items() if key not in FIELDS and key != "text"}
-    return article_from_text(
-        text,
-        source,
-        id=meta.pop("id") or "",
-        title=meta.pop("title"),
-        detect_title=False,
-        metadata=extra,
-        **meta,
-    )
+    try:
+        return article_from_text(
+            text, source, id=article_id or "", title=meta.pop("title"), detect_title=False, metadata=extra, **meta
+        )
+    except InputError as error:
+        error.article_id = article_id
+        raise
 
 
 def _item(record: Any, source: str) -> Item:

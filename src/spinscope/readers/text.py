@@ -1,8 +1,8 @@
-"""Plain text: bytes to ``str`` (encoding detection), newline normalisation, PTC titles, article ids.
+"""Plain text: bytes to ``str`` (encoding detection), normalisation, PTC titles, article ids.
 
 Every offset spinscope reports indexes ``Article.text``, so the text is normalised
-(newlines to ``\\n``, a leading BOM dropped) *before* the Article is made and never
-changed afterwards.
+(:func:`spinscope.normalise.normalise_text`: newlines to ``\\n``, a leading BOM
+dropped, lone surrogates replaced) *before* the Article is made and never changed afterwards.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from spinscope.document import Article
 from spinscope.errors import EmptyInputError, InputError
+from spinscope.normalise import has_text, normalise_text, visible_controls
 
 MAX_TEXT_BYTES = 5_000_000
 """The largest text (UTF-8 bytes) spinscope analyses; about 800,000 words, far past any news article."""
@@ -39,8 +40,8 @@ _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 def one_line(message: object) -> str:
-    """``message`` as a single line (error reasons must fit on one line)."""
-    return " ".join(str(message).split())
+    """``message`` as a single line (error reasons must fit on one line), control characters made visible."""
+    return visible_controls(" ".join(str(message).split()))
 
 
 def _human_size(size: int) -> str:
@@ -58,10 +59,9 @@ def size_reason(size: int, limit: int, *, at_least: bool = False) -> str:
 
 
 def normalise_newlines(text: str) -> str:
-    """``\\r\\n`` and lone ``\\r`` become ``\\n``; a leading BOM character is dropped."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """``\\r\\n`` and lone ``\\r`` become ``\\n``; a leading BOM character is dropped; lone
+    surrogates become U+FFFD (the shared step, :func:`~spinscope.normalise.normalise_text`)."""
+    return normalise_text(text)
 
 
 def _looks_binary(text: str) -> bool:
@@ -162,8 +162,8 @@ def article_from_text(
     ``id=None`` derives the id from ``source`` (:func:`article_id_for`); ``detect_title``
     takes a PTC title from line 1 when ``title`` is not given.
     """
-    text = normalise_newlines(text)
-    if not text.strip():
+    text = normalise_text(text)
+    if not has_text(text):
         raise EmptyInputError(source, EMPTY_REASON)
     check_size(text, source)
     if title is None and detect_title:

@@ -23,6 +23,7 @@ import codecs
 import functools
 import ipaddress
 import os
+import re
 import socket
 import ssl
 from collections.abc import Collection, Iterable
@@ -58,6 +59,7 @@ METADATA_ADDRESSES = frozenset(
 METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata.goog", "metadata", "instance-data"})
 
 _UNIQUE_LOCAL = ipaddress.ip_network("fc00::/7")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
@@ -199,7 +201,31 @@ def _client(policy: _Policy, timeout: float) -> httpx.Client:
         follow_redirects=False,
         trust_env=False,  # no proxies from the environment: we must see the real address
         headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"},
+        event_hooks={"response": [_refuse_odd_redirect]},
     )
+
+
+class _OddRedirect(Exception):
+    """A redirect to a Location that is not an http(s) URL (``mailto:``, ``javascript:``, ``data:``...)."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        super().__init__(location)
+
+
+def _refuse_odd_redirect(response: httpx.Response) -> None:
+    """Stop before httpx builds the next request from a Location it cannot represent.
+
+    httpx prepares the redirect request even with ``follow_redirects=False``, and for
+    ``mailto:x@y`` or ``javascript:...`` that raises ``httpx.InvalidURL``, outside its
+    ``HTTPError`` family. Response hooks run first, so the refusal is ours and clear.
+    """
+    location = response.headers.get("location")
+    if response.status_code not in REDIRECT_CODES or location is None:
+        return
+    scheme = _SCHEME.match(location.strip())
+    if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+        raise _OddRedirect(location)
 
 
 def check_url(url: str, *, allow_private: bool = False, allow_hosts: Collection[str] = ()) -> None:
@@ -270,6 +296,12 @@ def fetch_url(
                     return _read_response(url, response, max_bytes)
             except _Refused as refused:
                 raise UnsafeURLError(url, refused.reason(current, label)) from None
+            except _OddRedirect as odd:
+                shown = one_line(odd.location)
+                reason = f"cannot fetch {shown} (redirect {hop + 1}): only http and https URLs are supported"
+                raise FetchError(url, reason) from None
+            except httpx.InvalidURL as exc:  # any other Location httpx cannot build a request from
+                raise FetchError(url, f"invalid redirect (redirect {hop + 1}): {one_line(exc)}") from None
             except httpx.TimeoutException as exc:
                 raise FetchError(url, f"timed out after {timeout:g} s ({type(exc).__name__})") from exc
             except httpx.ConnectError as exc:

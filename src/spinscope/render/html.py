@@ -27,19 +27,18 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from spinscope.render.figures import summary_rows
 from spinscope.render.segments import (
-    analysis_text,
     coverage_runs,
-    layer_items,
     paragraph_spans,
     read_layers,
     valid_span,
 )
-from spinscope.techniques import TECHNIQUES, Technique, get_technique
+from spinscope.summary import speech_contents, summary_of, voice_of
+from spinscope.techniques import PALETTE_NOTE, TECHNIQUES, Technique, get_technique
 
 _HERE = Path(__file__).resolve().parent
 _UNKNOWN_COLOUR = "#d9d9d9"
-_SPEAKER_TYPE_ORDER = ("person", "organisation", "group", "anonymous", "unknown")
 
 
 # ---- static assets ------------------------------------------------------------------
@@ -129,65 +128,54 @@ def _stripes(colours: list[str]) -> str:
 
 
 # ---- the view model -----------------------------------------------------------------
-def summary_figures(analysis: Mapping[str, Any]) -> dict[str, Any]:
-    """The summary bar's figures: ``analysis["summary"]`` where it has them, else computed from the layers."""
-    text = analysis_text(analysis)
-    techniques = [t for t in layer_items(analysis, "techniques") if valid_span(t, len(text))]
-    sentences = [s for s in layer_items(analysis, "sentences") if valid_span(s, len(text))]
-    quotes = [q for q in layer_items(analysis, "quotes") if isinstance(q, Mapping)]
-    summary = analysis.get("summary")
-    summary = summary if isinstance(summary, Mapping) else {}
-
-    count = _number(summary.get("technique_count"))
-    count = int(count) if count is not None else len(techniques)
-    words = _number(summary.get("word_count"))
-    words = int(words) if words is not None else len(text.split())
-    density = _number(summary.get("techniques_per_1000_words"))
-    if density is None:
-        density = 1000 * count / words if words else None
-    share = _number(summary.get("opinion_share"))
-    if share is not None and 1 < share <= 100:  # given as a percentage
-        share /= 100
-    if share is None and sentences:
-        share = sum(1 for s in sentences if s.get("voice") == "opinion") / len(sentences)
-    by_type = summary.get("quotes_by_speaker_type")
-    if isinstance(by_type, Mapping):
-        counts = {str(k): int(v) for k, v in by_type.items() if _number(v) is not None}
-    else:
-        counts = dict(Counter(q.get("speaker_type") or "unknown" for q in quotes if q.get("kind") != "scare"))
-    order = {name: i for i, name in enumerate(_SPEAKER_TYPE_ORDER)}
-    speaker_types = sorted(((k, v) for k, v in counts.items() if v), key=lambda kv: (order.get(kv[0], 99), kv[0]))
-    return {
-        "technique_count": count,
-        "word_count": words,
-        "density": "—" if density is None else f"{density:.1f}",
-        "opinion_share": "—" if share is None else f"{share:.0%}",
-        "speaker_types": speaker_types,
-        "quote_total": sum(counts.values()),
-        "scare_quotes": sum(1 for q in quotes if q.get("kind") == "scare"),
-        "opinion_count": sum(1 for s in sentences if s.get("voice") == "opinion"),
-        "sentence_count": len(sentences),
-        "claim_count": len([c for c in layer_items(analysis, "claims") if valid_span(c, len(text))]),
-    }
+def _model_rows(models: Mapping[str, Any]) -> list[dict[str, str]]:
+    """One row per model named in ``models`` (nested one level: the technique tagger and classifier)."""
+    rows = []
+    for layer, value in models.items():
+        if not isinstance(value, Mapping):
+            continue
+        found = [(str(layer), value)] if "name" in value else []
+        found += [(f"{layer}: {k}", v) for k, v in value.items() if isinstance(v, Mapping) and "name" in v]
+        if not found and isinstance(value.get("engine"), str):
+            rows.append({"layer": str(layer), "name": f"{value['engine']} engine", "version": "", "sha256": ""})
+        for label, model in found:
+            sha = model.get("sha256")
+            rows.append(
+                {
+                    "layer": label,
+                    "name": str(model.get("name") or ""),
+                    "version": str(model.get("version") or ""),
+                    "sha256": sha[:12] if isinstance(sha, str) else "",
+                }
+            )
+    return rows
 
 
 def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
     layers = read_layers(analysis)
     text, length, meta, title = layers.text, len(layers.text), layers.meta, layers.title
-    techniques, sentences, opinions = layers.techniques, layers.sentences, layers.opinions
+    techniques, opinions = layers.techniques, layers.opinions
     quotes, claims = layers.quotes, layers.claims
+    figures = summary_of(analysis)
+    # The opinion layer shades the writer's opinion sentences; quoted speakers' opinions are listed apart.
+    writer_opinions = [s for s in opinions if s.get("speaker", "writer") == "writer"]
+    quoted_opinions = [s for s in opinions if s.get("speaker", "writer") != "writer"]
+    contents = speech_contents(quotes)
 
     # Every layer becomes marks for one flat coverage computation.
     marks: list[dict[str, Any]] = []
     marks += [{"start": t["start"], "end": t["end"], "layer": "t", "i": i} for i, t in enumerate(techniques)]
-    marks += [{"start": s["start"], "end": s["end"], "layer": "o", "i": i} for i, s in enumerate(opinions)]
+    marks += [{"start": s["start"], "end": s["end"], "layer": "o", "i": i} for i, s in enumerate(writer_opinions)]
     for i, q in enumerate(quotes):
         marks.append({"start": q["content"]["start"], "end": q["content"]["end"], "layer": "q", "i": i})
         if valid_span(q.get("speaker"), length):
             marks.append({"start": q["speaker"]["start"], "end": q["speaker"]["end"], "layer": "s", "i": i})
     marks += [{"start": c["start"], "end": c["end"], "layer": "c", "i": i} for i, c in enumerate(claims)]
 
-    used = Counter(t["technique"] for t in techniques)
+    given = figures.get("technique_counts")
+    used = Counter({str(k): int(v) for k, v in given.items()} if isinstance(given, Mapping) else {})
+    for tid, n in Counter(t["technique"] for t in techniques).items():
+        used.setdefault(tid, n)  # a hand-made summary that misses a technique of the layer
     legend_ids = [t.id for t in TECHNIQUES] + sorted(set(used) - {t.id for t in TECHNIQUES})
     legend = []
     for k, tid in enumerate(legend_ids):
@@ -228,7 +216,7 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
                 ]
             if layers["o"]:
                 classes.append("ss-op")
-                tips.append("Opinion sentence")
+                tips.append("The writer's opinion")
             for i in layers["q"]:
                 quote = quotes[i]
                 kind = quote.get("kind") if quote.get("kind") in ("direct", "indirect", "scare") else "direct"
@@ -264,21 +252,27 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
     cards = []
     for i, t in enumerate(techniques):
         info = technique_info(t["technique"])
+        voice = (
+            t.get("voice_of") if t.get("voice_of") in ("writer", "quoted") else voice_of(t["start"], t["end"], contents)
+        )
         cards.append(
             {
                 "i": i,
                 "id": info.id,
+                "key": key_of[info.id],
                 "name": info.name,
-                "definition": info.definition,
-                "example": info.example,
                 "colour": info.colour,
                 "score": _score(t.get("score")),
                 "engine": t.get("engine") if isinstance(t.get("engine"), str) else "",
+                "voice": "the writer's words" if voice == "writer" else "a quoted speaker's words",
                 "text": text[t["start"] : t["end"]],
                 "start": t["start"],
                 "end": t["end"],
             }
         )
+    definitions = [item for item in legend if item["count"]]
+    for item in definitions:
+        item["example"] = technique_info(item["id"]).example
 
     quote_rows = []
     for i, q in enumerate(quotes):
@@ -304,7 +298,12 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
         for i, c in enumerate(claims)
     ]
     opinion_rows = [
-        {"i": i, "text": text[s["start"] : s["end"]], "score": _score(s.get("score"))} for i, s in enumerate(opinions)
+        {"i": i, "text": text[s["start"] : s["end"]], "score": _score(s.get("score"))}
+        for i, s in enumerate(writer_opinions)
+    ]
+    quoted_opinion_rows = [
+        {"i": i, "text": text[s["start"] : s["end"]], "score": _score(s.get("score"))}
+        for i, s in enumerate(quoted_opinions)
     ]
 
     meta_items = []
@@ -315,11 +314,6 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
     source = {"text": url, "href": _safe_url(url)} if isinstance(url, str) and url else None
 
     models = analysis.get("models") if isinstance(analysis.get("models"), Mapping) else {}
-    model_items = []
-    for name, value in models.items():
-        if isinstance(value, Mapping):
-            value = value.get("name") or value.get("version") or json.dumps(value, ensure_ascii=False, default=str)
-        model_items.append({"name": str(name), "value": str(value)[:200]})
 
     return {
         "title": str(title),
@@ -327,16 +321,19 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
         "source": source,
         "id": str(analysis.get("id") or ""),
         "version": str(analysis.get("version") or ""),
-        "models": model_items,
+        "models": _model_rows(models),
         "has_text": bool(text.strip()),
         "paragraphs": paragraphs,
         "legend": legend,
-        "summary": summary_figures(analysis),
+        "summary": summary_rows(analysis),
+        "figures": figures,
         "cards": cards,
+        "definitions": definitions,
+        "palette_note": PALETTE_NOTE,
         "quotes": quote_rows,
         "claims": claim_rows,
         "opinions": opinion_rows,
-        "sentence_count": len(sentences),
+        "quoted_opinions": quoted_opinion_rows,
     }
 
 

@@ -2,7 +2,10 @@
 
 Technique spans are coloured with their technique's colour (where spans
 overlap, the highest-scoring one wins) and followed by a footnote number that
-points into the legend table, so the view still works without colour. All
+points into the legend table. Without colour (a pipe, ``NO_COLOR``) both ends
+of a span are marked, ``[3>so-called peacekeepers<3]``, so its extent stays
+readable. The summary rows are :func:`spinscope.render.figures.summary_rows`,
+the same as the HTML report's. All
 article text goes through :class:`rich.text.Text`, never console markup, so
 brackets in articles print as they are.
 """
@@ -19,13 +22,16 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from spinscope.render.html import summary_figures, technique_info
+from spinscope.normalise import visible_controls
+from spinscope.render.figures import percent, summary_rows
+from spinscope.render.html import technique_info
 from spinscope.render.segments import (
     coverage_runs,
     paragraph_spans,
     read_layers,
     valid_span,
 )
+from spinscope.summary import summary_of
 from spinscope.techniques import TECHNIQUE_IDS
 
 _MAX_QUOTE = 160
@@ -48,19 +54,25 @@ def _article_text(
     number_of: dict[str, int],
     plain: bool,
 ) -> list[Text]:
-    """One Text per paragraph, technique runs styled, footnote numbers after each span's end."""
-    # Where each span's footnote goes: its end, or the end of the last paragraph it reaches.
+    """One Text per paragraph, technique runs styled, footnote numbers after each span's end
+    (and, without colour, an opening mark before its start)."""
+    # Where each span's marks go: its ends, clipped to the first and last paragraph it reaches.
     notes_at: dict[int, list[int]] = {}
+    opens_at: dict[int, list[int]] = {}
     for i, t in enumerate(techniques):
         inside = [(s, e) for s, e in paragraphs if s < t["end"] and t["start"] < e]
         if inside:
             notes_at.setdefault(min(t["end"], inside[-1][1]), []).append(i)
+            opens_at.setdefault(max(t["start"], inside[0][0]), []).append(i)
     marks = [{**t, "layer": "t"} for t in techniques] + [{**s, "layer": "o"} for s in opinions]
 
     blocks = []
     for p_start, p_end in paragraphs:
         block = Text()
         for run in coverage_runs(text, marks, p_start, p_end):
+            if plain:  # outer spans open first
+                for i in sorted(opens_at.get(run.start, []), key=lambda i: -techniques[i]["end"]):
+                    block.append(f"[{number_of[techniques[i]['technique']]}>")
             covering = [m for m in run.spans if m["layer"] == "t"]
             style = Style()
             if covering:
@@ -70,21 +82,61 @@ def _article_text(
             if any(m["layer"] == "o" for m in run.spans):
                 style += Style(italic=True)
             block.append(run.text, style=style or None)
-            for i in sorted(notes_at.get(run.end, []), key=lambda i: techniques[i]["start"]):
+            for i in sorted(notes_at.get(run.end, []), key=lambda i: -techniques[i]["start"]):  # inner first
                 tid = techniques[i]["technique"]
                 colour = technique_info(tid).colour
-                block.append(f"[{number_of[tid]}]", style=Style(color=colour, bold=True))
+                note = f"<{number_of[tid]}]" if plain else f"[{number_of[tid]}]"
+                block.append(note, style=Style(color=colour, bold=True))
         blocks.append(block)
     return blocks
 
 
+def _visible(value: Any) -> Any:
+    """Every string in ``value`` with its control characters made visible, one for one (offsets still hold):
+    rich drops BEL but prints ESC, so an article could otherwise retitle or clear the reader's terminal."""
+    if isinstance(value, str):
+        return visible_controls(value)
+    if isinstance(value, Mapping):
+        return {key: _visible(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_visible(item) for item in value]
+    return value
+
+
+def _speaker_of(sentence: Mapping[str, Any], quotes: list[Mapping[str, Any]]) -> str:
+    """The name of the speaker whose quote overlaps the sentence most, if the quote names one."""
+    best, overlap = "", 0
+    for q in quotes:
+        c = q["content"]
+        shared = min(c["end"], sentence["end"]) - max(c["start"], sentence["start"])
+        if shared > overlap and q.get("kind") != "scare":
+            best, overlap = str(q.get("speaker_name") or ""), shared
+    return best
+
+
+def _print_sentences(
+    console: Console, text: str, sentences: list[Mapping[str, Any]], quotes: list[Mapping[str, Any]] | None = None
+) -> None:
+    if sentences:
+        listing = Table.grid(padding=(0, 1))
+        listing.add_column(justify="right", no_wrap=True)
+        listing.add_column()
+        for s in sentences:
+            line = Text(_clip(text[s["start"] : s["end"]]), style="italic")
+            if quotes is not None and (who := _speaker_of(s, quotes)):
+                line.append(f"  ({who})", style="dim")
+            listing.add_row(Text("  •"), line)
+        console.print(listing)
+    console.print()
+
+
 def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
     """Print the analysis to ``console``: title, coloured article, legend, summary, quotes, opinion, claims."""
+    analysis = _visible(analysis)
     layers = read_layers(analysis)
     text, meta, title = layers.text, layers.meta, layers.title
-    techniques, sentences, opinions, quotes, claims = (
+    techniques, opinions, quotes, claims = (
         layers.techniques,
-        layers.sentences,
         layers.opinions,
         layers.quotes,
         layers.claims,
@@ -97,7 +149,10 @@ def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
         console.print(Text(" · ".join(details), style="dim"), justify="center")
 
     # legend numbers follow the taxonomy order, for the techniques that occur
-    counts = Counter(t["technique"] for t in techniques)
+    given = summary_of(analysis)["technique_counts"]
+    counts = Counter({str(k): int(v) for k, v in given.items()} if isinstance(given, Mapping) else {})
+    for tid, n in Counter(t["technique"] for t in techniques).items():
+        counts.setdefault(tid, n)  # a hand-made summary that misses a technique of the layer
     ordered = [tid for tid in TECHNIQUE_IDS if tid in counts] + sorted(set(counts) - set(TECHNIQUE_IDS))
     number_of = {tid: n for n, tid in enumerate(ordered, start=1)}
 
@@ -111,6 +166,9 @@ def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
 
     if ordered:
         legend = Table(title="Techniques", box=box.SIMPLE_HEAD, expand=True, title_justify="left")
+        if plain:
+            legend.caption = Text("[n> … <n] mark where a span of technique n starts and ends.")
+            legend.caption_justify = "left"
         legend.add_column("#", justify="right", no_wrap=True)
         legend.add_column("Technique", ratio=2)
         legend.add_column("n", justify="right", no_wrap=True)
@@ -123,25 +181,12 @@ def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
     else:
         console.print(Text("No persuasion techniques found.", style="italic"))
 
-    figures = summary_figures(analysis)
     summary = Table(title="Summary", box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
     summary.add_column("figure", style="bold")
     summary.add_column("value")
-    speakers = ", ".join(f"{name} {n}" for name, n in figures["speaker_types"]) or "none"
-    if figures["scare_quotes"]:
-        speakers += f"; scare quotes {figures['scare_quotes']}"
-    for label, value in (
-        ("Techniques", str(figures["technique_count"])),
-        ("Per 1,000 words", figures["density"]),
-        (
-            "Opinion sentences",
-            f"{figures['opinion_count']} of {figures['sentence_count']} ({figures['opinion_share']})",
-        ),
-        ("Quotes by speaker", speakers),
-        ("Checkable claims", str(figures["claim_count"])),
-        ("Words", str(figures["word_count"])),
-    ):
-        summary.add_row(Text(label), Text(value))
+    for figure in summary_rows(analysis):
+        value = f"{figure.value} ({figure.detail})" if figure.detail else figure.value
+        summary.add_row(Text(figure.label), Text(value))
     console.print(summary)
 
     if quotes:
@@ -163,17 +208,27 @@ def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
             )
         console.print(table)
 
-    console.print(Text(f"Opinion sentences: {len(opinions)} of {len(sentences)}", style="bold"))
-    if opinions:
-        listing = Table.grid(padding=(0, 1))
-        listing.add_column(justify="right", no_wrap=True)
-        listing.add_column()
-        for s in opinions:
-            listing.add_row(Text("  •"), Text(_clip(text[s["start"] : s["end"]]), style="italic"))
-        console.print(listing)
-    console.print()
+    figures = summary_of(analysis)
+    writer = [o for o in opinions if o.get("speaker", "writer") == "writer"]
+    quoted = [o for o in opinions if o.get("speaker", "writer") != "writer"]
+    console.print(
+        Text(
+            f"The writer's opinion sentences: {figures['opinion_sentences']} of the writer's "
+            f"{figures['writer_sentences']} sentences ({percent(figures['opinion_share'])})",
+            style="bold",
+        )
+    )
+    _print_sentences(console, text, writer)
+    console.print(
+        Text(
+            f"Quoted speakers' opinion sentences: {figures['quoted_opinion_sentences']} of "
+            f"{figures['quoted_sentences']} quoted sentences",
+            style="bold",
+        )
+    )
+    _print_sentences(console, text, quoted, quotes)
 
-    console.print(Text(f"Checkable claims: {len(claims)}", style="bold"))
+    console.print(Text(f"Checkable claims: {figures['claims']}", style="bold"))
     if claims:
         listing = Table.grid(padding=(0, 1))
         listing.add_column(justify="right", no_wrap=True)

@@ -51,6 +51,18 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def load_head_arrays(folder: Path, manifest: dict[str, Any]) -> dict[str, np.ndarray]:
+    """A numpy head's weights (``head.npz`` beside its manifest), checked against the manifest's sha256."""
+    path = folder / manifest.get("file", "head.npz")
+    if not path.exists():
+        raise ModelError(f"model {manifest.get('name')!r}: missing {path.name}")
+    expected = manifest.get("sha256")
+    if expected and _sha256(path) != expected:
+        raise ModelError(f"model {manifest.get('name')!r}: {path.name} does not match its manifest sha256")
+    with np.load(path) as arrays:
+        return {k: arrays[k] for k in arrays.files}
+
+
 def available(name: str) -> bool:
     return (MODELS_DIR / name / "manifest.json").exists()
 

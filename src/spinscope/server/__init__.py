@@ -10,7 +10,7 @@ for the permalink store.
 
 from __future__ import annotations
 
-from spinscope.server.app import Settings, create_app, serve
+from spinscope.server.app import Settings, check_origins, create_app, serve
 from spinscope.server.store import ResultStore, default_db_path
 
-__all__ = ["ResultStore", "Settings", "create_app", "default_db_path", "serve"]
+__all__ = ["ResultStore", "Settings", "check_origins", "create_app", "default_db_path", "serve"]

@@ -119,6 +119,8 @@ class Settings:
     retention_days: float = 30.0
     body_timeout: float = 30.0
     warm_up: bool = True  # load the models at start-up (and run one tiny analysis)
+    # Browser-extension origins ("chrome-extension://<id>") whose scripts may call the API (CORS); none by default
+    allowed_origins: tuple[str, ...] = ()
 
     @property
     def thread_count(self) -> int:
@@ -141,6 +143,9 @@ class ArticleIn(BaseModel):
     html: str | None = Field(None, description="A news page's HTML; its main text is extracted.")
     url: str | None = Field(None, max_length=2000, description="An http(s) URL to fetch (public addresses only).")
     title: str | None = Field(None, max_length=1000, description="The headline, if not in the text.")
+    page_url: str | None = Field(
+        None, max_length=2000, description="Where `text` or `html` was read (kept in the result; never fetched)."
+    )
     outlet: str | None = Field(None, max_length=300, description="The publication.")
     engine: Literal["model", "fast", "rules"] | None = Field(
         None, description="model, fast (quotes by rules alone) or rules (server default)."
@@ -369,7 +374,7 @@ class ServerState:
     # Runs in an analysis thread.
     def read(self, item: ArticleIn) -> Article:
         settings = self.settings
-        for name in ("text", "html", "url", "title", "outlet"):
+        for name in ("text", "html", "url", "title", "outlet", "page_url"):
             value = getattr(item, name)
             if value is not None:
                 _check_unicode(value, name)
@@ -409,6 +414,8 @@ class ServerState:
             article.title = _one_line(item.title)
         if item.outlet is not None and item.outlet.strip():
             article.outlet = _one_line(item.outlet)
+        if item.page_url is not None and item.page_url.strip() and item.url is None:
+            article.url = item.page_url.strip()
         return article
 
     def analyze_and_store(self, item: ArticleIn) -> dict[str, Any]:
@@ -460,6 +467,44 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def add_cors(app: FastAPI, origins: tuple[str, ...]) -> None:
+    """Let the listed browser-extension origins call the API (outermost, so 429s and 413s reach them too).
+
+    Nothing is added when ``origins`` is empty (the default): browsers then keep other origins' scripts out.
+    No credentials, no wildcard, only extension origins (see :func:`check_origins`).
+    """
+    if origins:
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(check_origins(origins)),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            allow_credentials=False,
+            max_age=600,
+        )
+
+
+_EXTENSION_ORIGIN = re.compile(r"(chrome-extension|moz-extension|safari-web-extension)://[A-Za-z0-9-]{1,64}")
+
+
+def check_origins(origins: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The origins, checked: each must be a browser-extension origin (``chrome-extension://<id>``), else ValueError.
+
+    Web origins and ``*`` are refused: any page could then make a reader's browser send text to the server.
+    """
+    checked = []
+    for origin in origins:
+        value = origin.strip().rstrip("/")
+        if not _EXTENSION_ORIGIN.fullmatch(value):
+            raise ValueError(
+                f"not a browser-extension origin: {origin!r} (expected chrome-extension://<id> or moz-extension://<uuid>)"
+            )
+        checked.append(value)
+    return tuple(checked)
+
+
 # ---- the app ------------------------------------------------------------------------------------------------
 def _describe_validation(error: dict[str, Any]) -> str:
     location = [str(part) for part in error.get("loc", ()) if part != "body"]
@@ -503,6 +548,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimit, bucket=state.bucket)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(SecurityHeaders)
+    add_cors(app, settings.allowed_origins)
 
     # ---- error handlers: always {"error", "message"} ----
     @app.exception_handler(RequestValidationError)
@@ -724,4 +770,4 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, log_lev
     )
 
 
-__all__ = ["MEMORY", "PAGE_CSP", "Settings", "classify", "create_app", "csp_safe_fragment", "serve"]
+__all__ = ["MEMORY", "PAGE_CSP", "Settings", "check_origins", "classify", "create_app", "csp_safe_fragment", "serve"]

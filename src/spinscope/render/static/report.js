@@ -10,7 +10,6 @@
   var quotes = Array.isArray(data.quotes) ? data.quotes : [];
   var claims = Array.isArray(data.claims) ? data.claims : [];
   var panel = root.querySelector(".ss-panel");
-  var panelQuote = panel.querySelector(".ss-panel-quote");
   var panelBody = panel.querySelector(".ss-panel-body");
   var runs = root.querySelectorAll(".ss-run");
   var colours = {};
@@ -36,16 +35,58 @@
     });
   }
 
+  function layerOn(name) {
+    return !root.classList.contains("ss-hide-" + name);
+  }
+
+  /* Whose words: the JSON's voice_of, or (older analyses) whether a direct quote's content holds the span. */
+  function voiceOf(t) {
+    if (t.voice_of === "writer" || t.voice_of === "quoted") return t.voice_of;
+    var inside = quotes.some(function (q) {
+      var c = q.content || {};
+      return (q.kind || "direct") === "direct" && c.start <= t.start && t.end <= c.end;
+    });
+    return inside ? "quoted" : "writer";
+  }
+
+  function spanText(t) {
+    if (typeof t.text === "string") return t.text;
+    return typeof data.text === "string" ? data.text.slice(t.start, t.end) : "";
+  }
+
+  function explain(i) {
+    var t = techniques[i];
+    var item = el("li", "ss-panel-span");
+    var head = el("p", "ss-span-head");
+    var swatch = el("span", "ss-swatch");
+    swatch.style.background = colours[t.technique] || "#d9d9d9";
+    head.appendChild(swatch);
+    var def = definitionOf(t.technique);
+    head.appendChild(el("strong", "", def ? def.querySelector("dt").textContent : t.technique));
+    var score = typeof t.score === "number" ? t.score.toFixed(2) : "—";
+    var who = voiceOf(t) === "quoted" ? "a quoted speaker's words" : "the writer's words";
+    head.appendChild(el("span", "ss-score", " score " + score + " · " + who));
+    item.appendChild(head);
+    item.appendChild(el("blockquote", "ss-span-text", "\u201c" + spanText(t) + "\u201d"));
+    return item;
+  }
+
+  function definitionOf(id) {
+    var found = null;
+    root.querySelectorAll(".ss-def").forEach(function (d) { if (d.dataset.technique === id) found = d; });
+    return found;
+  }
+
   function notes(run) {
     var list = [];
-    if (run.dataset.o) list.push("Part of an opinion sentence: the writer's own view, not reporting.");
-    ints(run.dataset.q).forEach(function (i) {
+    if (run.dataset.o && layerOn("op")) list.push("Part of an opinion sentence: the writer's own view, not reporting.");
+    if (layerOn("q")) ints(run.dataset.q).forEach(function (i) {
       var q = quotes[i] || {};
       var line = (q.kind || "direct") + " quote";
       if (q.speaker_name) line += " by " + q.speaker_name + (q.speaker_type ? " (" + q.speaker_type + ")" : "");
       list.push(line.charAt(0).toUpperCase() + line.slice(1) + ".");
     });
-    ints(run.dataset.c).forEach(function (i) {
+    if (layerOn("cl")) ints(run.dataset.c).forEach(function (i) {
       var c = claims[i] || {};
       var reasons = Array.isArray(c.reasons) && c.reasons.length ? " (" + c.reasons.join(", ") + ")" : "";
       list.push("Checkable claim" + reasons + ".");
@@ -57,19 +98,26 @@
     if (active) active.classList.remove("ss-active");
     active = run;
     run.classList.add("ss-active");
-    panelQuote.textContent = "\u201c" + run.textContent + "\u201d";
     var parts = [];
     var shown = shownTechniques(run);
     if (shown.length) {
-      var cards = el("ul", "ss-cards");
+      /* every span covering the clicked place, whole, with its technique, score and whose words */
+      var spans = el("ul", "ss-panel-spans");
+      shown.forEach(function (i) { spans.appendChild(explain(i)); });
+      parts.push(spans);
+      /* each technique's definition once */
+      var defs = el("dl", "ss-panel-defs");
+      var seenIds = {};
       shown.forEach(function (i) {
-        var card = document.getElementById("ss-t-" + i);
-        if (!card) return;
-        var copy = card.cloneNode(true);
+        var id = techniques[i].technique;
+        var def = definitionOf(id);
+        if (seenIds[id] || !def) return;
+        seenIds[id] = true;
+        var copy = def.cloneNode(true);
         copy.removeAttribute("id");
-        cards.appendChild(copy);
+        defs.appendChild(copy);
       });
-      parts.push(cards);
+      if (defs.childNodes.length) parts.push(defs);
     }
     var extra = notes(run);
     if (extra.length) {
@@ -119,7 +167,7 @@
     var target = event.target instanceof Element ? event.target : null;
     if (!target) return;
     var run = target.closest(".ss-run");
-    if (run) { open(run); return; }
+    if (run && (shownTechniques(run).length || notes(run).length)) { open(run); return; }
     if (target.closest(".ss-close")) { close(); return; }
     var item = target.closest("button.ss-legend-item");
     if (item) {
@@ -128,7 +176,7 @@
       item.setAttribute("aria-pressed", on ? "true" : "false");
       if (on) delete hidden[id]; else hidden[id] = true;
       runs.forEach(function (r) { if (r.dataset.t) paint(r); });
-      root.querySelectorAll(".ss-cards > .ss-card").forEach(function (card) {
+      root.querySelectorAll(".ss-spans > .ss-span").forEach(function (card) {
         if (card.dataset.technique === id) card.hidden = !on;
       });
     }

@@ -1,0 +1,33 @@
+// The extension's settings, kept in chrome.storage.local (this browser profile only).
+export const DEFAULTS = Object.freeze({
+  server: "http://127.0.0.1:8000",
+  minScore: 0,
+  layers: { techniques: true, quotes: true, opinion: false },
+});
+
+export const START_COMMAND = "spinscope serve";
+
+// An http(s) origin with no path, e.g. "http://127.0.0.1:8000"; throws on anything else.
+export function normaliseServer(value) {
+  const url = new URL(String(value).trim());
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("the server address must start with http:// or https://");
+  if (url.username || url.password || url.search || url.hash) throw new Error("the server address takes no user, query or fragment");
+  return url.origin + url.pathname.replace(/\/+$/, "");
+}
+
+export async function loadSettings() {
+  const stored = await chrome.storage.local.get(["server", "minScore", "layers"]);
+  return {
+    server: typeof stored.server === "string" ? stored.server : DEFAULTS.server,
+    minScore: Number.isFinite(stored.minScore) ? stored.minScore : DEFAULTS.minScore,
+    layers: { ...DEFAULTS.layers, ...(stored.layers || {}) },
+  };
+}
+
+export async function saveSettings(settings) {
+  await chrome.storage.local.set({
+    server: normaliseServer(settings.server),
+    minScore: Math.min(1, Math.max(0, Number(settings.minScore) || 0)),
+    layers: { ...DEFAULTS.layers, ...settings.layers },
+  });
+}

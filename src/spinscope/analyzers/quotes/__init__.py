@@ -1,0 +1,136 @@
+"""Who says what: direct quotes, reported speech and scare quotes, with cues and speakers.
+
+:func:`find_quotes` is rules first, with a small learned tagger to add what PolNeAR counts as
+attribution beyond reporting verbs. Every span is a character range of the original text. Cues are the
+verb with its auxiliaries and adverbs (*has also said*) and not its addressee (*told*, not *told
+reporters*), as PolNeAR marks them. One module per step:
+
+1. **Quotation marks** (:mod:`.marks`). Curly double quotes, straight double quotes and the doubled
+   apostrophes some outlets use (``''…''``) are paired inside each paragraph; a straight mark opens after
+   a space or an opening bracket and closes before a space or punctuation. Single curly quotes ``‘…’``
+   are paired only outside double quotes and only where ``’`` is not an apostrophe (``don’t``,
+   ``voters’``). A quote left open at the end of a paragraph continues into the next paragraph when that
+   one opens with a quotation mark (the newspaper convention for multi-paragraph quotes); each
+   paragraph's piece is its own :class:`Quote`, all with the same speaker and cue.
+2. **Regions** (:mod:`.marks`, :mod:`.tokens`). Sentences are merged where a quote runs across a
+   sentence boundary, so that a quote is always inside one region. Inside a region each quote is one
+   opaque token.
+3. **Cue patterns** (:mod:`.cues`, with the speaker noun phrases of :mod:`.phrases` and the content
+   bounds of :mod:`.bounds`), tried in each region: ``SPK CUE [addressee] [time/place] [that|:|,]
+   CONTENT``, ``CONTENT, SPK CUE [, CONTENT2]`` and the inverted ``CONTENT, CUE SPK``; ``according to
+   SPK``; ``…, saying (that) CONTENT``; ``"…" — Name`` sign-offs. Verbs come in classes with their own
+   confidence (:mod:`.attribution`): reporting verbs (said, told, warned, tweeted, denied …: 0.9),
+   beliefs (think, believe, fear: 0.6), evidence with a poll/study/report subject (showed, found: 0.7)
+   and speech acts and stances that PolNeAR counts as attributions (criticised, urged, called for,
+   endorsed: 0.5, content = their object). Passives (*was asked*) and infinitives (*to say*) are not
+   cues. The word lists are data files (:mod:`spinscope.lexicons`).
+4. **Across regions** (:mod:`.state`). A region that is only a quote, following a quote with a speaker,
+   continues that speaker (same cue); one that follows ``SPK CUE:`` at the end of the previous region
+   takes that speaker and cue.
+5. **Kinds.** Content that is exactly one quotation is ``direct``; anything else (``that …``, a
+   paraphrase holding a partial quotation) is ``indirect``. A short quotation (at most 4 words) inside no
+   attribution is a ``scare`` quote (no speaker, no cue); a Title-Case phrase in quotes is taken for the
+   title of a work and skipped; a longer quotation without a cue is a ``direct`` quote with no speaker.
+6. **Speakers** (:mod:`.speakers`, :mod:`.coreference`). ``speaker`` is the whole noun phrase (titles,
+   appositives included, as PolNeAR marks sources); ``speaker_name`` is the name without titles
+   (*Finance Minister Ana Ruiz* -> *Ana Ruiz*; a later *Ruiz* or *Ms. Ruiz* -> *Ana Ruiz*). Pronouns
+   and descriptors (*the minister*, *the group*) are resolved to the most recent compatible speaker or
+   named entity before them; anonymous sources (*a senior defence official*, *sources*) get no name.
+   ``speaker_type`` is person / anonymous / organisation / group from the head noun and the names.
+7. **Learned tagger** (:mod:`.tagger`; ``use_tagger=True``, the default, when ``models/quote-encoder``
+   is installed): PolNeAR marks as attributions much more than reporting verbs (criticised X, endorsed
+   Y, a poll showed, the memo) — about 45% of its cues are outside any lexicon here. A MiniLM token
+   tagger (:mod:`spinscope.analyzers.quote_tagger`, fine-tuned on PolNeAR train with the rules' tags
+   among its inputs) adds the attributions the rules do not find, and where both find the same cue its
+   source span replaces the rules'. Those attributions are ``indirect`` (``direct`` when the content is
+   exactly a quotation), scored with the tagger's mean probability. ``use_tagger=False`` gives the rules
+   alone. Cue and content edges follow PolNeAR's conventions (:mod:`.edges`).
+
+Measured on PolNeAR: ``spinscope eval-quotes --polnear DIR`` (``python -m spinscope.evaluation.quotes
+[--rules-only] DIR``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spinscope.analyzers.quotes.attribution import SCORE_SCARE, SCORE_UNATTRIBUTED, Attr
+from spinscope.analyzers.quotes.coreference import Resolver
+from spinscope.analyzers.quotes.edges import widen_cue
+from spinscope.analyzers.quotes.marks import Piece, is_title, quote_pieces
+from spinscope.analyzers.quotes.state import rule_attributions
+from spinscope.analyzers.quotes.tagger import with_tagger
+from spinscope.analyzers.quotes.tokens import trim
+from spinscope.document import Quote, Span
+from spinscope.segmentation import paragraphs
+
+__all__ = ["find_quotes"]
+
+
+def _loose_quotations(text: str, pieces: list[Piece], attrs: list[Attr], owned: set[int]) -> list[Quote]:
+    """Quotations inside no attribution: scare quotes (short), titles (skipped) or unattributed direct quotes."""
+    covered = [(s, e) for a in attrs for s, e in a.contents]
+    loose: list[Quote] = []
+    for index, piece in enumerate(pieces):
+        if index in owned or any(s <= piece.start and piece.end <= e for s, e in covered):
+            continue
+        words = piece.words(text)
+        if piece.end - piece.start < 3 or words == 0 or is_title(text, piece):
+            continue
+        span = Span(piece.start, piece.end)
+        inner = text[piece.start : piece.end].strip("\"“”‘’' ")
+        if words <= 4 and inner[-1:] not in (",", ".", "!", "?", "…"):
+            loose.append(Quote(kind="scare", content=span, score=SCORE_SCARE))
+        else:
+            loose.append(Quote(kind="direct", content=span, score=SCORE_UNATTRIBUTED))
+    return loose
+
+
+def _quotes(text: str, attrs: list[Attr]) -> list[Quote]:
+    """One quote per content span of the attributions (in text order), with resolved speakers."""
+    resolver = Resolver(text)
+    quotes: list[Quote] = []
+    seen: set[tuple[int, int]] = set()
+    for attr in attrs:
+        name, kind = resolver.resolve(attr)
+        for start, end in attr.contents:
+            s, e = trim(text, start, end, " \t\n")
+            if e <= s or (s, e) in seen:
+                continue
+            seen.add((s, e))
+            direct = attr.kind == "direct" or (len(attr.contents) > 1 and text[s] in "\"“‘'" and text[e - 1] in "\"”’'")
+            quotes.append(
+                Quote(
+                    kind="direct" if direct else "indirect",
+                    content=Span(s, e),
+                    cue=Span(*attr.cue) if attr.cue else None,
+                    speaker=Span(*attr.speaker) if attr.speaker else None,
+                    speaker_name=name,
+                    speaker_type=kind if attr.speaker else None,
+                    score=attr.score,
+                )
+            )
+    return quotes
+
+
+def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True, encoded: Any = None) -> list[Quote]:
+    """Direct, indirect and scare quotes in ``text`` (``sentences`` from :func:`spinscope.segmentation.sentences`).
+
+    Returned in text order of their content; one quote per content span. ``use_tagger=False`` gives the
+    rules alone (the learned tagger, when installed, only adds attributions the rules did not find);
+    ``encoded``: the article's shared encoder states, passed on to the tagger."""
+    pieces = quote_pieces(text, paragraphs(text))
+    flow = rule_attributions(text, sentences, pieces)
+    attrs = flow.attrs
+    loose = _loose_quotations(text, pieces, attrs, set(flow.piece_owner))
+    if use_tagger:
+        attrs = with_tagger(text, sentences, attrs, loose, encoded)
+        covered = [(s, e) for a in attrs for s, e in a.contents]
+        loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
+    attrs = [widen_cue(text, a) for a in attrs]
+    attrs.sort(key=lambda a: min([c[0] for c in a.contents] + ([a.cue[0]] if a.cue else [])))
+    quotes = _quotes(text, attrs)
+    seen = {(q.content.start, q.content.end) for q in quotes}
+    quotes.extend(q for q in loose if (q.content.start, q.content.end) not in seen)
+    quotes.sort(key=lambda q: (q.content.start, q.content.end))
+    return quotes

@@ -1,0 +1,423 @@
+"""The cue patterns, tried in each region (``SPK`` a speaker noun phrase, ``CUE`` a reporting verb with its
+auxiliaries and adverbs; one function each):
+
+- ``SPK CUE [addressee] [time/place] [that|:|,] CONTENT`` and ``CONTENT, SPK CUE [, CONTENT2]``
+  (:func:`_reporting_verb`);
+- the inverted ``CONTENT, CUE SPK`` (:func:`_inverted`);
+- ``according to SPK, CONTENT`` / ``CONTENT, according to SPK`` (:func:`_according_to`);
+- ``…, saying|adding|noting (that) CONTENT``, the speaker the clause's subject (:func:`_participle`);
+- ``"…" — Name`` sign-offs, the dash the cue (:func:`_sign_offs`).
+"""
+
+from __future__ import annotations
+
+from spinscope.analyzers.quotes.attribution import (
+    SCORE_ACCORDING_TO,
+    SCORE_BY_VERB_CLASS,
+    SCORE_INVERTED,
+    SCORE_PARTICIPLE,
+    SCORE_SIGN_OFF,
+    Attr,
+    CueSpeaker,
+    RegionScan,
+)
+from spinscope.analyzers.quotes.bounds import after_cue, looks_like_content
+from spinscope.analyzers.quotes.phrases import Range, nounish, passive, skip_aux_left, subject_left
+from spinscope.analyzers.quotes.tokens import Tok
+from spinscope.analyzers.quotes.vocab import (
+    ANON_HEADS,
+    AUX,
+    CHANNEL_WORDS,
+    DETERMINERS,
+    EVIDENCE_NOUNS,
+    GROUP_WORDS,
+    INTENSIFIERS,
+    INTRO,
+    INVERTIBLE,
+    MEDIA_NOUNS,
+    NOUNISH_3SG,
+    OBJECT_RELATIVE_HEADS,
+    OBJECT_VERBS,
+    ORG_WORDS,
+    PARTICIPLE_CUES,
+    PERSON_ROLES,
+    PRONOUNS,
+    SEPARATORS,
+    TITLES,
+    VERBS,
+)
+
+# Words after which a speech act's object ends: "criticized the plan despite …", "urged X, but …".
+_ACT_OBJECT_ENDS = frozenset(
+    "despite following because after before while when since amid but and which who where during".split()
+)
+_ACT_PREPOSITIONS = frozenset({"for", "on", "against", "to", "of", "about", "with", "at", "into"})
+# What ends an inverted speaker after a comma: '"…," said Ruiz, adding …', '…, said Ruiz, who …'.
+_AFTER_INVERTED_SPEAKER = frozenset(
+    "adding saying noting though although but and while as because referring explaining arguing citing in during "
+    "at after when who speaking calling describing according".split()
+)
+_PLURAL_LIKE_FORMS = NOUNISH_3SG | {
+    "remarks",
+    "states",
+    "notes",
+    "claims",
+    "reports",
+    "calls",
+    "tweets",
+    "posts",
+    "answers",
+}
+
+
+def _according_to(scan: RegionScan, i: int) -> int:
+    """``according to SPK, CONTENT`` / ``CONTENT, according to SPK`` at token i; returns where to go on."""
+    toks, n = scan.toks, scan.n
+    s0 = i + 2
+    s1 = s0
+    while s1 < n and toks[s1].kind != "q" and not (toks[s1].kind == "p" and toks[s1].text in ",;.!?—–"):
+        s1 += 1
+    if s1 == s0:
+        return i + 1
+    cue, speaker = (i, i + 1), (s0, s1 - 1)
+    attr = None
+    rng = scan.before_range(i) if scan.sep_before(i) or (i > 0 and toks[i - 1].text == "(") else None
+    if rng is None and scan.sep_before(i) and any(scan.used[:i]):
+        # '"…," he told Flake, according to officials': they report the whole clause, attribution and all.
+        rng = scan.before_range(i, nested=True)
+    after_first = s1 + 1 if s1 < n and toks[s1].text in ",—–" else n
+    if rng is not None:
+        attr = scan.make(rng[0], rng[1], cue, speaker, SCORE_ACCORDING_TO, "speech")
+        if attr is not None and after_first < n and looks_like_content(toks, after_first, n - 1):
+            attr.extend(scan.make(after_first, n - 1, cue, speaker, SCORE_ACCORDING_TO, "speech"))
+    elif after_first < n:
+        attr = scan.make(after_first, n - 1, cue, speaker, SCORE_ACCORDING_TO, "speech")
+    if attr is not None:
+        scan.found.append(attr)
+        for y in range(i, s1):
+            scan.used[y] = True
+    return s1
+
+
+def _participle(scan: RegionScan, i: int) -> bool:
+    """``…, saying (that) CONTENT`` at token i: the speaker is the clause's subject. True when found."""
+    toks, n = scan.toks, scan.n
+    k = i + 1
+    if k < n and toks[k].text in (",", ":"):
+        k += 1
+    if not looks_like_content(toks, k, n - 1):
+        return False
+    subject = scan.main_subject(i)
+    attr = scan.make(k, n - 1, (i, i), subject, SCORE_PARTICIPLE, "speech", "participle")
+    if attr is None:
+        return False
+    if subject is None and scan.found and scan.found[-1].speaker:
+        # '"…," said Ruiz, adding …': the speaker just named goes on talking.
+        attr.speaker = scan.found[-1].speaker
+    scan.found.append(attr)
+    scan.used[i] = True
+    return True
+
+
+def _is_participle_cue(toks: list[Tok], i: int) -> bool:
+    t = toks[i]
+    return (
+        t.low in PARTICIPLE_CUES
+        and not t.cap
+        and i > 0
+        and (
+            toks[i - 1].text in SEPARATORS
+            or toks[i - 1].kind == "q"
+            or toks[i - 1].low in ("and", "by", "then", "before", "after", "while")
+            or toks[i - 1].low in MEDIA_NOUNS
+        )
+    )
+
+
+def _subject_fits(toks: list[Tok], i: int, subject: Range, verb: tuple[str, str], cue_start: int) -> bool:
+    """Whether the noun phrase can be the source of the verb at i (evidence verbs want a poll or study,
+    beliefs and speech acts someone who holds them; a base form a plural subject)."""
+    base, vclass = verb
+    low = toks[i].low
+    s_first, s_last = subject
+    head_tok = toks[s_last - 1] if toks[s_last].low in INTENSIFIERS and s_last > s_first else toks[s_last]
+    head = head_tok.low
+    ok = True
+    if vclass == "evidence":
+        ok = (
+            head in EVIDENCE_NOUNS
+            or head.rstrip("s") in EVIDENCE_NOUNS
+            or (i + 1 < len(toks) and toks[i + 1].low == "that")
+        )
+    elif vclass in ("think", "act"):
+        ok = (
+            head_tok.cap
+            or head in PRONOUNS
+            or head in GROUP_WORDS
+            or head in PERSON_ROLES
+            or (head in ORG_WORDS or head in ANON_HEADS or head.rstrip("s") in PERSON_ROLES)
+        )
+    if low.endswith("s") and low not in ("says",) and base + "s" == low and base + "s" in _PLURAL_LIKE_FORMS:
+        # 3rd-person -s forms double as plural nouns ("states", "remarks"): a singular subject only.
+        ok = ok and (head_tok.cap or head in ("he", "she", "it", "who", "one"))
+    if (
+        low == base
+        and cue_start == i
+        and head not in ("they", "we", "i", "you", "who")
+        and not (head.endswith("s") or any(toks[y].low == "and" for y in range(s_first, s_last)))
+    ):
+        ok = False  # a bare base form needs a plural subject ("officials say") or an auxiliary
+    if toks[s_first].low in OBJECT_RELATIVE_HEADS or (s_first > 0 and toks[s_first - 1].low in OBJECT_RELATIVE_HEADS):
+        ok = False  # "Nothing the president said will …": the verb sits in a relative clause
+    return ok
+
+
+def _act_object(toks: list[Tok], k: int, stop: int) -> tuple[int, int]:
+    """A speech act's content is its object: "criticized X", "called for X", "declined to comment on X";
+    not what follows a comma or a conjunction, nor the channel it went out on ("… on Twitter")."""
+    n = len(toks)
+    while k < n and toks[k].low in _ACT_PREPOSITIONS:
+        k += 1
+    for y in range(k + 1, stop + 1):
+        if toks[y].text in (",", ";", "—", "–") or toks[y].low in _ACT_OBJECT_ENDS:
+            stop = y - 1
+            break
+    for y in range(k + 1, stop + 1):
+        if toks[y].low in ("on", "in", "at", "via") and any(
+            toks[z].low in CHANNEL_WORDS for z in range(y + 1, min(y + 4, stop + 1))
+        ):
+            stop = y - 1
+            break
+    return k, stop
+
+
+def _content_before(scan: RegionScan, s_first: int, colon: bool) -> Range | None:
+    """The content before 'SPK CUE' ("…, Ruiz said"), not an introductory adverbial."""
+    toks = scan.toks
+    before = scan.before_range(s_first) if scan.sep_before(s_first) else None
+    if (
+        before is not None
+        and toks[before[0]].low in INTRO
+        and toks[before[1]].kind != "q"
+        and (colon or before[1] - before[0] < 10)
+    ):
+        return None  # "In a televised address, the president said: …" — an adverbial, not content
+    return before
+
+
+def _attribute(scan: RegionScan, i: int, subject: Range, verb: tuple[str, str], cue: Range) -> int:
+    """The attribution of the cue verb at i with its subject: the content after it, before it, or both;
+    returns where to go on."""
+    toks, n = scan.toks, scan.n
+    (base, vclass), s_first = verb, subject[0]
+    score = SCORE_BY_VERB_CLASS[vclass]
+    k = after_cue(toks, i, base in OBJECT_VERBS)
+    colon = k < n and toks[k].text == ":"
+    if k < n and toks[k].kind == "p" and toks[k].text in ":,":
+        k += 1
+    stop = scan.content_stop(k)
+    if toks[s_first].low in ("who", "which", "whom") and s_first > 0 and toks[s_first - 1].text == ",":
+        comma = next((y for y in range(k, stop + 1) if toks[y].text == ","), None)
+        if comma is not None:
+            stop = comma - 1
+    if vclass == "act":
+        k, stop = _act_object(toks, k, stop)
+    has_after = looks_like_content(toks, k, stop, 1 if vclass == "act" else 3)
+    if k + 1 < n and toks[k].low == "according" and toks[k + 1].low == "to":
+        has_after = False  # '"…," he told Flake, according to officials': theirs, not his
+    before = _content_before(scan, s_first, colon)
+    if before is not None and (not has_after or toks[k].kind == "q" or toks[k - 1].text == ","):
+        attr = scan.make(before[0], before[1], cue, subject, score, vclass)
+        if attr is not None:
+            scan.found.append(attr)
+            if has_after and toks[k].low in PARTICIPLE_CUES and not toks[k].cap:
+                # '"…," Ruiz said, adding that …': a second attribution, same speaker, cue "adding".
+                # Not left to the participle rule: its speaker is the region's main subject, here this cue's.
+                after = k + 1 + (k + 1 <= stop and toks[k + 1].text in (",", ":"))
+                if looks_like_content(toks, after, stop):
+                    second = scan.make(after, stop, (k, k), subject, SCORE_PARTICIPLE, "speech", "participle")
+                    scan.found.extend([second] if second is not None else [])
+                return stop + 1
+            if has_after and (toks[k].kind == "q" or toks[k - 1].text == ","):
+                attr.extend(scan.make(k, stop, cue, subject, score, vclass))
+                return stop + 1
+            return k
+    if has_after:
+        attr = scan.make(k, stop, cue, subject, score, vclass)
+        if attr is not None:
+            scan.found.append(attr)
+            return stop + 1
+    if colon and all(toks[y].kind == "p" for y in range(k, n)):
+        scan.pending_colon = scan.offsets(cue, subject)
+    elif s_first == 0 and vclass == "speech" and all(toks[y].kind == "p" for y in range(k, n)) and not scan.found:
+        # "Smith said on Tuesday." alone: the content is the quotation just before (see state.py)
+        scan.looking_back.append(scan.offsets(cue, subject))
+    return i + 1
+
+
+def _cue_subject(scan: RegionScan, i: int, vclass: str, first_aux: int) -> Range | None:
+    """The subject of the cue verb at i (its auxiliaries start at first_aux)."""
+    toks = scan.toks
+    subject = subject_left(toks, first_aux)
+    if (
+        subject is None
+        and first_aux > 1
+        and toks[first_aux - 1].low in ("and", "then", "but")
+        and vclass
+        in (
+            "speech",
+            "think",
+        )
+    ):
+        # "The governor met survivors and said …": the subject of the clause's first verb
+        coordinated = scan.main_subject(first_aux - 1)
+        if coordinated is not None and coordinated[1] < first_aux - 2:
+            return coordinated
+    return subject
+
+
+def _reporting_verb(scan: RegionScan, i: int) -> int | None:
+    """A reporting verb at i with its subject (``SPK CUE …``), or inverted after its content; returns where
+    to go on, or None when the word is no cue."""
+    toks = scan.toks
+    t, low = toks[i], toks[i].low
+    verb = ("tell", "speech") if low in ("told", "tells", "tell", "telling") else VERBS.get(low)
+    if verb is None or t.cap or (i > 0 and toks[i - 1].low == "to") or low.endswith("ing"):
+        return None
+    if i > 0 and toks[i - 1].low in ("the", "a", "an", "his", "her", "their", "its", "our", "this", "that"):
+        return None
+    first_aux = skip_aux_left(toks, i)
+    cue_start = i
+    while (
+        cue_start - 1 >= first_aux
+        and (toks[cue_start - 1].low in AUX or toks[cue_start - 1].low.endswith("ly"))
+        and not toks[cue_start - 1].cap
+    ):
+        cue_start -= 1
+    if passive(toks, first_aux, i) or (i + 2 < scan.n and toks[i + 1].low == "not" and toks[i + 2].low == "to"):
+        return None  # passives, and "who asked not to be named"
+    subject = _cue_subject(scan, i, verb[1], first_aux)
+    if subject is not None:
+        if not _subject_fits(toks, i, subject, verb, cue_start):
+            return None
+        return _attribute(scan, i, subject, verb, (cue_start, i))
+    if (
+        verb[1] == "speech"
+        and low in INVERTIBLE
+        and scan.sep_before(i)
+        and i + 1 < scan.n
+        and toks[i + 1].low != "that"
+    ):
+        return _inverted(scan, i)
+    return None
+
+
+def _inverted_speaker_end(toks: list[Tok], s0: int) -> tuple[int, bool]:
+    """Where the speaker after an inverted cue ends (exclusive), and whether it ended cleanly (a quotation,
+    the sentence's end, a clause after a comma, a time or place phrase)."""
+    n = len(toks)
+    s1 = s0
+    while s1 < n:
+        ts = toks[s1]
+        if ts.kind == "q" or (ts.kind == "p" and ts.text in ";!?"):
+            return s1, True
+        if (
+            ts.kind == "p"
+            and ts.text == "."
+            and (s1 + 1 >= n or (toks[s1 + 1].text not in ")" and not toks[s1 + 1].low.islower()))
+        ):
+            return s1, True
+        if ts.text == "," and s1 + 1 < n and toks[s1 + 1].low in _AFTER_INVERTED_SPEAKER:
+            return s1, True
+        no_comma = not any(toks[y].text == "," for y in range(s0, s1))
+        if (
+            ts.low in ("in", "at", "on", "during", "after", "when", "to", "last", "this")
+            and s1 > s0
+            and (toks[s1 - 1].kind == "w")
+            and toks[s1 - 1].low not in TITLES
+            and no_comma
+        ):
+            return s1, True
+        if ts.low in ("that", "the", "a") and s1 == s0 + 1 and not toks[s0].cap:
+            return s1, False
+        if ts.low in VERBS and not ts.cap and s1 > s0 and no_comma:
+            return s1, False  # "said Obama failed …": not an inverted speaker
+        s1 += 1
+    return s1, True
+
+
+def _inverted(scan: RegionScan, i: int) -> int | None:
+    """``CONTENT, CUE SPK [, CONTENT2]``: '"…," said Ana Ruiz, the minister. "…"'."""
+    toks, n = scan.toks, scan.n
+    s0 = i + 1
+    first = toks[s0]
+    if not (
+        first.kind == "w"
+        and (
+            first.cap or first.low in DETERMINERS or first.low in ("he", "she", "they", "we", "i") or nounish(first.low)
+        )
+    ):
+        return None
+    s1, ended = _inverted_speaker_end(toks, s0)
+    e1 = s1 - 1
+    while e1 > s0 and toks[e1].kind == "p":
+        e1 -= 1
+    rng = scan.before_range(i)
+    if not ended or rng is None:
+        return None
+    speaker = (s0, e1)
+    attr = scan.make(rng[0], rng[1], (i, i), speaker, SCORE_INVERTED, "speech")
+    if attr is None:
+        return None
+    rest = s1
+    while rest < n and toks[rest].kind == "p" and toks[rest].text in ",:.":
+        rest += 1
+    if rest < n and toks[rest].kind == "q":
+        attr.extend(scan.make(rest, n - 1, (i, i), speaker, SCORE_INVERTED, "speech"))
+    scan.found.append(attr)
+    return max(s1, i + 1)
+
+
+def _sign_offs(scan: RegionScan) -> None:
+    """'"…" — Name': the dash is the cue."""
+    toks, n = scan.toks, scan.n
+    for x in range(n - 2):
+        if toks[x].kind == "q" and not scan.used[x] and toks[x + 1].text in ("—", "–", "―", "-") and toks[x + 2].cap:
+            y = x + 2
+            while y + 1 < n and toks[y + 1].kind != "q" and toks[y + 1].text not in ".;!?":
+                y += 1
+            scan.found.append(
+                Attr(
+                    [(toks[x].start, toks[x].end)],
+                    (toks[x + 1].start, toks[x + 1].end),
+                    (toks[x + 2].start, toks[y].end),
+                    "direct",
+                    SCORE_SIGN_OFF,
+                    "speech",
+                    [toks[x].quote],
+                )
+            )
+            scan.used[x] = True
+
+
+def find_in_region(toks: list[Tok]) -> tuple[list[Attr], CueSpeaker | None, CueSpeaker | None]:
+    """Attributions in one region; also the cue and speaker of a region that ends with 'SPK CUE:' and no
+    content (the next region's quotation belongs to it), and of a region that is only 'SPK CUE.' (the
+    quotation of the region before belongs to it)."""
+    scan = RegionScan(toks)
+    i = 0
+    while i < scan.n:
+        t = toks[i]
+        if t.kind != "w" or scan.used[i]:
+            i += 1
+            continue
+        if t.low == "according" and i + 1 < scan.n and toks[i + 1].low == "to":
+            i = _according_to(scan, i)
+            continue
+        if _is_participle_cue(toks, i) and _participle(scan, i):
+            break
+        after = _reporting_verb(scan, i)
+        i = after if after is not None else i + 1
+    _sign_offs(scan)
+    looking_back = scan.looking_back[0] if scan.looking_back and not scan.found else None
+    return scan.found, scan.pending_colon, looking_back

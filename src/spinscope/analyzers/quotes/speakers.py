@@ -1,0 +1,183 @@
+"""Speakers: the name inside a speaker phrase (titles, appositives and party tags left out), its type
+(person / anonymous / organisation / group), and what a pronoun or descriptor refers to."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spinscope.analyzers.quotes.vocab import (
+    AFTER_ANON_HEAD,
+    ANON_DETS,
+    ANON_HEADS,
+    GROUP_NAME_ENDINGS,
+    GROUP_WORDS,
+    NOT_NAMES,
+    ORG_WORDS,
+    PERSON_ROLES,
+    TITLES,
+)
+from spinscope.document import SpeakerType
+
+
+@dataclass
+class Entity:
+    name: str
+    kind: SpeakerType
+    position: int
+    roles: set[str]
+
+
+_NAME_RUN = re.compile(r"(?:(?:[A-Z][\w’'\-]*\.?|of|de|al|bin|van|von|der|la|du|del)\s+)*[A-Z][\w’'\-]*(?:’s|'s)?")
+_NAME_PARTICLES = ("de", "al", "bin", "van", "von", "der", "la", "du", "del")
+# "police in Harnov", "a reporter from Reuters": the place or employer after in/at/from is neither the
+# speaker's name nor its head word.
+_PLACE_AFTER = r"\b(?:in|at|from)\s+(?=[A-Z])"
+_ANONYMITY = re.compile(
+    r"not (?:to )?be (?:named|identified)|condition of anonymity|anonymously|declined to be named|"
+    r"familiar with|spoke on background",
+    re.I,
+)
+
+
+def _strip_title(words: list[str]) -> tuple[list[str], set[str]]:
+    """Split a capitalised run into its title words and the name ("Finance Minister Ana Ruiz" -> Ana Ruiz)."""
+    roles: set[str] = set()
+    last_title = -1
+    for idx, w in enumerate(words):
+        lw = w.lower().rstrip(",")
+        if lw in TITLES or lw.rstrip(".") in TITLES:
+            last_title = idx
+            roles.add(lw.rstrip("."))
+    name = words[last_title + 1 :] if last_title + 1 < len(words) else []
+    return name, roles
+
+
+def _name_run(words: list[str]) -> list[str] | None:
+    """The capitalised run of a speaker phrase's words, cut at "of" + place ("Chuck Schumer of New York")
+    and before lower-case words ("Clinton campaign Chairman John Podesta")."""
+    caps_from = next((idx for idx, w in enumerate(words) if w[:1].isupper()), None)
+    if caps_from is None:
+        return None
+    run = words[caps_from:]
+    for idx, w in enumerate(run):
+        if w == "of" and idx > 0:
+            run = run[:idx]
+            break
+    if any(not w[:1].isupper() and w not in _NAME_PARTICLES for w in run):
+        tail: list[str] = []
+        for w in reversed(run):
+            if w[:1].isupper():
+                tail.insert(0, w)
+            else:
+                break
+        run = tail
+    return run
+
+
+def clean_name(phrase: str) -> tuple[str | None, set[str]]:
+    """The name inside a speaker phrase, without titles, appositives and party tags, and the role words."""
+    phrase = re.sub(r"\s*\([^)]*\)", "", phrase)
+    head = re.split(r",|\bof\s+(?=[a-z])|\bwho\b|\bwhich\b|" + _PLACE_AFTER, phrase)[0].strip()
+    head = re.sub(r"^(?:the|a|an)\s+", "", head, flags=re.I)
+    words = head.split()
+    # possessive prefix "Kasich’s chief strategist John Weaver" -> after the possessive
+    for idx in range(len(words) - 1, -1, -1):
+        if words[idx].endswith(("’s", "'s", "s’", "s'")) and idx < len(words) - 1:
+            words = words[idx + 1 :]
+            break
+    roles = {w.lower().rstrip(".,") for w in words if w.lower().rstrip(".,") in PERSON_ROLES | TITLES}
+    run = _name_run(words)
+    if run is None:
+        return None, roles
+    if len(run) == 1 and run[0].lower().strip(".,") in ANON_HEADS | GROUP_WORDS | ORG_WORDS | PERSON_ROLES:
+        return None, roles  # "Officials", "Rebels", "Sources" at the start of a sentence are not names
+    name_words, title_roles = _strip_title(run)
+    roles |= title_roles
+    if not name_words:
+        return None, roles
+    name = " ".join(name_words).strip(" ,.;:")
+    name = re.sub(r"(’s|'s)$", "", name)
+    if name.lower() in NOT_NAMES or not name:
+        return None, roles
+    return name, roles
+
+
+def _anonymous(head: str, head_words: list[str]) -> bool:
+    """An unnamed source by its head: "a senior official", "sources", "officials with knowledge of …"."""
+    return (head in ANON_HEADS or head.endswith("sources")) and (
+        not head_words
+        or head_words[0] in ANON_DETS
+        or len(head_words) == 1
+        or head in ("sources", "source")
+        or head_words[0] not in ("the", "this", "that")
+    )
+
+
+def classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
+    """The speaker type of a phrase from its head noun, its name and role words."""
+    words = [w.lower().strip(".,’'") for w in re.findall(r"[\w’'\-.]+", phrase)]
+    head_part = re.split(r",|\bwho\b|\bwhich\b|\bthat\b|" + _PLACE_AFTER, phrase)[0]
+    head_words = [w.lower().strip(".,’'") for w in re.findall(r"[\w’'\-.]+", head_part)]
+    head = head_words[-1] if head_words else ""
+    if _ANONYMITY.search(phrase) and name is None:
+        return "anonymous"
+    # "officials with knowledge of the meeting", "two people present": the head comes before its modifier.
+    anon_at = next(
+        (
+            k
+            for k, w in enumerate(head_words)
+            if w in ANON_HEADS and (k == len(head_words) - 1 or head_words[k + 1] in AFTER_ANON_HEAD)
+        ),
+        None,
+    )
+    if anon_at is not None:
+        head, head_words = head_words[anon_at], head_words[: anon_at + 1]
+    if name is None and _anonymous(head, head_words):
+        return "anonymous"
+    if head in ("he", "she", "i", "you"):
+        return "person"
+    if name is not None:
+        name_words = [w.lower() for w in name.split()]
+        if name_words and name_words[-1] in GROUP_NAME_ENDINGS:
+            return "group"
+        if any(w in ORG_WORDS for w in name_words) or (name.isupper() and len(name) <= 6):
+            return "organisation"
+        if roles & PERSON_ROLES or len(name.split()) >= 2:
+            return "person"
+    if head in GROUP_WORDS or head in ("they", "we"):
+        return "group"
+    if head in ORG_WORDS or (any(w in ("white", "house") for w in head_words[-2:]) and "white" in head_words):
+        return "organisation"
+    if head in PERSON_ROLES or head.rstrip("s") in PERSON_ROLES:
+        return "person" if not head.endswith("s") or head in ("boss",) else "group"
+    if name is not None:
+        return "person"
+    return "organisation" if words and words[-1] in ORG_WORDS else "person"
+
+
+def entities(text: str) -> list[Entity]:
+    """Capitalised name runs in the text, with a guessed kind (for resolving pronouns and descriptors)."""
+    found: list[Entity] = []
+    for m in _NAME_RUN.finditer(text):
+        phrase = m.group()
+        words = phrase.split()
+        # Skip sentence-initial function words ("The", "In") at the start of a run.
+        while words and words[0].lower().rstrip(".") in NOT_NAMES:
+            words = words[1:]
+        if not words:
+            continue
+        start_of_run = m.start() + phrase.find(words[0])
+        name, roles = clean_name(" ".join(words))
+        if name is None:
+            continue
+        # the two words before the run, for roles like "the minister, Ana Ruiz"
+        before = text[max(0, start_of_run - 40) : start_of_run].lower()
+        for role in PERSON_ROLES:
+            if re.search(rf"\b{re.escape(role)}\b[\s,]*$", before):
+                roles.add(role)
+        kind = classify(" ".join(words), name, roles)
+        if kind == "person" and len(name.split()) == 1 and not roles:
+            continue  # a lone capitalised word: not reliably a person (place, month, sentence start)
+        found.append(Entity(name, kind, start_of_run, roles))
+    return found
