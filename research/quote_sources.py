@@ -1,17 +1,10 @@
 """Where quote sources are lost, on the quote tagger's own held-out 10% of PolNeAR train (the same
 seeded split as research/train_quote_tagger.py; the tagger never trained on these articles).
 
-<<<<<<< HEAD:training/experiments/quote_sources.py
-    .venv/bin/python training/experiments/quote_sources.py modes [FLOOR ...]  # overlap P/R/F1 and exact F1 with
+    .venv/bin/python -m research.quote_sources modes [FLOOR ...]  # overlap P/R/F1 and exact F1 with
                                                                      # the tagger's minimum score (0.5 shipped)
-    .venv/bin/python training/experiments/quote_sources.py misses    # gold source tokens by what happened to them
-    .venv/bin/python training/experiments/quote_sources.py cues      # gold cues: exact / other bounds / missed, and
-=======
-    .venv/bin/python -m research.quote_sources modes     # hybrid vs primary tagger mode (overlap P/R/F1,
-                                                                     # exact F1)
     .venv/bin/python -m research.quote_sources misses    # gold source tokens by what happened to them
     .venv/bin/python -m research.quote_sources cues      # gold cues: exact / other bounds / missed, and
->>>>>>> issue-13-training:research/quote_sources.py
                                                                      # the commonest texts of each kind
     .venv/bin/python -m research.quote_sources contents  # gold contents found with other bounds: what
                                                                      # lies between the gold and predicted edges
@@ -25,17 +18,11 @@ from collections import Counter
 from pathlib import Path
 
 from spinscope.analyzers import quotes
+from spinscope.analyzers.quotes import tagger
 from spinscope.evaluation import quotes as ev
 from spinscope.segmentation import sentences
 
-<<<<<<< HEAD:training/experiments/quote_sources.py
-from spinscope.analyzers import quotes  # noqa: E402
-from spinscope.analyzers.quotes import tagger  # noqa: E402
-from spinscope.evaluation import quotes as ev  # noqa: E402
-from spinscope.segmentation import sentences  # noqa: E402
-=======
 REPO = Path(__file__).resolve().parents[1]
->>>>>>> issue-13-training:research/quote_sources.py
 
 TRAIN = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "train"
 SEED = 13  # train_quote_tagger.py's default

@@ -292,11 +292,7 @@ def export(run: Path, version: str) -> None:
         "window": int(metrics["config"].get("max_tokens", 512)),
         # Windows side by side, not overlapping: on the held-out tenth, overlap F1 source / cue / content
         # 0.741 / 0.627 / 0.908 against 0.740 / 0.630 / 0.907 with half-overlapping ones, at half the cost
-<<<<<<< HEAD
-        # (training/experiments/quote_sources.py modes, with each stride).
-=======
-        # (research/quote_sources.py modes hybrid-nested, with each stride).
->>>>>>> issue-13-training
+        # (research/quote_sources.py modes, with each stride).
         "stride": int(metrics["config"].get("max_tokens", 512)) - 2,
         "bias": [float(b) for b in checkpoint["bias"]],
         "transitions": np.asarray(checkpoint["transitions"]).round(5).tolist(),

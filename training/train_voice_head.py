@@ -23,7 +23,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from spinscope.analyzers import voice
 
-REPO = Path(__file__).resolve().parents[1]  # not training.common's: this script needs no torch
+REPO = Path(__file__).resolve().parents[1]  # not from training/common.py, which needs torch
 NEWSSD = REPO.parent / "shared" / "corpora" / "newssd" / "train"
 OUT = REPO / "src" / "spinscope" / "models" / "voice-head" / "manifest.json"
 SEED = 13
