@@ -69,7 +69,6 @@ def word_features(text: str, tokens: qt.TaggedText, quotes: list, encoded: objec
     return np.concatenate([states, case, own, *around, position], axis=1)
 
 
-
 REPO = Path(__file__).resolve().parents[1]
 POLNEAR = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "train"
 OUT = REPO / "research" / "runs" / "quote-roles"  # never installed into the package
