@@ -1,7 +1,7 @@
 """Do abandoned huge requests starve ``spinscope serve``? Latency of well-behaved clients with and without them.
 
-    .venv/bin/python benchmarks/server_abuse.py                      # 8 clients x 10 articles, 4 abandoned
-    .venv/bin/python benchmarks/server_abuse.py --clients 2 --requests 3 --engine rules   # a quick look
+    .venv/bin/python -m benchmarks.server_abuse                      # 8 clients x 10 articles, 4 abandoned
+    .venv/bin/python -m benchmarks.server_abuse --clients 2 --requests 3 --engine rules   # a quick look
 
 Starts ``spinscope serve`` as its users would (its defaults: the model engine, the rate
 limit, one analysis thread per core) on a loopback port and runs two phases:
@@ -34,11 +34,8 @@ from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the synthetic article generator
-from server_load import DEMO, free_port, percentile, wait_ready
-
-from test_batch import make_articles
+from benchmarks.server_load import DEMO, free_port, percentile, wait_ready
+from benchmarks.synthetic import make_articles
 
 MAX_TEXT_CHARS = 200_000  # the server's default limit (Settings.max_text_chars)
 
