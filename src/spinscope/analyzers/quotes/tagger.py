@@ -17,7 +17,7 @@ from spinscope.analyzers.quotes.attribution import TAGGER_WEIGHT, Attr
 from spinscope.analyzers.quotes.edges import clean_tagger_speaker, tidy_tagger_content
 from spinscope.document import Quote, Span
 
-TAGGER_MIN_SCORE = 0.5  # training/experiments/quote_sources.py figures takes others
+TAGGER_MIN_SCORE = 0.5  # research/quote_sources.py figures takes others
 
 Found = tuple[Span | None, Span, list[Span], float]  # (speaker, cue, contents, score)
 

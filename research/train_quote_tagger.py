@@ -4,8 +4,8 @@ source / cue / content 0.837 / 0.690 / 0.913 against this one's 0.756 / 0.616 / 
 writes to ``--ship`` (default ``training/runs/quote_tagger_bilstm``), not into the package, and
 spinscope no longer reads these files (the loader is in git history, before tagger 1.2).
 
-    .venv-train/bin/python training/train_quote_tagger.py                 # BiLSTM
-    .venv-train/bin/python training/train_quote_tagger.py --model linear  # logistic regression
+    .venv-train/bin/python -m research.train_quote_tagger                 # BiLSTM
+    .venv-train/bin/python -m research.train_quote_tagger --model linear  # logistic regression
 
 Every word of PolNeAR **train** gets its gold role (O / S source / C cue / T content) from the
 first annotator's file. 10% of the train articles (seeded) are held out to pick the epoch, tune
@@ -45,12 +45,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common import REPO, Log, seed_everything
 from spinscope.analyzers import quote_tagger as qt
 from spinscope.analyzers.quotes import find_quotes
 from spinscope.analyzers.quotes.vocab import VERBS
 from spinscope.evaluation.quotes import load_polnear
 from spinscope.segmentation import sentences
+from training.common import REPO, Log, seed_everything
+from training.quote_roles import count_roles, gold_labels, role_figures
 
 POLNEAR = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "train"
 SHIP = REPO / "training" / "runs" / "quote_tagger_bilstm"
@@ -164,17 +165,6 @@ def features(
     return out
 
 
-def gold_labels(tokens: qt.TaggedText, attributions) -> np.ndarray:
-    labels = np.zeros(len(tokens.starts), np.int64)
-    for attribution in attributions:
-        for role, code in (("content", 3), ("source", 1), ("cue", 2)):
-            for start, end in attribution.role(role):
-                lo = int(np.searchsorted(tokens.starts, start))
-                hi = int(np.searchsorted(tokens.starts, end))
-                labels[lo:hi] = code
-    return labels
-
-
 def cue_lexicon(articles) -> frozenset[str]:
     """Words marked as cues at least 3 times and in at least 20% of their uses, plus the rules' verbs."""
     word = re.compile(r"[a-z][\w’'\-]*")
@@ -221,24 +211,6 @@ def transitions(rows) -> tuple[np.ndarray, np.ndarray]:
             else:
                 trans[labels[i - 1], labels[i]] += 1
     return np.log(trans / trans.sum(1, keepdims=True)), np.log(start / start.sum())
-
-
-def count_roles(pred: np.ndarray, labels: np.ndarray, tp: Counter, fp: Counter, fn: Counter) -> None:
-    """Add one sequence's per-role token hits, false alarms and misses (role O is not scored)."""
-    for code, name in enumerate(qt.LABELS):
-        if code:
-            tp[name] += int(((pred == code) & (labels == code)).sum())
-            fp[name] += int(((pred == code) & (labels != code)).sum())
-            fn[name] += int(((pred != code) & (labels == code)).sum())
-
-
-def role_figures(tp: Counter, fp: Counter, fn: Counter) -> dict:
-    out = {}
-    for name in qt.LABELS[1:]:
-        p = tp[name] / max(tp[name] + fp[name], 1)
-        r = tp[name] / max(tp[name] + fn[name], 1)
-        out[name] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / max(p + r, 1e-9), 4)}
-    return out
 
 
 def token_figures(model: torch.nn.EmbeddingBag, rows, trans: np.ndarray, start: np.ndarray) -> dict:
@@ -445,7 +417,7 @@ def write_manifest(args, weights_path: Path, kind: str, info: dict) -> None:
             "dropout": args.dropout if args.model == "lstm" else None,
             "seed": args.seed,
             "decode_bias": info.get("bias"),
-            "command": ".venv-train/bin/python training/train_quote_tagger.py",
+            "command": ".venv-train/bin/python -m research.train_quote_tagger",
         },
         "head": "head.onnx" if (weights_path.parent / "head.onnx").exists() else None,
         "head_sha256": hashlib.sha256((weights_path.parent / "head.onnx").read_bytes()).hexdigest()
