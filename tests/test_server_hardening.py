@@ -138,6 +138,10 @@ def test_an_analysis_past_its_time_limit_is_stopped() -> None:
         body = assert_error(response, 503, "analysis_timeout")
         assert "longer than 3 s" in body["message"]
         assert test_client.post("/api/analyze", json={"text": SHORT}).status_code == 200
+        # in a batch each article gets the limit afresh: the short one after the stopped one is analysed
+        batch = {"articles": [{"text": long_text(60_000)}, {"text": SHORT}]}
+        results = test_client.post("/api/analyze/batch", json=batch).json()["results"]
+        assert results[0]["error"] == "analysis_timeout" and results[1]["schema"] == "spinscope/1"
 
 
 def test_store_keeps_each_clients_newest_and_others_results() -> None:
