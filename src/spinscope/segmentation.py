@@ -16,7 +16,7 @@ import re
 from syntok import segmenter
 
 from spinscope.document import Span
-from spinscope.lexicons import alternation, words
+from spinscope.lexicons import alternation, phrases, words
 
 _BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _CLOSERS = "\"'”’)]»"
@@ -155,3 +155,17 @@ def sentence_index(sentence_spans: list[Span], offset: int) -> int:
         else:
             hi = mid
     return max(lo - 1, 0)
+
+
+def body_end(text: str) -> int:
+    """Where the article proper ends: at the first paragraph in the text's second half that opens like site
+    furniture (a comment prompt, newsletter or privacy boilerplate, a "Related:" list; see
+    ``lexicons/boilerplate-openers.txt``), else at the end of the text."""
+    openers = phrases("boilerplate-openers")
+    for block in paragraphs(text):
+        if block.start < len(text) // 2:
+            continue
+        paragraph = text[block.start : block.end].lstrip("#*-•>| \t")
+        if len(paragraph) <= 600 and paragraph.lower().startswith(openers):
+            return block.start
+    return len(text)

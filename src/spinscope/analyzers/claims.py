@@ -37,6 +37,7 @@ import re
 
 from spinscope.document import Claim, Quote, SentenceVoice, Span
 from spinscope.lexicons import alternation, words
+from spinscope.segmentation import body_end
 
 THRESHOLD = 0.35
 WEIGHTS = {
@@ -173,7 +174,8 @@ def find_claims(text: str, sentences: list[Span], quotes: list[Quote], voices: l
     """Checkable claims among the sentences (``voices`` from ``classify_sentences``, matched by offsets)."""
     voice_at = {(v.start, v.end): v for v in voices}
     claims: list[Claim] = []
-    for sentence in sentences:
+    end = body_end(text)  # site furniture after the article is no claim
+    for sentence in (s for s in sentences if s.start < end):
         voice = voice_at.get((sentence.start, sentence.end))
         if voice is None:
             voice = next((v for v in voices if Span(v.start, v.end).overlaps(sentence)), None)
