@@ -27,20 +27,22 @@ demo: $(VENV)/.installed
 	@echo "HTML report: out/demo-report.html   JSON: out/demo-analysis.json"
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests training benchmarks
-	$(BIN)/ruff format --check src tests training benchmarks
+	$(BIN)/ruff check src tests training benchmarks research
+	$(BIN)/ruff format --check src tests training benchmarks research
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests training benchmarks
+	$(BIN)/ruff check src tests training benchmarks research
 	$(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
 
-# Reproduce the shipped models from ../shared/corpora: about 5 minutes on one GPU (used when torch sees one),
-# a day or more on 2 CPU cores. The shipped tagger and quote encoder came from training/gpu_distil.py on an
-# H200 (rounds 4-5, see its docstring); the classifier from train_classifier.py (session 1).
+# Reproduce the shipped models from ../shared/corpora with one recipe (training/recipes/shipped.toml): the trunk
+# (the technique tagger, distilled by training/gpu_distil.py: about 5 minutes on one GPU, used when torch sees one;
+# a day or more on 2 CPU cores), then the heads on its states (CPU, minutes each). `make train TRAIN_ARGS="--only
+# heads"` refits the heads on the shipped trunk; TRAIN_ARGS=--dry-run prints the steps.
 TRAIN := .venv-train/bin
+TRAIN_ARGS ?=
 $(TRAIN)/python:
 	$(PYTHON) -m venv .venv-train
 	$(TRAIN)/pip install --quiet -r training/requirements.txt
@@ -48,11 +50,4 @@ $(TRAIN)/python:
 	$(TRAIN)/pip install --quiet -e .
 
 train: $(TRAIN)/python
-	$(TRAIN)/python training/train_quote_encoder.py prepare --out training/runs/quotes.pkl.gz
-	$(TRAIN)/python training/gpu_distil.py --ptc ../shared/corpora/ptc/train --quotes training/runs/quotes.pkl.gz \
-		--runs training/runs/distil --pack training/runs/distil-pack --budget 1000000 --teacher-budget 1000000
-	$(TRAIN)/python training/unpack_gpu_run.py training/runs/distil-pack --out training/runs
-	$(TRAIN)/python training/train_classifier.py --out training/runs/classifier
-	$(TRAIN)/python training/export_onnx.py --tagger training/runs/tagger --classifier training/runs/classifier
-	$(TRAIN)/python training/train_quote_encoder.py export --run training/runs/quotes
-	$(TRAIN)/python training/train_voice_head.py
+	$(TRAIN)/python -m training.train --recipe training/recipes/shipped.toml $(TRAIN_ARGS)

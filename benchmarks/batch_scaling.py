@@ -1,10 +1,10 @@
 """How ``spinscope batch`` scales: articles/s with 1 and 2 local workers and with the Ray runner.
 
-    .venv/bin/python benchmarks/batch_scaling.py                      # 200 articles, model engine
-    .venv/bin/python benchmarks/batch_scaling.py --articles 100 --engine rules --workers 1 2 4
+    .venv/bin/python -m benchmarks.batch_scaling                      # 200 articles, model engine
+    .venv/bin/python -m benchmarks.batch_scaling --articles 100 --engine rules --workers 1 2 4
 
 Every run analyses the same generated input (synthetic articles from
-tests/test_batch.py: an invented flood crisis, three invented outlets) into a fresh
+benchmarks/synthetic.py, as the batch tests use: an invented flood crisis, three invented outlets) into a fresh
 folder. Reported per run:
 
 * ``wall/s``: articles / wall time of the whole run (start of the pool or of the Ray
@@ -27,17 +27,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))  # the synthetic article generator lives with the tests
-
-from spinscope.batch import Reporter, run_batch  # noqa: E402
-from spinscope.batch.local import peak_rss_mb  # noqa: E402
-from test_batch import make_articles, write_jsonl  # noqa: E402
+from benchmarks.synthetic import make_articles, write_jsonl
+from spinscope.batch import Reporter, run_batch
+from spinscope.batch.local import peak_rss_mb
 
 
 class Clock(Reporter):

@@ -1,7 +1,7 @@
 """Load test of ``spinscope serve``: throughput, latency percentiles, errors and the server's peak RSS.
 
-    .venv/bin/python benchmarks/server_load.py                        # model engine, 4 clients x 100 requests
-    .venv/bin/python benchmarks/server_load.py --engine rules --clients 2 --requests 20
+    .venv/bin/python -m benchmarks.server_load                        # model engine, 4 clients x 100 requests
+    .venv/bin/python -m benchmarks.server_load --engine rules --clients 2 --requests 20
 
 Starts the server in a subprocess on a free loopback port (rate limit off, a
 throw-away permalink database), waits for ``/healthz`` (the models load at

@@ -1,8 +1,8 @@
 """Speed of the shipped technique model (ONNX int8, onnxruntime) against the same
 weights in PyTorch fp32, on the same articles, in one run.
 
-    /work/trainenv/bin/python benchmarks/technique_speed.py            # both backends
-    .venv/bin/python benchmarks/technique_speed.py --backends onnx,pipeline      # no torch needed
+    /work/trainenv/bin/python -m benchmarks.technique_speed            # both backends
+    .venv/bin/python -m benchmarks.technique_speed --backends onnx,pipeline      # no torch needed
 
 The PyTorch side needs training checkpoints of the same architecture
 (``RUNS/tagger/best.pt`` and ``RUNS/classifier/best.pt``, ``--runs``, default ``training/runs``;
@@ -27,12 +27,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RUNS = REPO / "training" / "runs"
-sys.path[:0] = [str(REPO / "src"), str(REPO / "training")]
 
 
 def load_articles(limit: int) -> list[str]:
     try:
-        from ptc import load_ptc, split
+        from training.ptc import load_ptc, split
 
         _train, val = split(load_ptc())
         return [a.text for a in val][:limit]
@@ -47,9 +46,9 @@ def torch_backend(model) -> None:
 
     import torch
 
-    from common import base_encoder_dir
-    from train_classifier import SpanClassifier
-    from train_tagger import Tagger
+    from training.common import base_encoder_dir
+    from training.train_classifier import SpanClassifier
+    from training.train_tagger import Tagger
 
     torch.set_num_threads(2)
 
@@ -151,9 +150,11 @@ def main() -> None:
         print(json.dumps(run_backend(args.child, args.articles)))
         return
     results = {}
+    child_args = ["--articles", str(args.articles), "--runs", str(args.runs)]
     for backend in args.backends.split(","):
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", backend, "--articles", str(args.articles), "--runs", str(args.runs)],
+            [sys.executable, "-m", "benchmarks.technique_speed", "--child", backend, *child_args],
+            cwd=REPO,  # where `training` and `benchmarks` import from
             capture_output=True,
             text=True,
         )

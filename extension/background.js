@@ -26,7 +26,7 @@ async function unreachable(server) {
   };
 }
 
-async function request(server, path, init = {}, timeout = 10_000) {
+async function request(server, path, init = {}, timeout = 30_000) {
   let response;
   try {
     response = await fetch(server + path, { ...init, credentials: "omit", signal: AbortSignal.timeout(timeout) });
@@ -83,7 +83,7 @@ async function analyseTab(tabId) {
   const settings = await loadSettings();
   let result;
   try {
-    await chrome.scripting.executeScript({ target: { tabId }, files: ["vendor/Readability.js", "content.js"] });
+    await chrome.scripting.executeScript({ target: { tabId }, files: ["vendor/Readability.js", "article-text.js", "content.js"] });
     [{ result }] = await chrome.scripting.executeScript({
       target: { tabId },
       func: (options) => globalThis.__spinscope.analyse(options),

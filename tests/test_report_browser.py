@@ -161,3 +161,82 @@ def test_screenshots_and_phone_width(report: dict[str, Any], tmp_path: Path) -> 
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=False)
     shutil.copyfile(tmp_path / "phone.png", SCREENSHOT.with_name("spinscope-report-phone.png"))
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+MIN_CIEDE2000 = 7.5  # the palette's own minimum is 8.1 (scripts/palette.py); rendering may round a little
+VISIONS = ("normal", "deutan", "protan", "tritan")
+
+
+def test_fourteen_colours_differ_for_colour_blind_readers(browser: Any, tmp_path: Path) -> None:
+    """Screenshot one highlight per technique and measure the colours actually drawn: every pair differs by
+    at least MIN_CIEDE2000 (CIEDE2000) for normal vision and simulated deuteranopia, protanopia and tritanopia."""
+    coloraide = pytest.importorskip("coloraide", reason="the test extra (coloraide) is not installed")
+    image_module = pytest.importorskip("PIL.Image", reason="Pillow (with the corpus extra) is not installed")
+    from spinscope.techniques import TECHNIQUES
+
+    words = [f"item{chr(97 + i)}" for i in range(len(TECHNIQUES))]
+    text = " and ".join(words) + "."
+    data = {
+        "schema": "spinscope/1",
+        "id": "palette",
+        "title": "Palette",
+        "text": text,
+        "techniques": [technique(w, t.id, 0.9, text) for w, t in zip(words, TECHNIQUES, strict=True)],
+    }
+    path = tmp_path / "palette.html"
+    path.write_text(render_html(data), encoding="utf-8")
+    with recorded_page(browser, path.as_uri()) as seen:
+        page = seen["page"]
+        drawn = []
+        for word in words:
+            mark = page.locator("mark.ss-t", has_text=word).first
+            shot = tmp_path / f"{word}.png"
+            mark.screenshot(path=str(shot))
+            with image_module.open(shot) as image:
+                counts = image.convert("RGB").getcolors(maxcolors=1 << 16)
+            drawn.append("#{:02x}{:02x}{:02x}".format(*max(counts)[1]))  # the background: the commonest pixel
+    assert drawn == [t.colour for t in TECHNIQUES]
+    Color = coloraide.Color
+    # Machado et al. (2009) simulation at full severity, brought back into the sRGB gamut (as scripts/palette.py)
+    views = {
+        v: [
+            Color(c) if v == "normal" else Color(c).filter(v, method="machado").convert("srgb").fit("srgb")
+            for c in drawn
+        ]
+        for v in VISIONS
+    }
+    for vision, colours in views.items():
+        for i in range(len(colours)):
+            for j in range(i + 1, len(colours)):
+                difference = colours[i].delta_e(colours[j], method="2000")
+                assert difference >= MIN_CIEDE2000, (vision, TECHNIQUES[i].name, TECHNIQUES[j].name, difference)
+
+
+def test_layers_start_off_and_each_switches_on(report: dict[str, Any]) -> None:
+    """Only techniques are drawn at first; opinion shading, quote underlines and claim rules each have a switch
+    and a line in the legend that says what they look like."""
+    page = report["page"]
+    opinion = page.locator(".ss-op").first
+    quote = page.locator(".ss-q-indirect").first
+    speaker = page.locator(".ss-sp").first
+    claim = page.locator(".ss-cl").first
+
+    def drawn() -> dict[str, bool]:
+        return {
+            "op": opinion.evaluate("el => getComputedStyle(el).backgroundColor") != "rgba(0, 0, 0, 0)",
+            "q": quote.evaluate("el => getComputedStyle(el).borderBottomColor") != "rgba(0, 0, 0, 0)",
+            "sp": int(speaker.evaluate("el => getComputedStyle(el).fontWeight")) >= 600,
+            "cl": claim.evaluate("el => getComputedStyle(el).textDecorationLine") != "none",
+        }
+
+    assert drawn() == {"op": False, "q": False, "sp": False, "cl": False}
+    legend = page.locator(".ss-layers").inner_text()
+    for words in ("dashed underline: an indirect quote", "solid underline: a direct quote", "bold: the speaker"):
+        assert words in legend
+    assert "Grey shading" in legend and "Line above" in legend
+    page.locator('input[data-layer="q"]').check()
+    assert drawn() == {"op": False, "q": True, "sp": True, "cl": False}
+    page.locator('input[data-layer="op"]').check()
+    page.locator('input[data-layer="cl"]').check()
+    assert drawn() == {"op": True, "q": True, "sp": True, "cl": True}
+    assert "dashed" in quote.evaluate("el => getComputedStyle(el).borderBottomStyle")

@@ -169,3 +169,44 @@ def test_phone_width(web: dict[str, Any]) -> None:
     page.goto(web["base"] + "/docs")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert web["errors"] == []
+
+
+def test_address_bar_becomes_the_permalink(web: dict[str, Any]) -> None:
+    """After an analysis the address bar shows the permalink (History API): reload, back and forward keep
+    the result instead of losing it."""
+    page, base = web["page"], web["base"]
+    submit(page, DEMO.read_text(encoding="utf-8"))
+    page.wait_for_selector("#sp-result .ss-report mark.ss-t", timeout=30_000)
+    href = page.locator("#sp-result a.sp-permalink").get_attribute("href") or ""
+    assert href.startswith("/r/")
+    assert page.url == base + href
+
+    page.reload()
+    page.wait_for_selector(".ss-report mark.ss-t")
+    assert page.url == base + href
+    assert "Border Betrayal" in page.locator(".ss-title").inner_text()
+
+    page.go_back()
+    page.wait_for_url(base + "/")
+    page.wait_for_selector("#sp-form")
+    assert page.locator("#sp-result .ss-report").count() == 0
+    page.go_forward()
+    page.wait_for_url(base + href)
+    page.wait_for_selector(".ss-report mark.ss-t")
+    assert "Border Betrayal" in page.locator(".ss-title").inner_text()
+
+    # back and forward within the page itself (no reload in between): the result comes back too
+    page.goto(base + "/")
+    submit(page, DEMO.read_text(encoding="utf-8"))
+    page.wait_for_selector("#sp-result .ss-report mark.ss-t", timeout=30_000)
+    second = page.url
+    assert second.startswith(base + "/r/")
+    page.go_back()
+    page.wait_for_url(base + "/")
+    assert page.locator("#sp-result").is_hidden()
+    page.go_forward()
+    page.wait_for_url(second)
+    page.wait_for_selector("#sp-result .ss-report mark.ss-t")
+    page.locator("#sp-result mark.ss-t").first.click()
+    assert page.locator("#sp-result #ss-details").is_visible()
+    assert web["errors"] == []

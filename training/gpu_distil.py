@@ -1,17 +1,20 @@
 """One GPU session (round 4): distil an ensemble of technique taggers into one, and fine-tune the
 encoder attribution tagger, all at once on one GPU.
 
-    python training/gpu_distil.py --ptc PTC/train --quotes .devcarry/quotes.pkl.gz \\
+    python -m training.gpu_distil --ptc PTC/train --quotes .devcarry/quotes.pkl.gz \\
         --runs training/runs/round4 --pack out/ --budget 420
 
-1. In parallel: ``TEACHERS`` (train_tagger.py runs that differ in seed) and ``QUOTE_RUNS``
-   (train_quote_encoder.py on the prepared PolNeAR rows).
-2. When the teachers are done: ``teacher_probs.py`` averages their probabilities on PTC train and on
+The runs and their settings are the ``[distil]`` table of ``--recipe`` (``training/recipes/shipped.toml``,
+whose steps also run this script; ``python -m training.train`` runs them):
+
+1. In parallel: the teachers (``training.train_tagger`` runs that differ in seed) and the quote runs
+   (``training.train_quote_encoder`` on the prepared PolNeAR rows).
+2. When the teachers are done: ``training.teacher_probs`` averages their probabilities on PTC train and on
    the PolNeAR texts (unlabelled news for this task) and scores the ensemble on the validation split.
-3. ``STUDENTS``: train_tagger.py runs from the base encoder on those soft targets.
+3. The students: ``training.train_tagger`` runs from the base encoder on those soft targets.
 4. The best tagger (student or teacher, by validation SI F1) and the best quote encoder (by held-out
-   mean token F1) are packed as fp16 parts without word embeddings (``gpu_sweep.pack``); figures in
-   ``summary.json``. ``training/unpack_gpu_run.py`` restores them.
+   mean token F1) are packed as fp16 parts without word embeddings (``training.gpu_run.pack``); figures
+   in ``summary.json``. ``training.unpack_gpu_run`` restores them.
 
 Every choice here is made on the PTC validation split / PolNeAR train's held-out tenth, so those
 figures are slightly optimistic; PolNeAR dev and the eval commands give the reported ones.
@@ -39,17 +42,10 @@ from pathlib import Path
 
 import torch
 
-from gpu_sweep import pack, read_metrics, wait_for
+from training import recipe
+from training.gpu_run import pack, read_metrics, wait_for
 
-HERE = Path(__file__).resolve().parent
-W512 = "--max-tokens 512 --batch 8 --eval-from 5"
-TEACHERS = {f"teacher@{seed}": f"--epochs 10 {W512} --seed {seed}".split() for seed in (13, 14, 15, 16)}
-STUDENTS = {  # round 4's three; student-u1 is the shipped tagger
-    "student-u1": f"--epochs 10 {W512} --seed 13 --soft-weight 0.5 --unlabeled-share 1.0".split(),
-    "student-u1w8": f"--epochs 10 {W512} --seed 13 --soft-weight 0.8 --unlabeled-share 1.0".split(),
-    "student-u0": f"--epochs 10 {W512} --seed 13 --soft-weight 0.5 --unlabeled-share 0".split(),
-}
-QUOTE_RUNS = {"quotes-e8sc2": "--epochs 8 --lr 5e-5 --role-weight 2".split()}  # rounds 4-5: the best of three
+RECIPE = Path(__file__).resolve().parent / "recipes" / "shipped.toml"
 
 
 def start(command: list[str], out: Path) -> subprocess.Popen:
@@ -67,7 +63,11 @@ def main() -> None:
     parser.add_argument("--teacher-budget", type=float, default=170, help="seconds for step 1's teachers")
     parser.add_argument("--limit", type=int, default=0, help="only N training articles everywhere (smoke tests)")
     parser.add_argument("--epochs", type=int, default=0, help="override every run's epochs (smoke tests)")
+    parser.add_argument("--recipe", type=Path, default=RECIPE, help="TOML file whose [distil] table lists the runs")
     args = parser.parse_args()
+    runs = recipe.load(args.recipe).distil  # kind -> run name -> arguments of its training process
+    if not all(runs.values()):
+        parser.error(f"{args.recipe}: its [distil] table needs {', '.join(recipe.DISTIL_KINDS)}")
     t0 = time.time()
     py = sys.executable
     limit = ["--limit", str(args.limit)] if args.limit else []
@@ -75,14 +75,15 @@ def main() -> None:
     smoke = [*limit, *epochs, *(["--eval-from", "1"] if args.epochs else [])]
     common = ["--ptc", str(args.ptc), "--freeze-word-embeddings", "--threads", "2"]
     teachers = {
-        n: start([py, str(HERE / "train_tagger.py"), "--out", str(args.runs / n), *common, *c, *smoke], args.runs / n)
-        for n, c in TEACHERS.items()
+        n: start([py, "-m", "training.train_tagger", "--out", str(args.runs / n), *common, *c, *smoke], args.runs / n)
+        for n, c in runs["teachers"].items()
     }
     quotes = {
         n: start(
             [
                 py,
-                str(HERE / "train_quote_encoder.py"),
+                "-m",
+                "training.train_quote_encoder",
                 "train",
                 "--data",
                 str(args.quotes),
@@ -96,7 +97,7 @@ def main() -> None:
             ],
             args.runs / n,
         )
-        for n, c in QUOTE_RUNS.items()
+        for n, c in runs["quote_runs"].items()
     }
     wait_for(teachers, t0 + args.teacher_budget)
     print(f"teachers done at {time.time() - t0:.0f} s", flush=True)
@@ -107,7 +108,8 @@ def main() -> None:
         subprocess.run(
             [
                 py,
-                str(HERE / "teacher_probs.py"),
+                "-m",
+                "training.teacher_probs",
                 "--ptc",
                 str(args.ptc),
                 "--unlabeled",
@@ -125,7 +127,8 @@ def main() -> None:
             n: start(
                 [
                     py,
-                    str(HERE / "train_tagger.py"),
+                    "-m",
+                    "training.train_tagger",
                     "--out",
                     str(args.runs / n),
                     *common,
@@ -136,7 +139,7 @@ def main() -> None:
                 ],
                 args.runs / n,
             )
-            for n, c in STUDENTS.items()
+            for n, c in runs["students"].items()
         }
     wait_for({**students, **quotes}, t0 + args.budget)
 

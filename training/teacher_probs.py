@@ -1,6 +1,6 @@
 """Soft targets for distilling several technique taggers into one (``train_tagger.py --soft-targets``).
 
-    python training/teacher_probs.py --teachers RUN1 RUN2 ... --ptc PTC/train \\
+    python -m training.teacher_probs --teachers RUN1 RUN2 ... --ptc PTC/train \\
         --unlabeled .devcarry/quotes.pkl.gz --out soft.pt
 
 Each RUN folder holds a ``train_tagger.py`` ``best.pt``. The ensemble's token probabilities (the
@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common import base_encoder_dir, pick_device
-from ptc import load_ptc, split
 from spinscope.runtime.encoding import load_tokenizer, tokenize_text
-from train_tagger import Tagger, predict_probs, tune_thresholds
+from training.common import base_encoder_dir, pick_device
+from training.ptc import load_ptc, split
+from training.train_tagger import Tagger, predict_probs, tune_thresholds
 
 
 def unlabeled_texts(path: Path) -> list[str]:

@@ -1,6 +1,6 @@
 """Train the technique classifier: a span marked in its context -> one of the 14 techniques.
 
-    python training/train_classifier.py --out training/runs/classifier
+    python -m training.train_classifier --out training/runs/classifier
 
 Input: [CLS] left [unused1] span [unused2] right [SEP] (128 word pieces), plus hand
 features (repetition of the span in the article, length, capitals, quotation
@@ -23,18 +23,6 @@ import torch
 from torch import nn
 from transformers import AutoModel
 
-from common import (
-    Log,
-    autocast,
-    base_encoder_dir,
-    freeze_word_embeddings,
-    linear_schedule,
-    pick_device,
-    resume,
-    save_checkpoint,
-    seed_everything,
-)
-from ptc import TECHNIQUES, PTCArticle, load_ptc, split
 from spinscope.runtime.encoding import (
     N_CASE_FEATURES,
     N_SPAN_FEATURES,
@@ -46,6 +34,18 @@ from spinscope.runtime.encoding import (
     tokenize_text,
 )
 from spinscope.scoring import score_tc
+from training.common import (
+    Log,
+    autocast,
+    base_encoder_dir,
+    freeze_word_embeddings,
+    linear_schedule,
+    pick_device,
+    resume,
+    save_checkpoint,
+    seed_everything,
+)
+from training.ptc import TECHNIQUES, PTCArticle, load_ptc, split
 
 N_FEATURES = N_SPAN_FEATURES + N_CASE_FEATURES
 

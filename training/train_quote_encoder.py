@@ -1,19 +1,19 @@
 """Train the encoder attribution tagger: MiniLM-L6 fine-tuned on PolNeAR train to mark each word as
 O / S (source) / C (cue) / T (content), the same labels and decoding as the BiLSTM tagger
-(``training/train_quote_tagger.py``) but reading the words themselves instead of hashed features.
+(``research/train_quote_tagger.py``) but reading the words themselves instead of hashed features.
 
 Separate steps, because the rules' tags are an input and running the rules over PolNeAR takes
 minutes of CPU, which a GPU session should not spend: ``prepare`` stores them with the words and
 gold labels, and the (small) file travels to the GPU::
 
     # 1. CPU, ~10 minutes: words, gold labels and the rules' tags of every PolNeAR train article
-    .venv-train/bin/python training/train_quote_encoder.py prepare --out training/runs/quotes.pkl.gz
+    .venv-train/bin/python -m training.train_quote_encoder prepare --out training/runs/quotes.pkl.gz
     # 2. GPU (or CPU, slowly): fine-tune, pick the epoch and decoding bias on the held-out 10%
     #    (training/gpu_distil.py runs this step beside the technique tagger's)
-    python training/train_quote_encoder.py train --data training/runs/quotes.pkl.gz --out training/runs/quotes \
+    python -m training.train_quote_encoder train --data training/runs/quotes.pkl.gz --out training/runs/quotes \
         --epochs 8 --role-weight 2
     # 3. int8 ONNX into src/spinscope/models/quote-encoder
-    python training/train_quote_encoder.py export --run training/runs/quotes
+    python -m training.train_quote_encoder export --run training/runs/quotes
 
 The held-out 10% of PolNeAR train is the BiLSTM tagger's (same seed, same order), so the token
 figures printed here compare with its docstring's (source 0.756, cue 0.616, content 0.869).
@@ -46,7 +46,12 @@ import torch
 from torch import nn
 from transformers import AutoModel
 
-from common import (
+from spinscope.analyzers import quote_tagger as qt
+from spinscope.analyzers.quotes import find_quotes
+from spinscope.evaluation.quotes import load_polnear
+from spinscope.runtime.encoding import TokenizedText, load_tokenizer
+from spinscope.segmentation import sentences
+from training.common import (
     REPO,
     Log,
     autocast,
@@ -56,13 +61,8 @@ from common import (
     pick_device,
     seed_everything,
 )
-from spinscope.analyzers import quote_tagger as qt
-from spinscope.analyzers.quotes import find_quotes
-from spinscope.evaluation.quotes import load_polnear
-from spinscope.runtime.encoding import TokenizedText, load_tokenizer
-from spinscope.segmentation import sentences
-from train_quote_tagger import count_roles, gold_labels, role_figures
-from train_tagger import batch_tensors, epoch_windows, window_logits
+from training.quote_roles import count_roles, gold_labels, role_figures
+from training.train_tagger import batch_tensors, epoch_windows, window_logits
 
 LABELS = qt.LABELS
 POLNEAR = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "train"
@@ -292,7 +292,7 @@ def export(run: Path, version: str) -> None:
         "window": int(metrics["config"].get("max_tokens", 512)),
         # Windows side by side, not overlapping: on the held-out tenth, overlap F1 source / cue / content
         # 0.741 / 0.627 / 0.908 against 0.740 / 0.630 / 0.907 with half-overlapping ones, at half the cost
-        # (training/experiments/quote_sources.py modes, with each stride).
+        # (research/quote_sources.py modes, with each stride).
         "stride": int(metrics["config"].get("max_tokens", 512)) - 2,
         "bias": [float(b) for b in checkpoint["bias"]],
         "transitions": np.asarray(checkpoint["transitions"]).round(5).tolist(),

@@ -1,7 +1,7 @@
 """Train the span tagger: MiniLM-L6 + casing features -> 15 sigmoid outputs per word piece
 (channel 0: "inside any technique span", channels 1-14: each technique).
 
-    python training/train_tagger.py --out training/runs/tagger
+    python -m training.train_tagger --out training/runs/tagger
 
 Resumes from ``OUT/last.pt`` when present. Each epoch ends with validation on the
 held-out articles: thresholds for span decoding are tuned there and the best
@@ -20,18 +20,6 @@ import torch
 from torch import nn
 from transformers import AutoModel
 
-from common import (
-    Log,
-    autocast,
-    base_encoder_dir,
-    freeze_word_embeddings,
-    linear_schedule,
-    pick_device,
-    resume,
-    save_checkpoint,
-    seed_everything,
-)
-from ptc import TECHNIQUES, PTCArticle, gold_lines, load_ptc, split
 from spinscope.runtime.encoding import (
     N_CASE_FEATURES,
     TokenizedText,
@@ -44,6 +32,18 @@ from spinscope.runtime.encoding import (
     tokenize_text,
 )
 from spinscope.scoring import score_si
+from training.common import (
+    Log,
+    autocast,
+    base_encoder_dir,
+    freeze_word_embeddings,
+    linear_schedule,
+    pick_device,
+    resume,
+    save_checkpoint,
+    seed_everything,
+)
+from training.ptc import TECHNIQUES, PTCArticle, gold_lines, load_ptc, split
 
 N_OUT = 1 + len(TECHNIQUES)
 

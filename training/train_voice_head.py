@@ -1,6 +1,6 @@
 """Fit the voice head: opinion vs reporting from the technique tagger's probabilities.
 
-    python training/train_voice_head.py      # after training/export_onnx.py (it reads the shipped tagger)
+    python -m training.train_voice_head      # after training/export_onnx.py (it reads the shipped tagger)
 
 Features per sentence (spinscope.analyzers.voice.sentence_features): the mean of
 the tagger's encoder states over the sentence, the mean and max of its 15
@@ -21,9 +21,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from common import REPO
 from spinscope.analyzers import voice
 
+REPO = Path(__file__).resolve().parents[1]  # not from training/common.py, which needs torch
 NEWSSD = REPO.parent / "shared" / "corpora" / "newssd" / "train"
 OUT = REPO / "src" / "spinscope" / "models" / "voice-head" / "manifest.json"
 SEED = 13
@@ -73,7 +73,7 @@ def main() -> None:
             "data": "NewsSD-ENG train.csv (731 sentences), CC BY 4.0",
             "regularisation_C": best_c,
             "cv_macro_f1_by_C": {str(c): round(v, 4) for c, v in cv.items()},
-            "command": "python training/train_voice_head.py",
+            "command": "python -m training.train_voice_head",
         },
         "validation": {
             "data": "NewsSD-ENG val.csv (99 sentences), not used for any choice",
@@ -82,6 +82,25 @@ def main() -> None:
             "accuracy": round(float((val_pred == val_y).mean()), 4),
         },
     }
+    # The cue-only head behind `--engine rules` (no model runs): the same fit on the six surface cues.
+    c_train = np.stack([voice.surface_cues(t) for t in train_s])
+    c_val = np.stack([voice.surface_cues(t) for t in val_s])
+    cue_c, cue_cv = pick_c(c_train, train_y)
+    cue_head = head_with_c(cue_c).fit(c_train, train_y)
+    cue_val = f1_score(val_y, cue_head.predict(c_val), average="macro")
+    manifest["cues_only"] = {
+        "weights": [round(float(w), 6) for w in cue_head.coef_[0]],
+        "bias": round(float(cue_head.intercept_[0]), 6),
+        "describe": {
+            "base": "six surface cues, no model (engine rules)",
+            "validation": {
+                "data": "NewsSD-ENG val.csv",
+                "macro_f1": round(float(cue_val), 4),
+                "cv_macro_f1_train": round(cue_cv[cue_c], 4),
+            },
+        },
+    }
+    print(f"cues only: C={cue_c} (CV {cue_cv[cue_c]:.4f}); val macro-F1 {cue_val:.4f}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(manifest, indent=2) + "\n")
     print(

@@ -1,7 +1,7 @@
 """Turn the parts packed by ``gpu_sweep.py`` back into run folders that ``export_onnx.py`` reads.
 
-    python training/unpack_gpu_run.py PACKED_DIR --out training/runs
-    python training/export_onnx.py --tagger training/runs/tagger --classifier training/runs/classifier
+    python -m training.unpack_gpu_run PACKED_DIR --out training/runs
+    python -m training.export_onnx --tagger training/runs/tagger --classifier training/runs/classifier
 
 The packed models lack the word-embedding matrix (frozen during training, so it is the
 base encoder's own); it is put back here from the base encoder.
@@ -17,8 +17,8 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from common import base_encoder_dir
-from gpu_sweep import WORD_EMBEDDINGS
+from training.common import base_encoder_dir
+from training.gpu_run import WORD_EMBEDDINGS
 
 
 def base_word_embeddings() -> torch.Tensor:

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any, Literal, Protocol
 
 from spinscope import __version__
+from spinscope.deadline import checkpoint
 from spinscope.document import Analysis, Article, Quote, Span, TechniqueSpan
 from spinscope.errors import EmptyInputError, InputError, SpinscopeError
 from spinscope.normalise import has_text, normalise_text
@@ -22,12 +23,15 @@ from spinscope.segmentation import paragraphs, sentences
 from spinscope.summary import summarise  # defined once there; re-exported here
 
 OnError = Literal["raise", "skip", "yield"]
-# "model": the technique model and the quote encoder; "fast": the technique model, quotes by the rules
-# alone (about 1.5x the articles/s; quote sources found fall from 0.81 to 0.63 overlap F1 on PolNeAR dev);
-# "rules": the transparent technique rules (quotes as for "model").
+# "model": one encoder pass read by every head; "fast": the same pass, quotes by the rules alone;
+# "rules": no model at all (technique rules, quote rules, voice from surface cues).
 Engine = Literal["model", "fast", "rules"]
 ENGINES = ("model", "fast", "rules")
-MAX_TEXT_CHARS = 2_000_000
+# About 33,000 words, three times the longest features; the server's default limit too. The cost is linear
+# in length (windows, spans, sentences) but about 1 s per 1,000 characters on two cores with the model
+# engine, so a 1,000,000-character text would run a quarter of an hour with no output: it is refused
+# up front instead (benchmarks/long_article.py prints the figures).
+MAX_TEXT_CHARS = 200_000
 
 
 class TechniqueEngine(Protocol):
@@ -59,9 +63,9 @@ def _load_technique_engine(engine: str) -> TechniqueEngine:
 
         return RuleEngine()
     if engine == "model":
-        from spinscope.analyzers.techniques_model import TechniqueModel
+        from spinscope.analyzers.techniques_model import load_technique_model
 
-        return TechniqueModel()
+        return load_technique_model()
     raise ValueError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
 
 
@@ -81,7 +85,11 @@ def check_article(article: Article) -> None:
     if not has_text(article.text):  # whitespace, zero-width or bidi characters only
         raise EmptyInputError(source, "empty: no text to analyse")
     if len(article.text) > MAX_TEXT_CHARS:
-        raise InputError(source, f"too large: {len(article.text):,} characters (limit {MAX_TEXT_CHARS:,})")
+        raise InputError(
+            source,
+            f"too large: {len(article.text):,} characters (limit {MAX_TEXT_CHARS:,}, about 33,000 words): "
+            "split it into articles or chapters",
+        )
     from spinscope.readers.language import check_english
 
     check_english(article.text, source)
@@ -90,9 +98,10 @@ def check_article(article: Article) -> None:
 def analyze(item: str | Article, *, engine: Engine = "model", min_score: float = 0.0) -> Analysis:
     """Analyse one article (text or :class:`Article`) and return its :class:`Analysis`.
 
-    ``engine`` picks the analysers: "model" (the default: technique model and quote encoder),
-    "fast" (technique model, quotes by the rules alone) or "rules" (the transparent technique
-    rules); ``min_score`` drops technique spans scored below it.
+    ``engine`` picks the analysers: "model" (the default: one pass of the shipped encoder, read by the
+    technique, quote-role and voice heads), "fast" (the same pass; quotes by the rules alone) or "rules"
+    (no model runs: the transparent technique rules, quotes by the rules, voice from surface cues);
+    ``min_score`` drops technique spans scored below it.
     Raises :class:`~spinscope.errors.InputError` for input that cannot be analysed.
     """
     article = _as_article(item)
@@ -100,8 +109,10 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     text = article.text
     blocks = paragraphs(text)
     sentence_spans = sentences(text, blocks)
+    checkpoint()  # between steps (and before each model run): a server's time limit or cancel stops here
     detector = technique_engine(engine)
-    encoded = None  # the tagger's pass over the article, shared with the voice analyser when the model ran
+    # read -> segment -> encode once -> analyse: the trunk's pass (None for the rules) is what every head reads
+    encoded = None
     if hasattr(detector, "find_encoded"):
         found, encoded = detector.find_encoded(text, sentence_spans)
     else:
@@ -110,13 +121,17 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
 
     from spinscope.analyzers import claims, quote_tagger, quotes, voice
 
-    use_tagger = engine != "fast"
+    use_models = engine != "rules"
+    use_tagger = engine == "model"
+    checkpoint()
     found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=use_tagger)
+    checkpoint()
     techniques += scare_quote_techniques(found_quotes, techniques, min_score)
-    voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded)
+    voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded, use_model=use_models)
+    checkpoint()
     found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)
     models: dict[str, Any] = {"techniques": {"engine": detector.name, **detector.describe()}}
-    models.update(voice.describe())
+    models.update(voice.describe(use_models))
     models.update(quote_tagger.describe(use_tagger))
     analysis = Analysis(
         article=article,

@@ -27,8 +27,18 @@ reason                    weight  what triggers it
 
 Not claims: sentences whose voice is "opinion" (the writer's, or a quoted
 speaker's opinion, both from :func:`spinscope.analyzers.voice.classify_sentences`),
-questions, clauses under four words, and text inside scare quotes (cues found
-only there do not count, so a scare-quote-only sentence is no claim).
+questions, clauses under four words, verdicts ("That is simply wrong.", "The
+claims are absurd."), copyright and distribution lines, and text inside scare
+quotes. A direct quote's speaker and cue count for nothing but ``attributed``
+(so '"It was a wonderful evening," said Ruiz.' is no claim), and "one" alone
+is no number ("one of several options", "at one point").
+
+Precision on the labelled invented sample in ``tests/test_claims.py`` (every
+sentence given the reporting voice, so no opinion is caught before): 1.0 with
+recall 1.0 (0.62 and 1.0 before these rules); through the whole pipeline, with
+the shipped voice model, 1.0 and 1.0 (0.76 and 1.0 before). The sample was
+written beside these rules: it shows the cases are handled, it is no estimate
+of accuracy on real news.
 """
 
 from __future__ import annotations
@@ -102,14 +112,39 @@ _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|from|outside|inside|across|into|to|
 _SENTENCE_INITIAL_STOP = {w.capitalize() for w in words("sentence-starters")}
 
 
+# Not checkable: the writer's (or a speaker's) verdict on something ("That, Senator, is simply wrong.",
+# "The claims are absurd."), and copyright or distribution lines.
+_VERDICT = re.compile(
+    r"\b(?:is|are|was|were|be)\s+(?:(?:simply|just|plainly|clearly|utterly|completely|totally|entirely|"
+    r"absolutely|frankly|patently|flatly|obviously|not|nothing but)\s+)*"
+    r"(?:wrong|false|untrue|true|absurd|ridiculous|outrageous|nonsense|a lie|lies|shameful|disgraceful|"
+    r"a disgrace|a scandal|unacceptable|inexcusable|laughable|preposterous|misleading|dishonest|baseless)\b",
+    re.I,
+)
+_BOILERPLATE = re.compile(
+    r"©|\(c\)\s*(?:1[89]|20)\d\d|\bcopyright\b|\ball rights reserved\b|\bmay not be (?:re)?(?:published|"
+    r"produced|broadcast|distributed|copied)\b|^\W*(?:distributed|syndicated) by\b|\bsubscribers only\b",
+    re.I,
+)
+
+
 def _mask(text: str, start: int, end: int, quotes: list[Quote]) -> str:
-    """The clause text with scare-quoted stretches blanked (same length, so offsets hold)."""
+    """The clause text with scare-quoted stretches and direct quotes' speech tags (speaker and cue) blanked
+    (same length, so offsets hold): "said Ruiz" makes no named actor of small talk."""
     chunk = list(text[start:end])
+    clause = Span(start, end)
     for quote in quotes:
-        if quote.kind != "scare" or not quote.content.overlaps(Span(start, end)):
+        if quote.kind == "scare":
+            parts = [quote.content]
+        elif quote.kind == "direct":  # an indirect quote's speaker is often the claim's actor ("X voted against")
+            parts = [p for p in (quote.speaker, quote.cue) if p is not None]
+        else:
             continue
-        for i in range(max(quote.content.start, start), min(quote.content.end, end)):
-            chunk[i - start] = " "
+        for part in parts:
+            if not part.overlaps(clause):
+                continue
+            for i in range(max(part.start, start), min(part.end, end)):
+                chunk[i - start] = " "
     return "".join(chunk)
 
 
@@ -141,7 +176,9 @@ def claim_reasons(clause: str, attributed: bool = False) -> list[str]:
             found.add(reason)
     # A bare year or date number is not also a "number"; money and percentages carry their own number.
     numbers = [m.group() for m in _PATTERNS["number"].finditer(clause)]
-    if numbers and all(re.fullmatch(r"(?:1[89]|20)\d\d", n) or n.lower() in ("first", "second") for n in numbers):
+    # "one" alone is rarely a quantity ("one of several options", "at one point", "no one").
+    vague = ("one", "first", "second")
+    if numbers and all(re.fullmatch(r"(?:1[89]|20)\d\d", n) or n.lower() in vague for n in numbers):
         found.discard("number")
     if found & {"money", "percentage"}:
         found.discard("number")
@@ -185,6 +222,8 @@ def find_claims(text: str, sentences: list[Span], quotes: list[Quote], voices: l
             masked = _mask(text, clause.start, clause.end, quotes)
             stripped = masked.strip().rstrip("\"”’'")
             if stripped.endswith("?") or len(re.findall(r"\w+", masked)) < 4:
+                continue
+            if _VERDICT.search(masked) or _BOILERPLATE.search(text[clause.start : clause.end]):
                 continue
             attributed = any(q.kind != "scare" and q.speaker is not None and q.content.overlaps(clause) for q in quotes)
             reasons = claim_reasons(masked, attributed)

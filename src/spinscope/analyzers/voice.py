@@ -41,9 +41,24 @@ def load_head() -> dict:
     return json.loads((MODELS_DIR / HEAD / "manifest.json").read_text(encoding="utf-8"))
 
 
-def describe() -> dict:
+def describe(use_model: bool = True) -> dict:
     head = load_head()
+    if not use_model:
+        return {"voice": {"name": "voice-cues", **head["cues_only"]["describe"]}}
     return {"voice": {k: head[k] for k in ("name", "version", "base", "validation") if k in head}}
+
+
+def surface_cues(sentence: str) -> np.ndarray:
+    """Six cues read off the sentence's surface: length, "!", "?", first person, "should/must", digits."""
+    cues = [
+        len(sentence.split()) / 40,
+        "!" in sentence,
+        "?" in sentence,
+        bool(_FIRST_PERSON.search(sentence)),
+        bool(_MODAL.search(sentence)),
+        bool(re.search(r"\d", sentence)),
+    ]
+    return np.asarray(cues, np.float32)
 
 
 def sentence_features(sentence: str, probs: np.ndarray, states: np.ndarray | None) -> np.ndarray:
@@ -54,15 +69,7 @@ def sentence_features(sentence: str, probs: np.ndarray, states: np.ndarray | Non
     if len(probs) == 0:
         probs = np.zeros((1, probs.shape[1] if probs.ndim == 2 else 15), np.float32)
         states = np.zeros((1, states.shape[1]), np.float32)
-    cues = [
-        len(sentence.split()) / 40,
-        "!" in sentence,
-        "?" in sentence,
-        bool(_FIRST_PERSON.search(sentence)),
-        bool(_MODAL.search(sentence)),
-        bool(re.search(r"\d", sentence)),
-    ]
-    parts = [states.mean(0), probs.mean(0), probs.max(0), np.asarray(cues, np.float32)]
+    parts = [states.mean(0), probs.mean(0), probs.max(0), surface_cues(sentence)]
     return np.concatenate(parts).astype(np.float32)
 
 
@@ -73,9 +80,19 @@ def _head_probability(features: np.ndarray) -> np.ndarray:
 
 
 def _tagger():
-    from spinscope.pipeline import technique_engine
+    from spinscope.analyzers.techniques_model import load_technique_model
 
-    return technique_engine("model")
+    return load_technique_model()
+
+
+def cue_probabilities(sentences: list[str]) -> np.ndarray:
+    """P(opinion) from the six surface cues alone (``--engine rules``: no model runs). A separate logistic
+    regression fitted like the main head (``training/train_voice_head.py``, manifest ``cues_only``)."""
+    head = load_head()["cues_only"]
+    if not sentences:
+        return np.zeros(0, dtype=np.float32)
+    z = np.stack([surface_cues(s) for s in sentences]) @ np.asarray(head["weights"], np.float32) + float(head["bias"])
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def standalone_features(sentences: list[str]) -> np.ndarray:
@@ -95,10 +112,15 @@ def opinion_probabilities(sentences: list[str]) -> np.ndarray:
     return _head_probability(standalone_features(sentences))
 
 
-def sentence_probabilities(text: str, sentences: list[Span], encoded: TaggerPass | None = None) -> np.ndarray:
-    """P(opinion) per sentence of an article, from the article's tagger pass (``encoded``)."""
+def sentence_probabilities(
+    text: str, sentences: list[Span], encoded: TaggerPass | None = None, use_model: bool = True
+) -> np.ndarray:
+    """P(opinion) per sentence of an article, from the article's trunk pass (``encoded``), or from the
+    surface cues alone when ``use_model`` is off."""
     if not sentences:
         return np.zeros(0, dtype=np.float32)
+    if not use_model:
+        return cue_probabilities([text[s.start : s.end] for s in sentences])
     if encoded is None:
         model = _tagger()
         encoded = model.encode(model.tokenize(text))
@@ -131,10 +153,11 @@ def classify_sentences(
     sentences: list[Span],
     quotes: list[Quote],
     encoded: TaggerPass | None = None,
+    use_model: bool = True,
 ) -> list[SentenceVoice]:
     """One :class:`SentenceVoice` per sentence, in order (see the module docstring for ``score`` and ``speaker``).
     ``encoded`` reuses the technique tagger's pass over the article when the caller has it."""
-    probs = sentence_probabilities(text, sentences, encoded)
+    probs = sentence_probabilities(text, sentences, encoded, use_model)
     result = []
     for sentence, p in zip(sentences, probs, strict=True):
         voice = "opinion" if p >= 0.5 else "reporting"

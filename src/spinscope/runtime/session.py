@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from spinscope.deadline import checkpoint
 from spinscope.errors import ModelError
 from spinscope.runtime.encoding import load_tokenizer
 
@@ -35,6 +36,7 @@ class ModelBundle:
     input_names: list[str] = field(default_factory=list)
 
     def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        checkpoint()  # a server's time limit or cancelled request stops the analysis here
         return self.session.run(None, {k: v for k, v in feeds.items() if k in self.input_names})
 
     def describe(self) -> dict[str, Any]:
@@ -49,6 +51,18 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def load_head_arrays(folder: Path, manifest: dict[str, Any]) -> dict[str, np.ndarray]:
+    """A numpy head's weights (``head.npz`` beside its manifest), checked against the manifest's sha256."""
+    path = folder / manifest.get("file", "head.npz")
+    if not path.exists():
+        raise ModelError(f"model {manifest.get('name')!r}: missing {path.name}")
+    expected = manifest.get("sha256")
+    if expected and _sha256(path) != expected:
+        raise ModelError(f"model {manifest.get('name')!r}: {path.name} does not match its manifest sha256")
+    with np.load(path) as arrays:
+        return {k: arrays[k] for k in arrays.files}
 
 
 def available(name: str) -> bool:

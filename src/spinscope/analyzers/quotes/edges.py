@@ -1,5 +1,5 @@
 """Span edges by PolNeAR's conventions: what a cue takes in after its verb, and how the learned tagger's
-contents and sources are trimmed (seen on held-out PolNeAR train with training/experiments/quote_sources.py)."""
+contents and sources are trimmed (seen on held-out PolNeAR train with research/quote_sources.py)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from spinscope.analyzers.quotes.edges import clean_tagger_speaker, tidy_tagger_c
 from spinscope.analyzers.quotes.phantoms import phantom_cue
 from spinscope.document import Quote, Span
 
-TAGGER_MIN_SCORE = 0.5  # training/experiments/quote_sources.py figures takes others
+TAGGER_MIN_SCORE = 0.5  # research/quote_sources.py figures takes others
 
 Found = tuple[Span | None, Span, list[Span], float]  # (speaker, cue, contents, score)
 

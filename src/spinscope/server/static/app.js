@@ -47,7 +47,15 @@
   wireCopyButtons(document);
 
   var form = document.getElementById("sp-form");
-  if (!form) return;
+  var loadedPath = window.location.pathname;
+  if (!form) {
+    /* A result page reached by reloading a pushed permalink keeps the front page's history entry: going
+       back there changes only the address, so load what the address names. */
+    window.addEventListener("popstate", function () {
+      if (window.location.pathname !== loadedPath) window.location.reload();
+    });
+    return;
+  }
   var textBox = document.getElementById("sp-text");
   var urlBox = document.getElementById("sp-url");
   var titleBox = document.getElementById("sp-title");
@@ -120,6 +128,27 @@
     result.scrollIntoView({ block: "start" });
   }
 
+  window.addEventListener("popstate", async function (event) {
+    var state = event.state;
+    clearError();
+    if (state && typeof state.permalink === "string") {
+      try {
+        await showReport(state);
+      } catch (e) {
+        showError(e.message || String(e), null);
+      }
+      return;
+    }
+    if (window.location.pathname !== loadedPath) {
+      window.location.reload();
+      return;
+    }
+    /* back on the front page: the form, without the old result */
+    result.hidden = true;
+    result.replaceChildren();
+    setBusy(false, "");
+  });
+
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     if (busy) return;
@@ -141,6 +170,9 @@
     try {
       var data = await analyse(payload);
       await showReport(data);
+      /* The address bar becomes the permalink, so reload, back/forward and bookmarks keep the result
+         (the server renders /r/<id> as a page of its own). */
+      history.pushState({ permalink: data.permalink }, "", data.permalink);
       var n = Array.isArray(data.techniques) ? data.techniques.length : 0;
       setBusy(false, "Done: " + n + (n === 1 ? " technique" : " techniques") + " found. The report is below.");
     } catch (e) {

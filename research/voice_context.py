@@ -1,6 +1,6 @@
 """Does the rest of the article help to tell a sentence's voice?
 
-    .venv-train/bin/python training/experiments/voice_context.py [--cache /tmp/vt]
+    .venv-train/bin/python -m research.voice_context [--cache /tmp/vt]
 
 An opinion piece is opinion through and through; a report mostly reports. NewsSD's CSV rows come
 article by article (the sentences of one article together, shuffled among themselves), so the
@@ -18,7 +18,6 @@ Features are cached in ``--cache`` (shared with voice_distil.py).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,11 +25,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from voice_distil import cached
-
+from research.voice_distil import cached
 from spinscope.analyzers import voice
-from train_voice_head import NEWSSD, SEED, head_with_c, load, pick_c
+from training.train_voice_head import NEWSSD, SEED, head_with_c, load, pick_c
 
 WINDOWS = (0, 2, 5, 10)
 

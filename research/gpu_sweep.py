@@ -1,10 +1,10 @@
 """Train several technique-model configurations at once on one GPU, keep the best on the
 validation split, and pack them small enough to carry back.
 
-    python training/gpu_sweep.py --ptc ../shared/corpora/ptc/train --runs training/runs/sweep \\
+    python -m research.gpu_sweep --ptc ../shared/corpora/ptc/train --runs training/runs/sweep \\
         --pack out/ --budget 360
 
-Every run is a plain ``train_tagger.py`` / ``train_classifier.py`` process (the configurations
+Every run is a plain ``training.train_tagger`` / ``training.train_classifier`` process (the configurations
 are listed in ``TAGGERS`` and ``CLASSIFIERS`` below), all with frozen word embeddings so that a
 trained model travels as its encoder layers and head alone. After the runs (or when ``--budget``
 seconds are spent; each run keeps its best epoch on disk as it goes) the script also tries a
@@ -12,7 +12,7 @@ uniform "model soup" of the tagger runs that share a configuration but not a see
 al. 2022: weights averaged across fine-tunes of one base often beat each of them), scored on the
 same validation split. The best tagger and classifier are written to ``--pack`` as fp16 state
 dicts cut into parts of at most 15 MiB, with ``summary.json`` holding every run's figures.
-``training/unpack_gpu_run.py`` turns them back into ``best.pt`` folders for ``export_onnx.py``.
+``python -m training.unpack_gpu_run`` turns them back into ``best.pt`` folders for ``export_onnx.py``.
 
 Choosing among runs on the validation split makes its figures slightly optimistic; the README
 says so next to them.
@@ -21,7 +21,6 @@ says so next to them.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import subprocess
 import sys
@@ -30,9 +29,10 @@ from pathlib import Path
 
 import torch
 
-HERE = Path(__file__).resolve().parent
-PART_BYTES = 15 * 2**20
-WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"
+from training.common import base_encoder_dir
+from training.gpu_run import pack, read_metrics, wait_for
+from training.ptc import load_ptc, split
+from training.train_tagger import Tagger, predict_probs, tune_thresholds
 
 # name -> arguments. Runs sharing a "family" (the name before '@') differ only in seed.
 # Each round's summary.json and log are kept in training/results/gpu-sweep-round{1,2,3}.*
@@ -58,37 +58,16 @@ TAGGERS: dict[str, list[str]] = {
 CLASSIFIERS: dict[str, list[str]] = {}
 
 
-def launch(script: str, out: Path, config: list[str], ptc: Path, overrides: list[str]) -> subprocess.Popen:
+def launch(module: str, out: Path, config: list[str], ptc: Path, overrides: list[str]) -> subprocess.Popen:
     out.mkdir(parents=True, exist_ok=True)
     common = ["--freeze-word-embeddings", "--threads", "2"]
-    command = [sys.executable, str(HERE / script), "--ptc", str(ptc), "--out", str(out), *common, *config, *overrides]
+    command = [sys.executable, "-m", module, "--ptc", str(ptc), "--out", str(out), *common, *config, *overrides]
     return subprocess.Popen(command, stdout=open(out / "stdout.log", "w"), stderr=subprocess.STDOUT)
-
-
-def wait_for(jobs: dict[str, subprocess.Popen], deadline: float) -> None:
-    """Wait until every job has ended or ``deadline`` (time.time()) has passed; stop the ones still running."""
-    while any(job.poll() is None for job in jobs.values()) and time.time() < deadline:
-        time.sleep(3)
-    for name, job in jobs.items():
-        if job.poll() is None:
-            job.kill()
-            print(f"{name}: stopped at the time budget", flush=True)
-        else:
-            print(f"{name}: exit {job.returncode}", flush=True)
-
-
-def read_metrics(folder: Path) -> dict | None:
-    path = folder / "metrics.json"
-    return json.loads(path.read_text()) if path.exists() else None
 
 
 def score_average(states: list[dict], ptc: Path, window: int) -> tuple[dict, dict]:
     """Average the weights in ``states`` and score the average on the validation split."""
-    sys.path.insert(0, str(HERE))
-    from common import base_encoder_dir
-    from ptc import load_ptc, split
     from spinscope.runtime.encoding import load_tokenizer, tokenize_text
-    from train_tagger import Tagger, predict_probs, tune_thresholds
 
     averaged = {k: sum(s[k].float() for s in states) / len(states) for k in states[0]}
     encoder_dir = base_encoder_dir()
@@ -122,20 +101,6 @@ def epoch_average(run: Path, ptc: Path, window: int) -> tuple[dict, dict, list[i
     return averaged, si, [int(f.stem.removeprefix("epoch")) for f in files]
 
 
-def pack(name: str, state: dict, extra: dict, folder: Path) -> list[str]:
-    """fp16, word embeddings left out (frozen: the base's own), cut into <= 15 MiB parts."""
-    compact = {k: v.half() if v.is_floating_point() else v for k, v in state.items() if k != WORD_EMBEDDINGS}
-    buffer = io.BytesIO()
-    torch.save({"model": compact, **extra}, buffer)
-    data = buffer.getvalue()
-    names = []
-    for i in range(0, len(data), PART_BYTES):
-        part = folder / f"{name}.pt.part{i // PART_BYTES}"
-        part.write_bytes(data[i : i + PART_BYTES])
-        names.append(part.name)
-    return names
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ptc", type=Path, required=True)
@@ -152,12 +117,12 @@ def main() -> None:
     for name, config in TAGGERS.items():
         if not only or name in only:
             jobs[f"tagger-{name}"] = launch(
-                "train_tagger.py", args.runs / f"tagger-{name}", config, args.ptc, overrides
+                "training.train_tagger", args.runs / f"tagger-{name}", config, args.ptc, overrides
             )
     for name, config in CLASSIFIERS.items():
         if not only or name in only:
             jobs[f"classifier-{name}"] = launch(
-                "train_classifier.py", args.runs / f"classifier-{name}", config, args.ptc, overrides
+                "training.train_classifier", args.runs / f"classifier-{name}", config, args.ptc, overrides
             )
     wait_for(jobs, t0 + args.budget)
 

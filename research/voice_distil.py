@@ -1,8 +1,8 @@
 """Distil a fine-tuned base-size voice teacher into the shipped voice head's features.
 
-    .venv-train/bin/python training/experiments/voice_finetune.py --encoder MPNET_DIR \\
+    .venv-train/bin/python -m research.voice_finetune --encoder MPNET_DIR \\
         --epochs 4 --lr 2e-5 --folds-run 1 --save /tmp/vt/mpnet.pt      # the teacher
-    .venv-train/bin/python training/experiments/voice_distil.py --teacher /tmp/vt/mpnet.pt \\
+    .venv-train/bin/python -m research.voice_distil --teacher /tmp/vt/mpnet.pt \\
         [--sentences 6000] [--cache /tmp/vt]
 
 NewsSD's 731 training sentences are few for the head's 420 features. A teacher fine-tuned
@@ -23,7 +23,6 @@ the run behind the README's figures: ``training/results/voice-distil.txt``.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -33,15 +32,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from voice_finetune import SentenceClassifier, encode, predict
-
-from common import REPO
+from research.voice_finetune import SentenceClassifier, encode, predict
 from spinscope import segmentation
 from spinscope.analyzers import voice
 from spinscope.evaluation.quotes import load_polnear
 from spinscope.runtime.encoding import load_tokenizer
-from train_voice_head import NEWSSD, SEED, load
+from training.common import REPO
+from training.train_voice_head import NEWSSD, SEED, load
 
 CORPORA = REPO.parent / "shared" / "corpora"
 PTC_ARTICLES = CORPORA / "ptc" / "train" / "train-articles"

@@ -1,6 +1,6 @@
 """Does fine-tuning an encoder on NewsSD beat the voice head over frozen tagger states?
 
-    .venv-train/bin/python training/experiments/voice_finetune.py --init base|tagger|quotes \\
+    .venv-train/bin/python -m research.voice_finetune --init base|tagger|quotes \\
         [--epochs 6] [--lr 3e-5] [--frozen-layers 0] [--folds 5] [--folds-run N] \\
         [--encoder DIR] [--save FILE]
 
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -37,10 +36,9 @@ from sklearn.model_selection import StratifiedKFold
 from torch import nn
 from transformers import AutoModel
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from common import REPO, base_encoder_dir, seed_everything
 from spinscope.runtime.encoding import load_tokenizer
-from train_voice_head import NEWSSD, SEED, load
+from training.common import REPO, base_encoder_dir, seed_everything
+from training.train_voice_head import NEWSSD, SEED, load
 
 INITS = {
     "base": None,

@@ -4,8 +4,8 @@ source / cue / content 0.837 / 0.690 / 0.913 against this one's 0.756 / 0.616 / 
 writes to ``--ship`` (default ``training/runs/quote_tagger_bilstm``), not into the package, and
 spinscope no longer reads these files (the loader is in git history, before tagger 1.2).
 
-    .venv-train/bin/python training/train_quote_tagger.py                 # BiLSTM
-    .venv-train/bin/python training/train_quote_tagger.py --model linear  # logistic regression
+    .venv-train/bin/python -m research.train_quote_tagger                 # BiLSTM
+    .venv-train/bin/python -m research.train_quote_tagger --model linear  # logistic regression
 
 Every word of PolNeAR **train** gets its gold role (O / S source / C cue / T content) from the
 first annotator's file. 10% of the train articles (seeded) are held out to pick the epoch, tune
@@ -45,12 +45,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common import REPO, Log, seed_everything
 from spinscope.analyzers import quote_tagger as qt
 from spinscope.analyzers.quotes import find_quotes
 from spinscope.analyzers.quotes.vocab import VERBS
 from spinscope.evaluation.quotes import load_polnear
 from spinscope.segmentation import sentences
+from training.common import REPO, Log, seed_everything
 
 POLNEAR = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "train"
 SHIP = REPO / "training" / "runs" / "quote_tagger_bilstm"
@@ -445,7 +445,7 @@ def write_manifest(args, weights_path: Path, kind: str, info: dict) -> None:
             "dropout": args.dropout if args.model == "lstm" else None,
             "seed": args.seed,
             "decode_bias": info.get("bias"),
-            "command": ".venv-train/bin/python training/train_quote_tagger.py",
+            "command": ".venv-train/bin/python -m research.train_quote_tagger",
         },
         "head": "head.onnx" if (weights_path.parent / "head.onnx").exists() else None,
         "head_sha256": hashlib.sha256((weights_path.parent / "head.onnx").read_bytes()).hexdigest()

@@ -7,8 +7,8 @@ its own). Pass ``--no-ship`` to run it without touching the package.
 
 One command reproduces the shipped model (CPU, about ten minutes on one thread)::
 
-    .venv-train/bin/python training/train_voice.py            # sweep, pick on val, export, ship
-    .venv-train/bin/python training/train_voice.py --export-only   # re-export OUT/best.pt
+    .venv-train/bin/python -m research.train_voice            # sweep, pick on val, export, ship
+    .venv-train/bin/python -m research.train_voice --export-only   # re-export OUT/best.pt
 
 Notes (README-voice)
 --------------------
@@ -69,9 +69,9 @@ import torch
 from torch import nn
 from transformers import AutoModel
 
-from common import REPO, Log, base_encoder_dir, linear_schedule, seed_everything
 from spinscope.analyzers.voice import LABELS, MAX_TOKENS, encode_sentences
 from spinscope.runtime.encoding import load_tokenizer
+from training.common import REPO, Log, base_encoder_dir, linear_schedule, seed_everything
 
 CORPUS = REPO.parent / "shared" / "corpora" / "newssd" / "train"
 SHIP = REPO / "src" / "spinscope" / "models" / "voice"
@@ -296,7 +296,7 @@ def export(args, data: dict, tokenizer, log: Log) -> None:
             "batch": args.batch,
             "head_lr": args.head_lr,
             "dropout": args.dropout,
-            "command": ".venv-train/bin/python training/train_voice.py",
+            "command": ".venv-train/bin/python -m research.train_voice",
         },
         "validation": {
             "data": "NewsSD-ENG train/val.csv (99 sentences)",

@@ -1,7 +1,7 @@
 """Which sentence features should the voice head read? 5-fold CV on NewsSD train (the choice) and
 NewsSD val (reported, not a choice), for the shipped features and for the quote encoder's view.
 
-    .venv-train/bin/python training/experiments/voice_features.py \\
+    .venv-train/bin/python -m research.voice_features \\
         [--quote-run training/runs/round5/quotes]   # the quote encoder's best.pt (training/unpack_gpu_run.py)
 
 Feature sets: ``shipped`` (voice.standalone_features: technique-tagger states mean, its probabilities'
@@ -14,22 +14,20 @@ tagger's). Logistic regression, class-balanced, C in 0.1 / 0.3 / 1.0.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 from sklearn.metrics import f1_score
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from common import REPO, base_encoder_dir
 from spinscope.analyzers import quote_tagger as qt
 from spinscope.analyzers import voice
 from spinscope.analyzers.quotes import find_quotes
 from spinscope.runtime.encoding import load_tokenizer, make_windows
 from spinscope.segmentation import sentences
-from train_quote_encoder import QuoteEncoder
-from train_voice_head import NEWSSD, head_with_c, load, pick_c
+from training.common import REPO, base_encoder_dir
+from training.train_quote_encoder import QuoteEncoder
+from training.train_voice_head import NEWSSD, head_with_c, load, pick_c
 
 
 def quote_shares(text: str) -> np.ndarray:

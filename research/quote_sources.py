@@ -1,12 +1,12 @@
 """Where quote sources are lost, on the quote tagger's own held-out 10% of PolNeAR train (the same
-seeded split as training/train_quote_tagger.py; the tagger never trained on these articles).
+seeded split as research/train_quote_tagger.py; the tagger never trained on these articles).
 
-    .venv/bin/python training/experiments/quote_sources.py modes [FLOOR ...]  # overlap P/R/F1 and exact F1 with
+    .venv/bin/python -m research.quote_sources modes [FLOOR ...]  # overlap P/R/F1 and exact F1 with
                                                                      # the tagger's minimum score (0.5 shipped)
-    .venv/bin/python training/experiments/quote_sources.py misses    # gold source tokens by what happened to them
-    .venv/bin/python training/experiments/quote_sources.py cues      # gold cues: exact / other bounds / missed, and
+    .venv/bin/python -m research.quote_sources misses    # gold source tokens by what happened to them
+    .venv/bin/python -m research.quote_sources cues      # gold cues: exact / other bounds / missed, and
                                                                      # the commonest texts of each kind
-    .venv/bin/python training/experiments/quote_sources.py contents  # gold contents found with other bounds: what
+    .venv/bin/python -m research.quote_sources contents  # gold contents found with other bounds: what
                                                                      # lies between the gold and predicted edges
 """
 
@@ -17,13 +17,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "src"))
+from spinscope.analyzers import quotes
+from spinscope.analyzers.quotes import tagger
+from spinscope.evaluation import quotes as ev
+from spinscope.segmentation import sentences
 
-from spinscope.analyzers import quotes  # noqa: E402
-from spinscope.analyzers.quotes import tagger  # noqa: E402
-from spinscope.evaluation import quotes as ev  # noqa: E402
-from spinscope.segmentation import sentences  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 TRAIN = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "train"
 SEED = 13  # train_quote_tagger.py's default

@@ -1,11 +1,11 @@
 """One-off checks behind figures quoted in the README's technique and speed sections, kept so
 that anyone can rerun them (PTC held-out split of training/ptc.py; needs ../shared).
 
-    .venv/bin/python training/experiments/technique_checks.py stride     # SI at tagger strides 256/384/512
-    .venv/bin/python training/experiments/technique_checks.py batch      # SI with 1, 2 and 8 windows per call
-    .venv/bin/python training/experiments/technique_checks.py context    # TC and time at classifier context 128/96/64
-    .venv/bin/python training/experiments/technique_checks.py rules      # each rule family added to the tagger's spans
-    .venv/bin/python training/experiments/technique_checks.py previous   # this tagger's speed beside the previous one
+    .venv/bin/python -m research.technique_checks stride     # SI at tagger strides 256/384/512
+    .venv/bin/python -m research.technique_checks batch      # SI with 1, 2 and 8 windows per call
+    .venv/bin/python -m research.technique_checks context    # TC and time at classifier context 128/96/64
+    .venv/bin/python -m research.technique_checks rules      # each rule family added to the tagger's spans
+    .venv/bin/python -m research.technique_checks previous   # this tagger's speed beside the previous one
 
 SI here is the tagger's own spans (decode_spans with the shipped thresholds), as export_onnx.py
 measures it; ``spinscope eval`` adds nested peaks and slogans on top.
@@ -20,14 +20,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "training"))
-sys.path.insert(0, str(REPO / "src"))
+from spinscope.analyzers.techniques_model import TechniqueModel
+from spinscope.runtime.encoding import decode_spans
+from spinscope.scoring import score_si, score_tc
+from training.ptc import gold_lines, load_ptc, split
 
-from ptc import gold_lines, load_ptc, split  # noqa: E402
-from spinscope.analyzers.techniques_model import TechniqueModel  # noqa: E402
-from spinscope.runtime.encoding import decode_spans  # noqa: E402
-from spinscope.scoring import score_si, score_tc  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 PREVIOUS_TAGGER = "7b0d91c"  # the last commit that shipped the 256-token tagger
 

@@ -1,6 +1,6 @@
 """Which dynamic-int8 recipe keeps the technique tagger's validation SI (fp32 vs int8 variants).
 
-    .venv-train/bin/python training/experiments/quantisation.py --tagger training/runs/round4/tagger
+    .venv-train/bin/python -m research.quantisation --tagger training/runs/round4/tagger
 
 Exports ``best.pt`` once, quantises it several ways, and scores each through spinscope's own
 inference (one window per call, thresholds re-tuned on the validation split, as export_onnx.py
@@ -10,7 +10,6 @@ does). Prints SI F1 and file size per variant; installs nothing.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
@@ -18,12 +17,11 @@ import onnx
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from common import base_encoder_dir
-from export_onnx import TaggerWithStates, export
-from ptc import load_ptc, split
 from spinscope.runtime.encoding import N_CASE_FEATURES
-from train_tagger import Tagger, tune_thresholds
+from training.common import base_encoder_dir
+from training.export_onnx import TaggerWithStates, export
+from training.ptc import load_ptc, split
+from training.train_tagger import Tagger, tune_thresholds
 
 
 def score(model_path: Path, val) -> dict:
