@@ -1,7 +1,7 @@
 """How analysis time grows with article length, and what happens to a 1,000,000-character text.
 
-    .venv/bin/python benchmarks/long_article.py                          # 25k, 50k, 100k, then 1M characters
-    .venv/bin/python benchmarks/long_article.py --sizes 100000,1000000 --engine fast
+    .venv/bin/python -m benchmarks.long_article                          # 25k, 50k, 100k, then 1M characters
+    .venv/bin/python -m benchmarks.long_article --sizes 100000,1000000 --engine fast
 
 Each text is the bundled demo article repeated to the size (paragraphs kept). Prints the
 seconds per size, the seconds per 1,000 characters, each time's ratio to the smallest size's

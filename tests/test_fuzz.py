@@ -1,6 +1,6 @@
 """Fuzz tests (hypothesis): odd text, bytes and HTML give a result with exact offsets or an InputError.
 
-Deterministic (derandomized) and small enough for CI, well under a minute; scripts/fuzz.py
+Deterministic (derandomized) and small enough for CI, well under a minute; benchmarks/fuzz.py
 runs the same checks with many more, random examples.
 """
 
@@ -13,7 +13,7 @@ hypothesis = pytest.importorskip("hypothesis", reason="the test extra (hypothesi
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 import spinscope  # noqa: E402
-from fuzzing import (  # noqa: E402
+from benchmarks.fuzzing import (  # noqa: E402
     article_texts,
     check_analysis,
     check_article_text,

@@ -1,7 +1,7 @@
 """A longer fuzz run than the CI one (tests/test_fuzz.py): random, many examples, the same checks.
 
-    .venv/bin/python scripts/fuzz.py                         # 300 analyses, 5,000 bytes/rows, 1,000 pages
-    .venv/bin/python scripts/fuzz.py --analyses 2000 --engine model --seed 3
+    .venv/bin/python -m benchmarks.fuzz                      # 300 analyses, 5,000 bytes/rows, 1,000 pages
+    .venv/bin/python -m benchmarks.fuzz --analyses 2000 --engine model --seed 3
 
 Each check passes when the input gives a result whose offsets index its returned text, or
 one of spinscope's InputErrors. A failure prints hypothesis's smallest failing example and
@@ -11,15 +11,12 @@ exits 1.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, seed, settings
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import spinscope
-from fuzzing import (
+from benchmarks.fuzzing import (
     article_texts,
     check_analysis,
     check_article_text,

@@ -1,5 +1,5 @@
 """Hypothesis strategies and checks shared by tests/test_fuzz.py (CI, under a minute) and
-scripts/fuzz.py (a longer run): odd text, bytes and HTML, and what spinscope may do with them.
+benchmarks/fuzz.py (a longer run): odd text, bytes and HTML, and what spinscope may do with them.
 
 The rule checked: an input either gives a result whose offsets index its returned text
 exactly, or raises one of spinscope's own :class:`~spinscope.errors.InputError` s. Any
