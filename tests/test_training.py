@@ -43,11 +43,11 @@ def test_dry_run_lists_trunk_then_heads_in_order() -> None:
         "trunk/polnear-rows",
         "trunk/distil",
         "trunk/unpack",
+        "trunk/classifier",
         "trunk/export-trunk",
+        "trunk/export-quote-encoder",
         "heads/trunk-states-ptc",
         "heads/label-head",
-        "heads/role-head-rows",
-        "heads/role-head",
         "heads/voice-head",
     ]
     commands = dict(steps)
@@ -59,8 +59,12 @@ def test_dry_run_lists_trunk_then_heads_in_order() -> None:
         "training/runs/trunk/ptc.npz",
         "--write",
     ]
-    assert commands["heads/role-head"][:2] == ["training.train_role_head", "fit"]
-    assert "--write" in commands["heads/role-head"]
+    assert commands["trunk/export-quote-encoder"] == [
+        "training.train_quote_encoder",
+        "export",
+        "--run",
+        "training/runs/quotes",
+    ]
     assert commands["heads/voice-head"] == ["training.train_voice_head"]
 
 
