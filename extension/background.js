@@ -26,7 +26,7 @@ async function unreachable(server) {
   };
 }
 
-async function request(server, path, init = {}, timeout = 10_000) {
+async function request(server, path, init = {}, timeout = 30_000) {
   let response;
   try {
     response = await fetch(server + path, { ...init, credentials: "omit", signal: AbortSignal.timeout(timeout) });

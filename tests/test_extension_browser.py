@@ -123,7 +123,7 @@ def extension(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamesp
         )
         try:
             workers = context.service_workers
-            worker = workers[0] if workers else context.wait_for_event("serviceworker", timeout=20_000)
+            worker = workers[0] if workers else context.wait_for_event("serviceworker", timeout=60_000)
             extension_id = worker.url.split("/")[2]
             yield SimpleNamespace(
                 context=context, worker=worker, id=extension_id, origin=f"chrome-extension://{extension_id}"
@@ -178,7 +178,8 @@ def test_highlights_match_the_api_spans(extension: SimpleNamespace, server: str,
 
     popup = open_popup(extension, tab_id)
     popup.click("#analyse")
-    popup.wait_for_selector("#result:not([hidden])", timeout=60_000)
+    popup.wait_for_selector("#result:not([hidden]), #error:not([hidden])", timeout=120_000)
+    assert popup.locator("#error").is_hidden(), popup.locator("#error").inner_text()
     permalink = popup.locator("#permalink").get_attribute("href") or ""
     assert permalink.startswith(server + "/r/")
     analysis = fetch_json(server + "/api/result/" + permalink.rsplit("/", 1)[1])
@@ -309,7 +310,7 @@ def test_server_stopped_shows_the_command(extension: SimpleNamespace, site: str)
     popup = open_popup(extension, tab_id)
     popup.click("#analyse")
     error = popup.locator("#error")
-    error.wait_for(state="visible", timeout=30_000)
+    error.wait_for(state="visible", timeout=120_000)
     assert f"spinscope is not running at {address}" in error.inner_text()
     assert error.locator("code").inner_text() == "spinscope serve"
     assert popup.locator("#result").is_hidden()
@@ -324,7 +325,7 @@ def analyse_in_popup(extension: SimpleNamespace, site: str) -> tuple[Any, Any]:
     page, tab_id, _ = open_article(extension, site)
     popup = open_popup(extension, tab_id)
     popup.click("#analyse")
-    popup.wait_for_selector("#result:not([hidden]), #error:not([hidden])", timeout=60_000)
+    popup.wait_for_selector("#result:not([hidden]), #error:not([hidden])", timeout=120_000)
     return page, popup
 
 

@@ -25,6 +25,29 @@ def test_shipped_model_files(name: str) -> None:
     assert (folder / "tokenizer.json").exists()
 
 
+def test_label_head_ships_with_its_checksum_and_joins_the_classifier(demo_text: str) -> None:
+    from spinscope.analyzers.technique_labels import HEAD, load_label_head, span_label_features
+    from spinscope.errors import ModelError
+
+    folder = MODELS_DIR / HEAD
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert hashlib.sha256((folder / manifest["file"]).read_bytes()).hexdigest() == manifest["sha256"]
+    head = load_label_head()
+    assert sorted(head.labels) == sorted(technique_engine("model").labels)
+    model = technique_engine("model")
+    assert model.label_head is not None and "label_head" in model.describe()
+    encoded = model.encode(model.tokenize(demo_text))
+    start = demo_text.index("spineless cowards")
+    features = span_label_features(demo_text, encoded, start, start + len("spineless cowards"))
+    probs = head.probabilities(features[None])
+    assert probs.shape == (1, 14) and abs(float(probs.sum()) - 1) < 1e-5
+    # a corrupted weights file is refused, not silently used
+    from spinscope.runtime.session import load_head_arrays
+
+    with pytest.raises(ModelError, match="sha256"):
+        load_head_arrays(folder, {**manifest, "sha256": "0" * 64})
+
+
 def test_tagger_manifest_has_tuned_thresholds_and_validation_figures() -> None:
     manifest = json.loads((MODELS_DIR / "techniques-tagger" / "manifest.json").read_text())
     assert 0 < manifest["thresholds"]["low"] <= manifest["thresholds"]["high"] < 1

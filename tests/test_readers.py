@@ -148,8 +148,22 @@ def test_article_ids(source: str, expected: str) -> None:
 
 
 def test_no_title_without_the_blank_line() -> None:
-    article = read_text("Line one\nLine two\n\nLine four", "<stdin>")
+    article = read_text("Line one\nLine two ends a sentence.\n\nLine four", "<stdin>")
     assert article.title is None
+    assert read_text("The Senate met on Tuesday.\nIt passed the budget\n\nMore.", "<stdin>").title is None
+
+
+def test_a_headline_on_two_lines_is_the_title() -> None:
+    """A two-line headline made the report say "Untitled article"."""
+    text = "Senate passes budget\nafter all-night session\n\nThe Senate passed the budget at 5 a.m. on Friday."
+    article = read_text(text, "<stdin>")
+    assert article.title == "Senate passes budget after all-night session"
+    assert article.text == text  # the title stays in the text, offsets unchanged
+    from spinscope.render import render_html
+
+    page = render_html({"text": text, "title": article.title})
+    assert '<h1 class="ss-title">Senate passes budget after all-night session</h1>' in page
+    assert read_text("Senate passes budget\nafter all-night session\n\n", "<stdin>").title is None  # no body
 
 
 # ---- HTML ----------------------------------------------------------------------------------

@@ -67,6 +67,12 @@ def handmade(tmp_path: Path) -> Path:
                 span_row("a2", "Doubt", "so-called"),
                 span_row("a2", "Flag-Waving", "our  nation"),
                 span_row("a2", "Flag-Waving", "Our nation"),
+                span_row("a1", "Name_Calling,Labeling", "the Deep State"),
+                span_row("a2", "Name_Calling,Labeling", "the Deep State,"),
+                span_row("a2", "Name_Calling,Labeling", "the deep state"),
+                span_row("a1", "Name_Calling,Labeling", "thugs"),  # once only
+                span_row("a1", "Loaded_Language", "they will stop at nothing to destroy us"),  # a clause
+                span_row("a2", "Loaded_Language", "they will stop at nothing to destroy us"),
             ],
         )  # fmt: skip
         output.write_part(
@@ -91,7 +97,7 @@ def test_per_outlet_figures_match_a_hand_computation(handmade: Path) -> None:
     assert ledger["quotes"] == 4  # direct + indirect: 2 + 1 + 1
     assert (ledger["sources_person"], ledger["sources_anonymous"], ledger["sources_organisation"]) == (2, 1, 1)
     assert ledger["claims"] == 4
-    assert ledger["top_techniques"] == "Loaded_Language (3), Flag-Waving (2)"
+    assert ledger["top_techniques"] == "Loaded_Language (5), Name_Calling,Labeling (4)"
     beacon = outlets["Beacon"]
     assert beacon["techniques_per_1000_words"] == 5.0 and beacon["opinion_share"] == 0.0
     assert beacon["sources_group"] == 2 and beacon["top_techniques"] == "Doubt (1)"
@@ -109,15 +115,22 @@ def test_per_outlet_figures_match_a_hand_computation(handmade: Path) -> None:
     assert months[("Ledger", "2024-04")]["opinion_share"] == 0.5
 
     overall = tables["overall"][0]
-    assert (overall["articles"], overall["words"], overall["technique_spans"]) == (4, 650, 7)
+    assert (overall["articles"], overall["words"], overall["technique_spans"]) == (4, 650, 7)  # the rows' own
     assert overall["techniques_per_1000_words"] == round(7000 / 650, 2)
     assert overall["errors"] == 0
 
     per_technique = {(r["outlet"], r["technique"]): r for r in tables["techniques"]}
-    assert per_technique[("Ledger", "Loaded_Language")]["per_1000_words"] == 7.5  # 3 spans / 400 words
+    assert per_technique[("Ledger", "Loaded_Language")]["per_1000_words"] == 12.5  # 5 spans / 400 words
 
     phrases = {(r["technique"], r["phrase"]): r for r in tables["phrases"]}
-    assert phrases[("Loaded_Language", "brutal")]["spans"] == 3  # lowercased, trimmed
+    assert set(phrases) == {
+        ("Loaded_Language", "brutal"),
+        ("Flag-Waving", "our nation"),
+        ("Doubt", "so-called"),
+        ("Name_Calling,Labeling", "the Deep State"),
+    }  # short spans found twice or more: no one-off "thugs", no seven-word clause
+    assert phrases[("Name_Calling,Labeling", "the Deep State")]["spans"] == 3  # as written twice of three times
+    assert phrases[("Loaded_Language", "brutal")]["spans"] == 3  # case and spacing ignored
     assert phrases[("Loaded_Language", "brutal")]["articles"] == 2
     assert phrases[("Flag-Waving", "our nation")]["spans"] == 2  # whitespace collapsed
     assert phrases[("Doubt", "so-called")] == {
@@ -177,3 +190,78 @@ def test_stats_over_a_real_batch_writes_plots_and_html(tmp_path: Path) -> None:
     assert page.count('src="data:image/png;base64,') == 2
     assert "Northern Ledger" in page and "<table>" in page
     assert "http://" not in page and "https://" not in page  # self-contained
+
+
+def test_terminal_tables_never_cut_numbers_at_100_columns(tmp_path: Path) -> None:
+    """A 100-column terminal showed 7127 words as "71" and 169 claims as "16", and the outlet column shrank
+    to nothing: numbers now keep their width, text wraps, and the least needed columns go first."""
+    from rich.console import Console
+
+    from spinscope.batch.stats import print_tables
+
+    out = tmp_path / "wide"
+    long_outlet = "The Northern Ledger Weekly Review"
+    with BatchOutput(out, settings={"engine": "rules", "min_score": 0.0}) as output:
+        output.write_part(
+            [
+                article_row("a1", long_outlet, "2024-03-02", word_count=7127, technique_spans=312,
+                            writer_sentences=40, opinion_sentences=13, quotes_direct=25, quotes_indirect=31,
+                            sources_person=22, sources_anonymous=11, sources_organisation=1234, claim_count=169),
+                article_row("a2", "Beacon", "2024-05-02", word_count=123456, technique_spans=12,
+                            writer_sentences=40, opinion_sentences=13, claim_count=16),
+            ],
+            [span_row("a1", "Loaded_Language", "brutal"), span_row("a2", "Loaded_Language", "Brutal")],
+        )  # fmt: skip
+    tables = compute_stats(out)
+    console = Console(width=100, file=io.StringIO(), record=True)
+    print_tables(tables, console)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    cells = [cell.strip() for line in text.splitlines() for cell in line.split("│")]
+    for number in ("130583", "169", "185", "324", "43.78", "0.325"):
+        assert number in cells, number
+    for word in long_outlet.split():  # wrapped, not cut
+        assert any(word in cell.split() for cell in cells), word
+    assert "left out; --format csv or json has them" in text
+
+
+def test_trend_has_a_time_axis_gaps_counts_and_a_caption(tmp_path: Path) -> None:
+    """trend.png spaced months as categories, drew lines across gaps and hid how many articles stood behind
+    each point."""
+    import math
+
+    from matplotlib.dates import num2date
+
+    from spinscope.batch.stats import trend_figure, trend_series
+
+    out = tmp_path / "trend"
+    dated = [("Ledger", "2023-11-03"), ("Ledger", "2024-01-05"), ("Ledger", "2024-01-20"), ("Beacon", "2023-11-09")]
+    dated += [("Beacon", "2023-12-01"), ("Beacon", "2024-03-15"), ("Beacon", "2024-03-16"), (None, "undated")]
+    rows = [
+        article_row(f"a{i}", outlet, date, word_count=300, technique_spans=i + 1, writer_sentences=10)
+        for i, (outlet, date) in enumerate(dated)
+    ]
+    with BatchOutput(out, settings={"engine": "rules", "min_score": 0.0}) as output:
+        output.write_part(rows, [])
+    tables = compute_stats(out)
+
+    months, series = trend_series(tables)
+    assert months == ["2023-11", "2023-12", "2024-01", "2024-02", "2024-03"]  # February has no article at all
+    assert [row and row["articles"] for row in series["Ledger"]] == [1, None, 2, None, None]
+    assert [row and row["articles"] for row in series["Beacon"]] == [1, 1, None, None, 2]
+
+    figure = trend_figure(tables)
+    top = figure.axes[0]
+    ledger = next(line for line in top.get_lines() if line.get_label() == "Ledger")
+    days = [num2date(x).date() for x in ledger.get_xdata(orig=False)]
+    assert (days[2] - days[0]).days == 61 and (days[4] - days[2]).days == 60  # a time axis, not categories
+    values = ledger.get_ydata()
+    assert math.isnan(values[1]) and not math.isnan(values[0]) and not math.isnan(values[2])  # a gap, no line
+    labels = {text.get_text() for text in top.texts}
+    assert {"n=1", "n=2"} <= labels  # the articles behind each point
+    bars = figure.axes[2].patches
+    assert sorted(int(bar.get_height()) for bar in bars if bar.get_height()) == [1, 1, 1, 2, 2]
+    caption = " ".join(text.get_text() for text in figure.texts)
+    assert "n = articles" in caption and "1 undated articles are not shown" in caption
+    written = write_report(tables, tmp_path / "plots")
+    assert written["trend"].read_bytes().startswith(b"\x89PNG")

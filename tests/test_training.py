@@ -44,7 +44,7 @@ def test_dry_run_lists_trunk_then_heads_in_order() -> None:
         "trunk/distil",
         "trunk/unpack",
         "trunk/classifier",
-        "trunk/export-trunk",
+        "trunk/export-classifier",
         "trunk/export-quote-encoder",
         "heads/trunk-states-ptc",
         "heads/label-head",

@@ -64,8 +64,10 @@ def test_no_analyser_imports_the_pipeline() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module == "spinscope.pipeline":
                 offenders.append(path.name)
-            if isinstance(node, ast.ImportFrom) and node.module == "spinscope" and any(
-                a.name == "pipeline" for a in node.names
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "spinscope"
+                and any(a.name == "pipeline" for a in node.names)
             ):
                 offenders.append(path.name)
     assert offenders == []

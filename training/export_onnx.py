@@ -141,6 +141,9 @@ def main() -> None:
             "labels": ["any", *TECHNIQUES],
             "window": int(tagger_metrics["config"].get("max_tokens", 256)),
             "stride": int(tagger_metrics["config"].get("max_tokens", 256)) // 2,
+            # run time reads central windows (src/spinscope/runtime/trunk.py): each piece once, with 64 pieces
+            # of context on each side; "stride" is the 0.1 reading (averaged half-overlapping windows)
+            "margin": 64,
             "thresholds": state["thresholds"],
             "training": {
                 "run": tagger_metrics.get("source", "training/train_tagger.py"),

@@ -379,6 +379,16 @@ def serve(
         float, typer.Option(min=0, help="API requests a minute per client address (burst 30); 0: no limit.")
     ] = 60.0,
     queue: Annotated[int, typer.Option(min=0, help="Analyses that may wait for a thread before 503.")] = 16,
+    time_limit: Annotated[
+        float, typer.Option(min=0, help="Seconds one analysis may run before it is stopped (503); 0: no limit.")
+    ] = 120.0,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Proxies (comma-separated IPs, or *) whose X-Forwarded-For names the client; default: none, "
+            "the connecting address is the client."
+        ),
+    ] = None,
     allow_origin: Annotated[
         list[str] | None,
         typer.Option(
@@ -405,6 +415,8 @@ def serve(
         rate_per_minute=rate_limit,
         queue_size=queue,
         allowed_origins=origins,
+        analysis_timeout=time_limit,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
     err.print(f"spinscope: serving on http://{host}:{port}/ (API docs at /docs)", highlight=False)
     run_server(settings, host=host, port=port)

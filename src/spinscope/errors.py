@@ -6,7 +6,8 @@ SpinscopeError
 │   ├── UnsupportedLanguageError   the text is not English
 │   └── FetchError        a URL could not or must not be fetched
 │       └── UnsafeURLError        the URL points at a private, loopback or metadata address
-└── ModelError            a shipped model file is missing or corrupt
+├── ModelError            a shipped model file is missing or corrupt
+└── AnalysisStopped       an analysis stopped part-way: over its time limit, or cancelled (server)
 """
 
 from __future__ import annotations
@@ -48,3 +49,11 @@ class UnsafeURLError(FetchError):
 
 class ModelError(SpinscopeError):
     """A shipped model is missing, corrupt or incompatible."""
+
+
+class AnalysisStopped(SpinscopeError):
+    """An analysis stopped before its end (see :mod:`spinscope.deadline`). ``why``: "timeout" or "cancelled"."""
+
+    def __init__(self, why: str, message: str) -> None:
+        self.why = why
+        super().__init__(message)

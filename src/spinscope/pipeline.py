@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any, Literal, Protocol
 
 from spinscope import __version__
+from spinscope.deadline import checkpoint
 from spinscope.document import Analysis, Article, Quote, Span, TechniqueSpan
 from spinscope.errors import EmptyInputError, InputError, SpinscopeError
 from spinscope.normalise import has_text, normalise_text
@@ -100,6 +101,7 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     text = article.text
     blocks = paragraphs(text)
     sentence_spans = sentences(text, blocks)
+    checkpoint()  # between steps (and before each model run): a server's time limit or cancel stops here
     detector = technique_engine(engine)
     # read -> segment -> encode once -> analyse: the trunk's pass (None for the rules) is what every head reads
     encoded = None
@@ -113,9 +115,12 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
 
     use_models = engine != "rules"
     use_tagger = engine == "model"
+    checkpoint()
     found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=use_tagger)
+    checkpoint()
     techniques += scare_quote_techniques(found_quotes, techniques, min_score)
     voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded, use_model=use_models)
+    checkpoint()
     found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)
     models: dict[str, Any] = {"techniques": {"engine": detector.name, **detector.describe()}}
     models.update(voice.describe(use_models))

@@ -136,7 +136,9 @@ class TechniqueModel:
         logits, states = [], []
         for w in windows:
             ids, case = window_inputs(tokens, w)
-            out = self.tagger.run({"input_ids": ids[None], "attention_mask": np.ones_like(ids)[None], "case": case[None]})
+            out = self.tagger.run(
+                {"input_ids": ids[None], "attention_mask": np.ones_like(ids)[None], "case": case[None]}
+            )
             logits.append(out[0][0])
             if len(out) > 1:
                 states.append(out[1][0])

@@ -12,8 +12,9 @@ articles weigh more than short ones):
 ``techniques``
     per outlet and technique: spans and spans per 1,000 words.
 ``phrases``
-    the most frequent loaded phrases: technique span texts, lowercased and with
-    whitespace collapsed, by technique (count, articles, outlets).
+    the most frequent loaded phrases by technique (count, articles, outlets): technique
+    spans of at most five words, counted by their text with case, spacing and edge
+    punctuation ignored, kept when found twice or more, shown as most often written.
 
 Articles without an outlet count under ``(unknown)``; without a usable date under
 ``(undated)``. Only committed parts are read, so stats can run while a batch is
@@ -27,6 +28,7 @@ import csv
 import html
 import io
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +94,41 @@ def _top(counts: list[dict[str, Any]], keys: tuple[str, ...], n: int) -> dict[tu
     }
 
 
+MAX_PHRASE_WORDS = 5
+MIN_PHRASE_SPANS = 2
+_EDGE = "[\\s\"“”‘’''.,;:!?()\\[\\]]+"  # edge punctuation, as a DuckDB regex inside '...' (so '' is ')
+
+
+def _phrases(con: Any, technique_rows: str, top: int) -> list[dict[str, Any]]:
+    """Loaded phrases: short spans (MAX_PHRASE_WORDS words at most) counted by their normalised form (case,
+    spacing and edge punctuation ignored), found MIN_PHRASE_SPANS times at least, shown as most often written."""
+    grouped = _rows(
+        con,
+        f"""
+        SELECT technique, lower(form) AS norm, list(form) AS forms, count(*) AS spans,
+               count(DISTINCT key) AS articles, count(DISTINCT outlet) AS outlets
+        FROM (
+            SELECT technique, key, outlet,
+                   regexp_replace(regexp_replace(text, '^{_EDGE}|{_EDGE}$', '', 'g'), '\\s+', ' ', 'g') AS form
+            FROM ({technique_rows})
+        )
+        WHERE form <> '' AND len(string_split(form, ' ')) <= {MAX_PHRASE_WORDS}
+        GROUP BY 1, 2 HAVING count(*) >= {MIN_PHRASE_SPANS}
+        """,
+    )
+    by_technique: dict[str, list[dict[str, Any]]] = {}
+    for row in grouped:
+        counts = Counter(row.pop("forms"))
+        # the commonest spelling; on a tie the one written mid-sentence (lower-case start), not in capitals
+        row["phrase"] = min(counts, key=lambda f: (-counts[f], f[:1].isupper(), f.isupper(), f))
+        by_technique.setdefault(row["technique"], []).append(row)
+    result = []
+    for technique in sorted(by_technique):
+        rows = sorted(by_technique[technique], key=lambda r: (-r["spans"], r["norm"]))[:top]
+        result += [{k: r[k] for k in ("technique", "phrase", "spans", "articles", "outlets")} for r in rows]
+    return result
+
+
 def compute_stats(outdir: str | Path, *, top_techniques: int = 3, top_phrases: int = 5) -> Tables:
     """The corpus tables of a batch folder (see the module docstring)."""
     root = Path(outdir)
@@ -121,17 +158,7 @@ def compute_stats(outdir: str | Path, *, top_techniques: int = 3, top_phrases: i
             con, f"SELECT outlet, month, technique, count(*) AS spans FROM ({technique_rows}) GROUP BY 1, 2, 3"
         )
         by_all = _rows(con, f"SELECT technique, count(*) AS spans FROM ({technique_rows}) GROUP BY 1")
-        phrases = _rows(
-            con,
-            f"""
-            SELECT technique, phrase, spans, articles, outlets FROM (
-                SELECT technique, lower(regexp_replace(trim(text), '\\s+', ' ', 'g')) AS phrase,
-                       count(*) AS spans, count(DISTINCT key) AS articles, count(DISTINCT outlet) AS outlets,
-                       row_number() OVER (PARTITION BY technique ORDER BY count(*) DESC, phrase) AS rank
-                FROM ({technique_rows}) GROUP BY 1, 2
-            ) WHERE rank <= {int(top_phrases)} ORDER BY technique, spans DESC, phrase
-            """,
-        )
+        phrases = _phrases(con, technique_rows, top_phrases)
     finally:
         con.close()
     tops = _top(by_outlet, ("outlet",), top_techniques)
@@ -182,29 +209,90 @@ def _cell(value: Any) -> str:
 
 TERMINAL_HIDDEN = {"outlets": {"words", "technique_spans"}, "months": {"words", "technique_spans", "claims"}}
 """Columns left out of the terminal tables to keep them narrow (CSV, JSON and HTML have them all)."""
+DROP_FIRST = (
+    "sources_unknown",
+    "sources_group",
+    "sources_organisation",
+    "sources_anonymous",
+    "sources_person",
+    "errors",
+    "words",
+    "technique_spans",
+    "quotes",
+    "outlets",
+    "articles",
+    "claims",
+    "top_techniques",
+)
+"""Columns dropped, in this order, when a table is still wider than the terminal: numbers are never cut."""
+TEXT_MIN_WIDTH = {"outlet": 12, "top_techniques": 16, "phrase": 16, "technique": 14, "month": 7}
+
+
+def _min_width(column: str, rows: list[dict[str, Any]]) -> int:
+    """The narrowest the column may get: a number's full width, a text column's TEXT_MIN_WIDTH (it wraps);
+    never narrower than the longest word of its header (headers wrap between words)."""
+    cells = [_cell(row[column]) for row in rows]
+    header = max((len(word) for word in _SHORT.get(column, column).split()), default=1)
+    if rows and isinstance(rows[0][column], int | float):
+        return max(header, *(len(c) for c in cells))
+    return max(header, min(max((len(c) for c in cells), default=1), TEXT_MIN_WIDTH.get(column, 10)))
+
+
+def _max_width(column: str, rows: list[dict[str, Any]]) -> int:
+    return max(len(_SHORT.get(column, column)), *(len(_cell(row[column])) for row in rows))
+
+
+def _widths(columns: list[str], rows: list[dict[str, Any]], room: int) -> list[int]:
+    """Column widths that fit ``room`` characters of content: each column's minimum, then the space left
+    shared out, a character at a time, to the columns still below their natural width."""
+    widths = [_min_width(c, rows) for c in columns]
+    wanted = [_max_width(c, rows) for c in columns]
+    spare = room - sum(widths)
+    while spare > 0 and any(w < m for w, m in zip(widths, wanted, strict=True)):
+        for i, (w, m) in enumerate(zip(widths, wanted, strict=True)):
+            if spare and w < m:
+                widths[i] += 1
+                spare -= 1
+    return widths
+
+
+def _table(name: str, rows: list[dict[str, Any]], columns: list[str], width: int) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=TITLES.get(name, name), title_justify="left", header_style="bold")
+    # Fixed widths: rich itself would squeeze every column evenly when a table is too wide, cutting numbers.
+    for column, size in zip(columns, _widths(columns, rows, width - 3 * len(columns) - 1), strict=True):
+        numeric = bool(rows) and isinstance(rows[0][column], int | float)
+        table.add_column(
+            Text(_SHORT.get(column, column)), justify="right" if numeric else "left", overflow="fold", width=size
+        )
+    for row in rows:
+        table.add_row(*(Text(_cell(row[c])) for c in columns))
+    return table
 
 
 def print_tables(tables: Tables, console: Any) -> None:
-    """The tables as rich tables."""
-    from rich.table import Table
+    """The tables as rich tables that fit the console: text columns and headers wrap, numbers are never cut;
+    when a table cannot fit, the columns of DROP_FIRST go first and a line says which were left out."""
+    from rich.text import Text
 
     for name, rows in tables.items():
-        table = Table(title=TITLES.get(name, name), title_justify="left", header_style="bold")
         hidden = TERMINAL_HIDDEN.get(name, set())
         columns = [column for column in (rows[0] if rows else []) if column not in hidden]
-        for column in columns:
-            numeric = bool(rows) and isinstance(rows[0][column], int | float)
-            wide = column in ("top_techniques", "phrase")
-            table.add_column(
-                _SHORT.get(column, column),
-                justify="right" if numeric else "left",
-                overflow="fold",
-                min_width=24 if wide else None,
-                no_wrap=numeric,
-            )
-        for row in rows:
-            table.add_row(*(_cell(row[c]) for c in columns))
-        console.print(table)
+        dropped: list[str] = []
+
+        for column in DROP_FIRST:
+            # each column's minimum, one space of padding either side, and the rules between columns
+            if sum(_min_width(c, rows) + 3 for c in columns) + 1 <= console.width:
+                break
+            if column in columns and len(columns) > 1:
+                columns.remove(column)
+                dropped.append(column)
+        console.print(_table(name, rows, columns, console.width))
+        if dropped:
+            left_out = ", ".join(_SHORT.get(c, c) for c in dropped)
+            console.print(Text(f"  (too wide for this terminal: {left_out} left out; --format csv or json has them)"))
 
 
 def to_csv(tables: Tables) -> str:
@@ -277,31 +365,92 @@ def plot_technique_profile(tables: Tables, path: Path) -> Path:
     return path
 
 
-def plot_trend(tables: Tables, path: Path) -> Path:
-    """Per month and outlet: techniques per 1,000 words (top) and opinion share (bottom)."""
+def _month_start(month: str) -> Any:
+    import datetime
+
+    year, number = month.split("-")
+    return datetime.date(int(year), int(number), 1)
+
+
+def trend_series(tables: Tables) -> tuple[list[str], dict[str, list[dict[str, Any] | None]]]:
+    """Every calendar month from the first dated one to the last, and per outlet its row for each month
+    (``None`` where the outlet has no article that month: a gap, not a line across it)."""
     rows = [row for row in tables["months"] if row["month"] != UNDATED]
-    months = sorted({row["month"] for row in rows})
-    outlets = sorted({row["outlet"] for row in rows})
-    figure = _figure(9, 6)
-    top, bottom = figure.subplots(2, 1, sharex=True)
-    for outlet in outlets:
-        series = {row["month"]: row for row in rows if row["outlet"] == outlet}
-        xs = [i for i, month in enumerate(months) if month in series]
-        top.plot(xs, [series[months[i]]["techniques_per_1000_words"] for i in xs], marker="o", label=outlet)
-        bottom.plot(xs, [series[months[i]]["opinion_share"] for i in xs], marker="o", label=outlet)
-    top.set_ylabel("techniques per 1,000 words")
-    top.set_title("Trend over time")
-    bottom.set_ylabel("share of opinion sentences")
-    bottom.set_xticks(range(len(months)), months, rotation=45 if len(months) > 8 else 0)
-    bottom.set_xlabel("month")
-    for axes in (top, bottom):
+    if not rows:
+        return [], {}
+    first, last = _month_start(min(r["month"] for r in rows)), _month_start(max(r["month"] for r in rows))
+    months = []
+    year, number = first.year, first.month
+    while (year, number) <= (last.year, last.month):
+        months.append(f"{year:04d}-{number:02d}")
+        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+    series = {}
+    for outlet in sorted({row["outlet"] for row in rows}):
+        mine = {row["month"]: row for row in rows if row["outlet"] == outlet}
+        series[outlet] = [mine.get(month) for month in months]
+    return months, series
+
+
+def trend_figure(tables: Tables) -> Any:
+    """The trend plot: techniques per 1,000 words and opinion share per outlet on a real time axis (points
+    at mid-month, lines broken where an outlet has no articles), marker area and a label giving the
+    articles behind each point, a strip of article counts per month, and a caption."""
+    import datetime
+    import math
+
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    months, series = trend_series(tables)
+    figure = _figure(9, 7.5)
+    top, middle, bottom = figure.subplots(3, 1, sharex=True, height_ratios=[3, 3, 1.4])
+    dates = [_month_start(m) + datetime.timedelta(days=14) for m in months]
+    undated = sum(row["articles"] for row in tables["months"] if row["month"] == UNDATED)
+    colours = {outlet: f"C{i % 10}" for i, outlet in enumerate(series)}
+    width = 27 / max(1, len(series))
+    for k, (outlet, rows) in enumerate(series.items()):
+        for axes, field in ((top, "techniques_per_1000_words"), (middle, "opinion_share")):
+            values = [math.nan if row is None else float(row[field]) for row in rows]
+            axes.plot(dates, values, color=colours[outlet], linewidth=1.5, label=outlet)  # NaN breaks the line
+            points = [(d, v, row["articles"]) for d, v, row in zip(dates, values, rows, strict=True) if row]
+            axes.scatter(
+                [d for d, _, _ in points],
+                [v for _, v, _ in points],
+                s=[18 + 14 * n for _, _, n in points],
+                color=colours[outlet],
+                zorder=3,
+            )
+            if axes is top:
+                for d, v, n in points:
+                    axes.annotate(f"n={n}", (d, v), textcoords="offset points", xytext=(4, 6), fontsize=7)
+        offsets = [d + datetime.timedelta(days=(k - (len(series) - 1) / 2) * width) for d in dates]
+        bottom.bar(offsets, [0 if row is None else row["articles"] for row in rows], width=width, color=colours[outlet])
+    top.set_ylabel("technique spans\nper 1,000 words")
+    top.set_title("Trend over time, per outlet")
+    middle.set_ylabel("share of the writer's\nsentences that are opinion")
+    bottom.set_ylabel("articles")
+    for axes in (top, middle, bottom):
         axes.grid(alpha=0.3)
         axes.set_ylim(bottom=0)
-    if outlets:
+    if series:
+        locator = AutoDateLocator()
+        bottom.xaxis.set_major_locator(locator)
+        bottom.xaxis.set_major_formatter(ConciseDateFormatter(locator))
         top.legend(title="outlet", fontsize="small")
     else:
         top.text(0.5, 0.5, "no dated articles", ha="center", va="center", transform=top.transAxes)
-    figure.savefig(path)
+    caption = (
+        "Each point pools one outlet's articles in one month (n = articles; marker area grows with n). "
+        "A break in a line is a month without articles from that outlet; the bars count articles per month."
+        + (f" {undated} undated articles are not shown." if undated else "")
+    )
+    figure.text(0.01, 0.0, caption, fontsize=8, wrap=True, va="bottom")
+    figure.get_layout_engine().set(rect=(0, 0.06, 1, 0.94))
+    return figure
+
+
+def plot_trend(tables: Tables, path: Path) -> Path:
+    """Write :func:`trend_figure` as a PNG."""
+    trend_figure(tables).savefig(path)
     return path
 
 
@@ -365,5 +514,7 @@ __all__ = [
     "print_tables",
     "to_csv",
     "to_json",
+    "trend_figure",
+    "trend_series",
     "write_report",
 ]

@@ -131,12 +131,21 @@ def article_id_for(source: str, suffixes: frozenset[str] | None = None) -> str:
 
 
 def ptc_title(text: str) -> str | None:
-    """Line 1 when it is followed by a blank line (the PTC/SemEval layout), else ``None``."""
-    first, newline, rest = text.partition("\n")
-    if not newline or not first.strip() or len(first.strip()) > MAX_TITLE_CHARS:
+    """Line 1 when it is followed by a blank line (the PTC/SemEval layout); a headline set on two lines
+    ("Senate passes budget" / "after all-night session", then a blank line), joined; else ``None``.
+
+    Two lines count as a headline only when neither ends like a sentence (. ! ? : ; ,) and text follows."""
+    lines = text.split("\n", 3)
+    first = lines[0].strip()
+    if len(lines) < 2 or not first or len(first) > MAX_TITLE_CHARS:
         return None
-    second = rest.split("\n", 1)[0]
-    return first.strip() if not second.strip() else None
+    if not lines[1].strip():
+        return first
+    second = lines[1].strip()
+    joined = f"{first} {second}"
+    blank_then_text = len(lines) > 3 and not lines[2].strip() and lines[3].strip()
+    sentence_like = any(line[-1] in ".!?:;," for line in (first, second))
+    return joined if blank_then_text and not sentence_like and len(joined) <= MAX_TITLE_CHARS // 2 else None
 
 
 def check_size(text: str, source: str, limit: int = MAX_TEXT_BYTES) -> None:

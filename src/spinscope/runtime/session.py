@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from spinscope.deadline import checkpoint
 from spinscope.errors import ModelError
 from spinscope.runtime.encoding import load_tokenizer
 
@@ -35,6 +36,7 @@ class ModelBundle:
     input_names: list[str] = field(default_factory=list)
 
     def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        checkpoint()  # a server's time limit or cancelled request stops the analysis here
         return self.session.run(None, {k: v for k, v in feeds.items() if k in self.input_names})
 
     def describe(self) -> dict[str, Any]:

@@ -20,7 +20,8 @@ Every error is JSON ``{"error": "<stable code>", "message": "<one line>"}``:
 ``unsupported_content`` ``invalid_input``; 404 ``not_found``; 405 ``method_not_allowed``;
 408 ``request_timeout``; 413 ``body_too_large`` ``text_too_large``; 415
 ``unsupported_media_type``; 422 ``invalid_json`` ``invalid_request``; 429 ``rate_limited``;
-500 ``internal_error``; 502 ``fetch_failed``; 503 ``overloaded``.
+500 ``internal_error``; 502 ``fetch_failed``; 503 ``overloaded`` ``analysis_timeout``.
+An analysis whose client disconnects is dropped from the queue, or stopped if it runs.
 
 Models are loaded once, at start-up, and shared by the analysis threads
 (:class:`~spinscope.server.limits.AnalysisPool`). Pages are rendered with Jinja2
@@ -35,6 +36,7 @@ import json
 import logging
 import os
 import re
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -42,6 +44,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -54,6 +57,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from spinscope import __version__
 from spinscope.document import Article
 from spinscope.errors import (
+    AnalysisStopped,
     EmptyInputError,
     FetchError,
     InputError,
@@ -71,6 +75,8 @@ from spinscope.server.limits import (
     client_key,
     error_body,
     retry_after_header,
+    text_cost,
+    wait_for_disconnect,
 )
 from spinscope.server.store import MEMORY, ResultStore
 from spinscope.techniques import TECHNIQUES
@@ -116,8 +122,15 @@ class Settings:
     fetch_allow_hosts: tuple[str, ...] = ()  # hosts allowed although private ("intranet:8080"); tests
     allow_private_urls: bool = False
     max_results: int = 1000
+    max_results_per_client: int = 100  # permalinks one client address keeps; its older ones go first
     retention_days: float = 30.0
     body_timeout: float = 30.0
+    analysis_timeout: float = 120.0  # seconds one analysis may run (not wait); 0: no limit
+    rate_chars_per_token: int = 10_000  # an analysis costs one rate-limit token per 10,000 characters begun
+    header_timeout: float = 10.0  # seconds a connection has to send a request's head
+    keep_alive_timeout: int = 5  # seconds an idle keep-alive connection stays open
+    max_connections: int = 256  # open connections (and requests) at once; uvicorn answers 503 past it
+    forwarded_allow_ips: str | None = None  # proxies whose X-Forwarded-For is trusted ("10.0.0.2"); None: none
     warm_up: bool = True  # load the models at start-up (and run one tiny analysis)
     # Browser-extension origins ("chrome-extension://<id>") whose scripts may call the API (CORS); none by default
     allowed_origins: tuple[str, ...] = ()
@@ -210,7 +223,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         422: "Malformed JSON or invalid fields",
         429: "Rate limited (see Retry-After)",
         502: "The URL could not be fetched",
-        503: "Overloaded (see Retry-After)",
+        503: "Overloaded (see Retry-After), or the analysis ran past its time limit",
     }
     return {code: {"model": ErrorOut, "description": described[code]} for code in codes}
 
@@ -358,7 +371,10 @@ class ServerState:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = ResultStore(
-            settings.db_path, max_results=settings.max_results, retention_days=settings.retention_days
+            settings.db_path,
+            max_results=settings.max_results,
+            retention_days=settings.retention_days,
+            max_per_client=settings.max_results_per_client,
         )
         self.pool = AnalysisPool(settings.thread_count, settings.queue_size)
         self.bucket = TokenBucket(settings.rate_per_minute, settings.rate_burst)
@@ -370,6 +386,17 @@ class ServerState:
             self.models = analyze(WARM_UP_TEXT, engine=self.settings.engine).models
             log.info("spinscope: models loaded (%s engine)", self.settings.engine)
         return self.models
+
+    def cost(self, chars: int) -> int:
+        """Rate-limit tokens an analysis of ``chars`` characters costs (:func:`text_cost`)."""
+        return text_cost(chars, self.settings.rate_chars_per_token)
+
+    def charge(self, client: str, tokens: int, paid: int = 0) -> None:
+        """Take ``tokens`` rate-limit tokens (less ``paid``, already taken by the middleware); raise
+        :class:`RateLimited` if the client has not got them. At most a full bucket is charged."""
+        cost = min(tokens - paid, int(self.bucket.burst))
+        if self.bucket.enabled and cost > 0 and (wait := self.bucket.take(client, cost)) > 0:
+            raise RateLimited(wait)
 
     # Runs in an analysis thread.
     def read(self, item: ArticleIn) -> Article:
@@ -418,20 +445,31 @@ class ServerState:
             article.url = item.page_url.strip()
         return article
 
-    def analyze_and_store(self, item: ArticleIn) -> dict[str, Any]:
+    def analyze_and_store(self, item: ArticleIn, client: str | None = None) -> dict[str, Any]:
+        """Read, analyse and store one article. ``client``: its rate-limit key (a fetched page is charged
+        by its text's length once fetched; the permalink counts against the client's share of the store)."""
         article = self.read(item)
+        if item.url is not None and client is not None:
+            self.charge(client, self.cost(len(article.text)), paid=1)
         analysis = analyze(article, engine=item.engine or self.settings.engine, min_score=item.min_score)
         data = analysis.to_dict()
-        return {**data, "permalink": f"/r/{self.store.put(data)}"}
+        return {**data, "permalink": f"/r/{self.store.put(data, client)}"}
 
-    def analyze_batch(self, items: list[ArticleIn]) -> list[dict[str, Any]]:
+    def analyze_batch(self, items: list[ArticleIn], client: str | None = None) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
         for item in items:
             try:
-                results.append(self.analyze_and_store(item))
+                results.append(self.analyze_and_store(item, client))
             except InputError as error:
                 _status, code, message = classify(error)
                 results.append({"error": code, "message": _one_line(message)})
+            except RateLimited as limited:
+                wait = retry_after_header(limited.retry_after)
+                results.append({"error": "rate_limited", "message": f"too many requests: try again in {wait} s"})
+            except AnalysisStopped as stopped:
+                if stopped.why == "cancelled":
+                    raise
+                results.append({"error": "analysis_timeout", "message": str(stopped)})
             except Exception:
                 log.exception("spinscope: analysis failed")
                 results.append({"error": "internal_error", "message": "the analysis failed (server error)"})
@@ -593,14 +631,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         headers = {**SECURITY_HEADERS, "content-security-policy": PAGE_CSP, "cache-control": "no-store"}
         return error_response(500, "internal_error", "internal server error", headers)
 
-    async def run_analysis(function: Any, *args: Any) -> Any:
-        try:
-            return await state.pool.run(function, *args)
-        except (InputError, Overloaded):
-            raise
-        except Exception:
-            log.exception("spinscope: analysis failed")
+    @app.exception_handler(AnalysisStopped)
+    async def on_stopped(request: Request, exc: AnalysisStopped) -> Response:
+        if exc.why == "cancelled":  # nobody is listening any more; this goes to the access log only
+            return error_response(499, "client_closed_request", str(exc))
+        return error_response(503, "analysis_timeout", str(exc))
+
+    async def run_analysis(request: Request, function: Any, *args: Any) -> Any:
+        """``function(*args)`` in the pool, stopped at the time limit, and dropped (queued) or stopped
+        (running) as soon as the client disconnects: its work would be thrown away."""
+        cancel = threading.Event()
+        outcome: list[Any] = []
+
+        async def watch(scope: anyio.CancelScope) -> None:
+            await wait_for_disconnect(request.receive)
+            cancel.set()  # a running analysis stops at its next checkpoint
+            scope.cancel()  # a queued one never starts
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(watch, group.cancel_scope)
+            try:
+                outcome.append(
+                    await state.pool.run(function, *args, time_limit=settings.analysis_timeout, cancel=cancel)
+                )
+            except Exception as error:  # re-raised below, outside the task group (no exception group)
+                outcome.append(error)
+            group.cancel_scope.cancel()
+        if not outcome:
+            raise AnalysisStopped("cancelled", "the request was cancelled (the client went away)")
+        result = outcome[0]
+        if isinstance(result, InputError | Overloaded | RateLimited | AnalysisStopped):
+            raise result
+        if isinstance(result, Exception):
+            log.error("spinscope: analysis failed", exc_info=result)
             return error_response(500, "internal_error", "the analysis failed (server error)")
+        return result
 
     # ---- API ----
     @app.post(
@@ -610,13 +675,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=_errors(400, 413, 415, 422, 429, 502, 503),
         tags=["analysis"],
     )
-    async def api_analyze(article: ArticleIn) -> Response:
+    async def api_analyze(request: Request, article: ArticleIn) -> Response:
         """Analyse text, a page's HTML, or a URL (fetched by the server; private addresses are refused).
 
         Returns the `spinscope/1` analysis JSON and a `permalink` (`/r/<id>`)
         under which it is kept (the newest 1,000 results, for 30 days, by default).
+        Long texts cost more of the rate limit: one request per 10,000 characters begun.
         """
-        result = await run_analysis(state.analyze_and_store, article)
+        client = client_key(request.scope)
+        state.charge(client, state.cost(len(article.text or article.html or "")), paid=1)
+        result = await run_analysis(request, state.analyze_and_store, article, client)
         return result if isinstance(result, Response) else JSONResponse(result)
 
     @app.post(
@@ -629,12 +697,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def api_analyze_batch(request: Request, batch: BatchIn) -> Response:
         """Analyse 1 to 20 articles, in order. A bad article gives `{"error": ..., "message": ...}` in its place.
 
-        A batch counts as one request per article against the rate limit.
+        A batch counts as one request per article (per 10,000 characters begun) against the rate limit.
         """
-        wait = state.bucket.take(client_key(request.scope), len(batch.articles) - 1) if len(batch.articles) > 1 else 0
-        if wait > 0:
-            raise RateLimited(wait)
-        result = await run_analysis(state.analyze_batch, batch.articles)
+        client = client_key(request.scope)
+        state.charge(client, sum(state.cost(len(a.text or a.html or "")) for a in batch.articles), paid=1)
+        result = await run_analysis(request, state.analyze_batch, batch.articles, client)
         return result if isinstance(result, Response) else JSONResponse({"results": result})
 
     @app.get("/api/techniques", summary="The 14 persuasion techniques", tags=["reference"])
@@ -755,19 +822,15 @@ def _endpoints(schema: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
-    """Run the app under uvicorn (one process; the analysis threads share the models)."""
+    """Run the app under uvicorn (one process; the analysis threads share the models), with the
+    connection limits of :func:`spinscope.server.transport.uvicorn_config`."""
     import uvicorn
+
+    from spinscope.server.transport import uvicorn_config
 
     # Many requests at once: each model run gets its share of the cores, not all of them.
     os.environ.setdefault("SPINSCOPE_THREADS", str(max(1, (os.cpu_count() or 1) // settings.thread_count)))
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=log_level,
-        server_header=False,
-        timeout_keep_alive=5,
-    )
+    uvicorn.Server(uvicorn_config(create_app(settings), settings, host, port, log_level=log_level)).run()
 
 
 __all__ = ["MEMORY", "PAGE_CSP", "Settings", "check_origins", "classify", "create_app", "csp_safe_fragment", "serve"]

@@ -5,13 +5,19 @@ the buckets; run one process per machine and let the thread pool use the cores):
 
 * :class:`BodyGuard`, an ASGI middleware that refuses a request body over a size
   (by its ``Content-Length`` and by counting the bytes as they stream in), a body
-  that takes too long to arrive, a POST to the API that is not JSON (415) and
-  JSON that is not UTF-8 (400). It reads the body once and replays it to the app.
+  that takes too long to arrive, a POST to the API that is not JSON (415),
+  JSON that is not UTF-8 (400) and JSON nested too deeply (422). It reads the body
+  once and replays it to the app.
 * :class:`RateLimit`, an ASGI middleware with a token bucket per client address
-  (IPv6 clients share a bucket per /64, since one host usually holds a whole /64).
+  (IPv6 clients share a bucket per /64, since one host usually holds a whole /64);
+  an analysis is charged by its text's length too (:func:`text_cost`).
 * :class:`AnalysisPool`, which runs analyses in worker threads (off the event
-  loop; onnxruntime releases the GIL) and refuses work when its queue is full
-  (:class:`Overloaded`, answered with 503 and ``Retry-After``).
+  loop; onnxruntime releases the GIL), refuses work when its queue is full
+  (:class:`Overloaded`, answered with 503 and ``Retry-After``), stops an analysis
+  at its time limit, and drops or stops the work of a client that went away.
+
+The connection-level limits (header-read timeout, keep-alive, connection cap) are
+uvicorn's, set in :mod:`spinscope.server.transport`.
 
 Every refusal is the API's error shape: ``{"error": "<code>", "message": "<one line>"}``.
 """
@@ -21,6 +27,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import math
+import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -28,6 +35,10 @@ from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
+import numpy as np
+
+from spinscope import deadline
+from spinscope.errors import AnalysisStopped
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -60,6 +71,23 @@ async def send_error(
         raw.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+MAX_JSON_DEPTH = 32  # the API's bodies nest 3 levels deep
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(body: bytes) -> int:
+    """How deep the arrays and objects of a JSON body nest (brackets inside strings do not count), in linear
+    time; a body with too few brackets to pass :data:`MAX_JSON_DEPTH` gives 0 or 1 without a scan."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return 0 if b"[" not in body and b"{" not in body else 1  # cannot nest deeper than the limit
+    brackets = np.frombuffer(b"".join(_JSON_BRACKET.findall(_JSON_STRING.sub(b"", body))), dtype=np.uint8)
+    if not len(brackets):
+        return 0
+    steps = np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1)
+    return int(np.cumsum(steps).max())
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -147,6 +175,11 @@ class BodyGuard:
                 bytes(body).decode("utf-8")
             except UnicodeDecodeError:
                 await send_error(send, 400, "binary_input", "the request body is not UTF-8 text (JSON must be UTF-8)")
+                return
+            depth = json_depth(bytes(body))
+            if depth > MAX_JSON_DEPTH:  # the JSON parser would recurse past Python's limit (a 400 http_error)
+                message_text = f"malformed JSON: nested {depth} levels deep (limit {MAX_JSON_DEPTH})"
+                await send_error(send, 422, "invalid_json", message_text)
                 return
 
         replayed = False
@@ -251,6 +284,18 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
+def text_cost(chars: int, chars_per_token: int) -> int:
+    """Rate-limit tokens an analysis of ``chars`` characters costs: one per ``chars_per_token`` begun
+    (a 200,000-character text is 20 short ones' worth of work, and is charged so)."""
+    return max(1, math.ceil(chars / chars_per_token)) if chars_per_token > 0 else 1
+
+
+async def wait_for_disconnect(receive: Receive) -> None:
+    """Return when the client has gone away (call once the request body has been read)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
 class Overloaded(Exception):
     """The analysis queue is full."""
 
@@ -281,15 +326,27 @@ class AnalysisPool:
     def retry_after(self) -> float:
         return max(1.0, self._seconds * self.pending / self.threads)
 
-    async def run(self, function: Callable[..., T], *args: Any) -> T:
+    async def run(
+        self,
+        function: Callable[..., T],
+        *args: Any,
+        time_limit: float | None = None,
+        cancel: threading.Event | None = None,
+    ) -> T:
+        """``function(*args)`` in a worker thread. ``time_limit`` (seconds of running, not waiting) and
+        ``cancel`` stop it at its next checkpoint (:mod:`spinscope.deadline`) with ``AnalysisStopped``;
+        cancelling the calling task while the job waits for a thread drops it without running it."""
         if self.pending >= self.capacity:
             raise Overloaded(self.retry_after())
         self.pending += 1
 
         def timed() -> T:
+            if cancel is not None and cancel.is_set():  # given up while queued
+                raise AnalysisStopped("cancelled", "the request was cancelled (the client went away)")
             start = time.monotonic()
             try:
-                return function(*args)
+                with deadline.time_limit(time_limit, cancel):
+                    return function(*args)
             finally:
                 self._seconds = 0.8 * self._seconds + 0.2 * (time.monotonic() - start)
 
@@ -309,6 +366,9 @@ __all__ = [
     "client_key",
     "error_body",
     "is_json_type",
+    "json_depth",
     "retry_after_header",
     "send_error",
+    "text_cost",
+    "wait_for_disconnect",
 ]
