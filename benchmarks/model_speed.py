@@ -2,7 +2,7 @@
 pipeline), in one run, on the same articles, alternating so that a noisy machine hurts both alike.
 
     git worktree add /tmp/spinscope-0.1 73eaa44        # the last 0.1 commit (three encoders)
-    .venv/bin/python benchmarks/model_speed.py --baseline /tmp/spinscope-0.1 --articles 20 --rounds 2
+    .venv/bin/python -m benchmarks.model_speed --baseline /tmp/spinscope-0.1 --articles 20 --rounds 2
 
 Each measurement runs in a fresh subprocess with ``PYTHONPATH`` pointing at that checkout's ``src``,
 so peak RSS is its own. Articles: the 37 held-out PTC train articles when ``../shared`` is present

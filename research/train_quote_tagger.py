@@ -51,6 +51,7 @@ from spinscope.analyzers.quotes.vocab import VERBS
 from spinscope.evaluation.quotes import load_polnear
 from spinscope.segmentation import sentences
 from training.common import REPO, Log, seed_everything
+from training.quote_roles import count_roles, gold_labels, role_figures
 
 POLNEAR = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "train"
 SHIP = REPO / "training" / "runs" / "quote_tagger_bilstm"
@@ -164,17 +165,6 @@ def features(
     return out
 
 
-def gold_labels(tokens: qt.TaggedText, attributions) -> np.ndarray:
-    labels = np.zeros(len(tokens.starts), np.int64)
-    for attribution in attributions:
-        for role, code in (("content", 3), ("source", 1), ("cue", 2)):
-            for start, end in attribution.role(role):
-                lo = int(np.searchsorted(tokens.starts, start))
-                hi = int(np.searchsorted(tokens.starts, end))
-                labels[lo:hi] = code
-    return labels
-
-
 def cue_lexicon(articles) -> frozenset[str]:
     """Words marked as cues at least 3 times and in at least 20% of their uses, plus the rules' verbs."""
     word = re.compile(r"[a-z][\w’'\-]*")
@@ -221,24 +211,6 @@ def transitions(rows) -> tuple[np.ndarray, np.ndarray]:
             else:
                 trans[labels[i - 1], labels[i]] += 1
     return np.log(trans / trans.sum(1, keepdims=True)), np.log(start / start.sum())
-
-
-def count_roles(pred: np.ndarray, labels: np.ndarray, tp: Counter, fp: Counter, fn: Counter) -> None:
-    """Add one sequence's per-role token hits, false alarms and misses (role O is not scored)."""
-    for code, name in enumerate(qt.LABELS):
-        if code:
-            tp[name] += int(((pred == code) & (labels == code)).sum())
-            fp[name] += int(((pred == code) & (labels != code)).sum())
-            fn[name] += int(((pred != code) & (labels == code)).sum())
-
-
-def role_figures(tp: Counter, fp: Counter, fn: Counter) -> dict:
-    out = {}
-    for name in qt.LABELS[1:]:
-        p = tp[name] / max(tp[name] + fp[name], 1)
-        r = tp[name] / max(tp[name] + fn[name], 1)
-        out[name] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / max(p + r, 1e-9), 4)}
-    return out
 
 
 def token_figures(model: torch.nn.EmbeddingBag, rows, trans: np.ndarray, start: np.ndarray) -> dict:

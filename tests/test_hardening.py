@@ -254,3 +254,12 @@ def test_kill_9_of_the_batch_leaves_no_worker_and_the_resume_gives_every_id_once
     assert done.returncode == 0, done.stderr
     ids = [row["id"] for row in read_rows(out)]
     assert sorted(ids) == sorted(a["id"] for a in articles)
+
+
+def test_a_million_characters_are_refused_up_front() -> None:
+    """A 1,000,000-character text ran for more than ten minutes with no output; now it is refused at once."""
+    text = ("The minister said the talks would resume next week. " * 20_000)[:1_000_000]
+    with pytest.raises(InputError, match=r"too large: 1,000,000 characters \(limit 200,000"):
+        spinscope.analyze(text, engine="rules")
+    result = CliRunner().invoke(app, ["analyze", "-", "--engine", "rules"], input=text)
+    assert result.exit_code == 1 and "too large: 1,000,000 characters" in result.output

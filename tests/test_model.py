@@ -76,6 +76,15 @@ def test_demo_commentary_is_marked(demo: spinscope.Analysis) -> None:
     assert spans_in(demo, "Can anyone really believe Marsh")
 
 
+def test_demo_headline_is_read(demo: spinscope.Analysis) -> None:
+    """The title line is the densest persuasion in a hyperpartisan piece: its label and scare quote are marked."""
+    headline_end = demo.article.text.index("\n")
+    assert {t.technique for t in spans_in(demo, "Weak Ministers")} & {"Name_Calling,Labeling", "Loaded_Language"}
+    assert "Doubt" in {t.technique for t in spans_in(demo, '"Peacekeepers"')}
+    in_headline = [t for t in demo.to_dict()["techniques"] if t["end"] <= headline_end]
+    assert in_headline and all(t["voice_of"] == "writer" for t in in_headline)
+
+
 def test_demo_neutral_reporting_is_left_alone(demo: spinscope.Analysis) -> None:
     for sentence in (
         "Three hundred foreign troops crossed into the Kessin valley on Tuesday morning",

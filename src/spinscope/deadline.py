@@ -32,6 +32,18 @@ def time_limit(seconds: float | None, cancel: threading.Event | None = None) -> 
         _local.limit = previous
 
 
+@contextlib.contextmanager
+def renewed() -> Iterator[None]:
+    """Within the block, this thread's time limit starts again (same length, same cancel flag): a batch
+    gives each of its articles the time one analysis gets."""
+    limit = getattr(_local, "limit", None)
+    if limit is None:
+        yield
+        return
+    with time_limit(limit[1], limit[2]):
+        yield
+
+
 def checkpoint() -> None:
     """Raise :class:`AnalysisStopped` if this thread's time limit has passed or its work was cancelled."""
     limit = getattr(_local, "limit", None)
@@ -44,4 +56,4 @@ def checkpoint() -> None:
         raise AnalysisStopped("timeout", f"the analysis took longer than {seconds:g} s: send a shorter text")
 
 
-__all__ = ["checkpoint", "time_limit"]
+__all__ = ["checkpoint", "renewed", "time_limit"]

@@ -27,7 +27,11 @@ OnError = Literal["raise", "skip", "yield"]
 # "rules": no model at all (technique rules, quote rules, voice from surface cues).
 Engine = Literal["model", "fast", "rules"]
 ENGINES = ("model", "fast", "rules")
-MAX_TEXT_CHARS = 2_000_000
+# About 33,000 words, three times the longest features; the server's default limit too. The cost is linear
+# in length (windows, spans, sentences) but about 1 s per 1,000 characters on two cores with the model
+# engine, so a 1,000,000-character text would run a quarter of an hour with no output: it is refused
+# up front instead (benchmarks/long_article.py prints the figures).
+MAX_TEXT_CHARS = 200_000
 
 
 class TechniqueEngine(Protocol):
@@ -81,7 +85,11 @@ def check_article(article: Article) -> None:
     if not has_text(article.text):  # whitespace, zero-width or bidi characters only
         raise EmptyInputError(source, "empty: no text to analyse")
     if len(article.text) > MAX_TEXT_CHARS:
-        raise InputError(source, f"too large: {len(article.text):,} characters (limit {MAX_TEXT_CHARS:,})")
+        raise InputError(
+            source,
+            f"too large: {len(article.text):,} characters (limit {MAX_TEXT_CHARS:,}, about 33,000 words): "
+            "split it into articles or chapters",
+        )
     from spinscope.readers.language import check_english
 
     check_english(article.text, source)

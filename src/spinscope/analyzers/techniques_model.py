@@ -43,6 +43,12 @@ SECOND_LABEL_MIN_PROB = 0.3  # a span also gets its runner-up technique when tha
 NESTED_THRESHOLDS = {"low": 0.55, "high": 0.65}
 
 
+def _sentence_context(start: int, end: int, sentences: Sequence[Span] | None) -> tuple[int, int] | None:
+    """The character range of the sentences a span touches (None: let the caller use the span's line)."""
+    touching = [s for s in sentences or () if s.start < end and start < s.end]
+    return (touching[0].start, touching[-1].end) if touching else None
+
+
 @cache
 def load_technique_model() -> TechniqueModel:
     """The shipped trunk and technique heads, loaded once per process and shared by every analyser."""
@@ -170,15 +176,10 @@ class TechniqueModel:
         self, text: str, tokens: TokenizedText, spans: Sequence[tuple[int, int]], sentences: Sequence[Span] | None
     ) -> list[SpanInput]:
         max_tokens = int(self.classifier.manifest.get("max_tokens", 128))
-        inputs = []
-        for start, end in spans:
-            context = None
-            if sentences:
-                touching = [s for s in sentences if s.start < end and start < s.end]
-                if touching:
-                    context = (touching[0].start, touching[-1].end)
-            inputs.append(make_span_input(tokens, text, start, end, max_tokens, context))
-        return inputs
+        return [
+            make_span_input(tokens, text, start, end, max_tokens, _sentence_context(start, end, sentences))
+            for start, end in spans
+        ]
 
     # ---- both ----------------------------------------------------------------------
     def find(self, text: str, sentences: Sequence[Span] | None = None) -> list[TechniqueSpan]:
@@ -228,14 +229,7 @@ class TechniqueModel:
         classified = self.classify(self.span_inputs(text, encoded.tokens, spans, sentences))
         if self.label_head is None or not len(spans):
             return classified
-        rows = []
-        for start, end in spans:
-            context = None
-            if sentences:
-                touching = [s for s in sentences if s.start < end and start < s.end]
-                if touching:
-                    context = (touching[0].start, touching[-1].end)
-            rows.append(span_label_features(text, encoded, start, end, context))
+        rows = [span_label_features(text, encoded, s, e, _sentence_context(s, e, sentences)) for s, e in spans]
         head = self.label_head.probabilities(np.stack(rows))
         if self._head_order is not None:
             head = head[:, self._head_order]

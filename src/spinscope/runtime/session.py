@@ -53,14 +53,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_head_arrays(folder: Path, manifest: dict[str, Any]) -> dict[str, np.ndarray]:
-    """A numpy head's weights (``head.npz`` beside its manifest), checked against the manifest's sha256."""
-    path = folder / manifest.get("file", "head.npz")
+def _checked_file(name: str, folder: Path, manifest: dict[str, Any], default: str) -> Path:
+    """The manifest's model file, refused when missing or when it does not match the manifest's sha256."""
+    path = folder / manifest.get("file", default)
     if not path.exists():
-        raise ModelError(f"model {manifest.get('name')!r}: missing {path.name}")
+        raise ModelError(f"model {name!r}: missing {path.name}")
     expected = manifest.get("sha256")
     if expected and _sha256(path) != expected:
-        raise ModelError(f"model {manifest.get('name')!r}: {path.name} does not match its manifest sha256")
+        raise ModelError(f"model {name!r}: {path.name} does not match its manifest sha256 (corrupt install?)")
+    return path
+
+
+def load_head_arrays(folder: Path, manifest: dict[str, Any]) -> dict[str, np.ndarray]:
+    """A numpy head's weights (``head.npz`` beside its manifest), checked against the manifest's sha256."""
+    path = _checked_file(str(manifest.get("name")), folder, manifest, "head.npz")
     with np.load(path) as arrays:
         return {k: arrays[k] for k in arrays.files}
 
@@ -79,12 +85,7 @@ def load_bundle(name: str, directory: Path | None = None) -> ModelBundle:
     if not manifest_path.exists():
         raise ModelError(f"model {name!r} is not installed (no {manifest_path})")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    model_path = folder / manifest.get("file", "model.onnx")
-    if not model_path.exists():
-        raise ModelError(f"model {name!r}: missing {model_path.name}")
-    expected = manifest.get("sha256")
-    if expected and _sha256(model_path) != expected:
-        raise ModelError(f"model {name!r}: {model_path.name} does not match its manifest sha256 (corrupt install?)")
+    model_path = _checked_file(name, folder, manifest, "model.onnx")
     options = ort.SessionOptions()
     threads = int(os.environ.get("SPINSCOPE_THREADS", "0") or 0)
     options.intra_op_num_threads = threads if threads > 0 else min(os.cpu_count() or 1, 4)

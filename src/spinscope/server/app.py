@@ -54,7 +54,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from spinscope import __version__
+from spinscope import __version__, deadline
 from spinscope.document import Article
 from spinscope.errors import (
     AnalysisStopped,
@@ -459,7 +459,8 @@ class ServerState:
         results: list[dict[str, Any]] = []
         for item in items:
             try:
-                results.append(self.analyze_and_store(item, client))
+                with deadline.renewed():  # each article gets the time limit of one analysis
+                    results.append(self.analyze_and_store(item, client))
             except InputError as error:
                 _status, code, message = classify(error)
                 results.append({"error": code, "message": _one_line(message)})
