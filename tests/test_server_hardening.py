@@ -273,12 +273,13 @@ def test_work_of_a_client_that_went_away_is_dropped_or_stopped(monkeypatch: pyte
         started.append(len(article.text))
         return real_analyze(article, **options)
 
-    monkeypatch.setattr(server_app, "analyze", counting)
     body = httpx.Request("POST", "/", json={"text": long_text(60_000)}).read()
     head = (
         f"POST /api/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode()
-    with served(settings(threads=1, queue_size=4)) as (app, port):
+    # the model engine: 60,000 characters keep it busy far longer than the test (the rules engine runs no model)
+    with served(settings(threads=1, queue_size=4, engine="model", warm_up=True)) as (app, port):
+        monkeypatch.setattr(server_app, "analyze", counting)  # after the warm-up analysis
         pool = app.state.spinscope.pool
         running = socket.create_connection(("127.0.0.1", port), timeout=5)
         running.sendall(head + body)
