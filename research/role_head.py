@@ -7,9 +7,9 @@ BiLSTM's 0.756 / 0.616 / 0.869. The technique tagger's states do not carry who-s
 trunk fine-tuned on both tasks (a GPU run) is what would let one pass serve both. Commands::
 
     # 1. CPU: words, gold roles, the rules' tags and the trunk's word states of every PolNeAR train article
-    .venv/bin/python -m training.train_role_head prepare --out /tmp/trunk/roles.npz
+    .venv/bin/python -m research.role_head prepare --out /tmp/trunk/roles.npz
     # 2. CPU, minutes: fit on 90 %, choose the hidden size and decoding bias on the held-out tenth
-    .venv/bin/python -m training.train_role_head fit --data /tmp/trunk/roles.npz [--write]
+    .venv/bin/python -m research.role_head fit --data /tmp/trunk/roles.npz [--write]
 
 The held-out tenth is the quote encoder's and the BiLSTM's (seed 13, same order), so the token F1
 printed here compares with theirs (encoder 0.837 / 0.690 / 0.913 for source / cue / content).

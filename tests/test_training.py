@@ -59,6 +59,12 @@ def test_dry_run_lists_trunk_then_heads_in_order() -> None:
         "training/runs/trunk/ptc.npz",
         "--write",
     ]
+    assert commands["trunk/export-quote-encoder"] == [
+        "training.train_quote_encoder",
+        "export",
+        "--run",
+        "training/runs/quotes",
+    ]
     assert commands["heads/voice-head"] == ["training.train_voice_head"]
 
 

@@ -1,6 +1,6 @@
 """Per-word quote roles (source / cue / content) for PolNeAR attributions, and their token figures.
 
-Shared by ``training.train_quote_encoder`` and ``training.train_role_head`` (the role codes are those of
+Shared by ``training.train_quote_encoder`` and ``research.role_head`` (the role codes are those of
 ``spinscope.analyzers.quote_tagger.LABELS``).
 """
 

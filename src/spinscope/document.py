@@ -19,7 +19,7 @@ SCHEMA = "spinscope/1"
 
 Voice = Literal["reporting", "opinion"]
 QuoteKind = Literal["direct", "indirect", "scare"]
-SpeakerType = Literal["person", "anonymous", "organisation", "group"]
+SpeakerType = Literal["person", "anonymous", "organisation", "group", "document"]
 
 
 @dataclass(frozen=True, order=True)

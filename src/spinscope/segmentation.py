@@ -16,6 +16,7 @@ import re
 from syntok import segmenter
 
 from spinscope.document import Span
+from spinscope.lexicons import alternation, phrases, words
 
 _BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _CLOSERS = "\"'”’)]»"
@@ -78,28 +79,9 @@ def sentences(text: str, blocks: list[Span] | None = None) -> list[Span]:
 
 
 # Titles after which syntok sometimes ends a sentence too early ("Gov. Ruiz"), and initialisms ("U.S.").
-_TITLE_END = re.compile(
-    r"\b(?:Gov|Sen|Rep|Gen|Lt|Col|Capt|Cmdr|Adm|Sgt|Maj|Mr|Mrs|Ms|Dr|Prof|Rev|Hon|St|Jr|Sr|No|Amb|Pres|Supt|Insp)\.$"
-)
+_TITLE_END = re.compile(rf"\b(?:{'|'.join(w.capitalize() for w in sorted(words('title-abbreviations')))})\.$")
 _INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
-_SENTENCE_STARTERS = {
-    "The",
-    "A",
-    "An",
-    "It",
-    "He",
-    "She",
-    "They",
-    "We",
-    "I",
-    "This",
-    "That",
-    "But",
-    "And",
-    "Then",
-    "In",
-    "On",
-}
+_SENTENCE_STARTERS = {w.capitalize() for w in words("sentence-starters")}
 
 
 def _after_abbreviation(text: str, previous: Span, span: Span) -> bool:
@@ -114,10 +96,7 @@ def _after_abbreviation(text: str, previous: Span, span: Span) -> bool:
 # syntok ends a sentence at a quotation's closing "!" or "?", even when a speech tag follows it:
 # '“…, it’s offensive!” Cruz said.' is one sentence, and the quote analyser must see it as one.
 _EXCLAIMED_QUOTE_END = re.compile(r"[!?][\"'”’]+$")
-_SPEECH_TAG_VERBS = (
-    r"(?:said|says|asked|asks|added|adds|told|tweeted|wrote|writes|shouted|yelled|exclaimed|replied|responded|"
-    r"continued|insisted|declared|demanded|cried|joked|quipped|argued|explained|noted|stated|warned|recalled)"
-)
+_SPEECH_TAG_VERBS = rf"(?:{alternation('speech-tags')})"
 _SPEECH_TAG = re.compile(
     rf"^(?:(?:[A-Z][\w.’'-]*\s+){{1,4}}(?:also\s+|later\s+)?{_SPEECH_TAG_VERBS}|{_SPEECH_TAG_VERBS}\s+[A-Z])\b"
 )
@@ -176,3 +155,17 @@ def sentence_index(sentence_spans: list[Span], offset: int) -> int:
         else:
             hi = mid
     return max(lo - 1, 0)
+
+
+def body_end(text: str) -> int:
+    """Where the article proper ends: at the first paragraph in the text's second half that opens like site
+    furniture (a comment prompt, newsletter or privacy boilerplate, a "Related:" list; see
+    ``lexicons/boilerplate-openers.txt``), else at the end of the text."""
+    openers = phrases("boilerplate-openers")
+    for block in paragraphs(text):
+        if block.start < len(text) // 2:
+            continue
+        paragraph = text[block.start : block.end].lstrip("#*-•>| \t")
+        if len(paragraph) <= 600 and paragraph.lower().startswith(openers):
+            return block.start
+    return len(text)

@@ -46,6 +46,8 @@ from __future__ import annotations
 import re
 
 from spinscope.document import Claim, Quote, SentenceVoice, Span
+from spinscope.lexicons import alternation, words
+from spinscope.segmentation import body_end
 
 THRESHOLD = 0.35
 WEIGHTS = {
@@ -66,6 +68,9 @@ _NUMBER_WORDS = (
     r"thousands?|millions?|billions?|trillions?|dozens?|half|quarter|a third|two-thirds|"
     r"first|second|third|fourth|fifth|tenth|hundredth|twice|double|triple"
 )
+# "may" is a month only where the text says so; "Mar." and "Jun." are dates, "mar" and "jun" are not.
+_MONTH_NAMES = "|".join(sorted(words("months") - {"may"}))
+_MONTH_ABBREVIATIONS = "|".join(re.escape(w) for w in sorted(words("month-abbreviations")) if w.endswith("."))
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "percentage": re.compile(r"\d\s?%|\b(?:per ?cent|percent|percentage points?)\b", re.I),
     "money": re.compile(
@@ -75,9 +80,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "number": re.compile(rf"(?<![\w.])\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b", re.I),
     "date": re.compile(
-        r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|"
-        r"january|february|march|april|june|july|august|september|october|november|december|"
-        r"jan\.|feb\.|aug\.|sept?\.|oct\.|nov\.|dec\.|"
+        rf"\b(?:{alternation('weekdays')}|yesterday|today|tonight|"
+        rf"{_MONTH_NAMES}|{_MONTH_ABBREVIATIONS}|"
         r"(?:last|this|next|earlier this|later this) (?:week|month|year|weekend|morning|night)|"
         r"(?:1[89]|20)\d\d|\d{1,2}/\d{1,2}/\d{2,4})\b",
         re.I,
@@ -103,15 +107,9 @@ _PAST_VERB = re.compile(
     r"is|are|was|were|has|have|had|will)\b"
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][\w\-]+)*")
-_DATE_WORD = re.compile(
-    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
-    r"August|September|October|November|December"
-)
+_DATE_WORD = re.compile("|".join(w.capitalize() for w in sorted(words("weekdays", "months"))))
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|from|outside|inside|across|into|to|of)\s+(?:the\s+)?$")
-_SENTENCE_INITIAL_STOP = {
-    "The", "A", "An", "In", "On", "At", "But", "And", "It", "He", "She", "They", "We", "I", "This", "That",
-    "There", "After", "Before", "When", "While", "As", "If", "According",
-}  # fmt: skip
+_SENTENCE_INITIAL_STOP = {w.capitalize() for w in words("sentence-starters")}
 
 
 # Not checkable: the writer's (or a speaker's) verdict on something ("That, Senator, is simply wrong.",
@@ -213,7 +211,8 @@ def find_claims(text: str, sentences: list[Span], quotes: list[Quote], voices: l
     """Checkable claims among the sentences (``voices`` from ``classify_sentences``, matched by offsets)."""
     voice_at = {(v.start, v.end): v for v in voices}
     claims: list[Claim] = []
-    for sentence in sentences:
+    end = body_end(text)  # site furniture after the article is no claim
+    for sentence in (s for s in sentences if s.start < end):
         voice = voice_at.get((sentence.start, sentence.end))
         if voice is None:
             voice = next((v for v in voices if Span(v.start, v.end).overlaps(sentence)), None)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spinscope.document import Span, TechniqueSpan
+from spinscope.lexicons import alternation
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,7 @@ RULES: tuple[Rule, ...] = (
         "Doubt",
         re.compile(
             r"(?<![\w,:])[\"“](?P<inner>[^\"“”\n]{2,40}?)[\"”](?!\s*(?:,|\.)?\s*(?:he|she|they|it|the|a|an|[A-Z]\w+)?\s*"
-            r"(?:said|says|told|added|wrote|tweeted|warned|stated|claimed|insisted))"
+            rf"(?:{alternation('speech-tags')}))"
         ),
         0.5,
         "scare quotes",

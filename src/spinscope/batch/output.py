@@ -49,7 +49,7 @@ LOCK_FILE = ".lock"
 ARTICLES_DIR = "articles"
 SPANS_DIR = "spans"
 _PART = re.compile(r"^part-(\d{5,})\.parquet$")
-SPEAKER_TYPES = ("person", "anonymous", "organisation", "group", "unknown")
+SPEAKER_TYPES = ("person", "anonymous", "organisation", "group", "document", "unknown")
 QUOTE_KINDS = ("direct", "indirect", "scare")
 
 

@@ -1,8 +1,8 @@
 """Word lists shared by the analysers, one data file each (``<name>.txt`` in this folder).
 
 A file holds entries separated by white space, one or more a line; ``#`` starts a comment. Entries are
-lower-case words or forms (``sen.``, ``n't``). ``irregular-verbs.txt`` holds one verb a line, base form
-first. Read once per process (:func:`words` is cached).
+lower-case words or forms (``sen.``, ``n't``). ``irregular-verbs.txt`` and ``gendered-words.txt`` hold a
+key and its words a line (:func:`table`), ``boilerplate-openers.txt`` one phrase a line (:func:`phrases`). Read once per process (:func:`words` is cached).
 """
 
 from __future__ import annotations
@@ -21,6 +21,12 @@ def _lines(name: str) -> list[str]:
 def words(*names: str) -> frozenset[str]:
     """Every entry of the named lists (``words("weekdays", "months")``)."""
     return frozenset(w for name in names for line in _lines(name) for w in line.split())
+
+
+@cache
+def phrases(name: str) -> tuple[str, ...]:
+    """A list with one entry a line (entries may hold spaces)."""
+    return tuple(line for line in _lines(name) if line)
 
 
 @cache

@@ -15,7 +15,7 @@ from typing import Any
 
 from spinscope.summary import summary_of
 
-SPEAKER_TYPE_ORDER = ("person", "organisation", "group", "anonymous", "unknown")
+SPEAKER_TYPE_ORDER = ("person", "organisation", "group", "document", "anonymous", "unknown")
 
 
 @dataclass(frozen=True)

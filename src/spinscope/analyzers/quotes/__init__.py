@@ -58,11 +58,12 @@ from spinscope.analyzers.quotes.attribution import SCORE_SCARE, SCORE_UNATTRIBUT
 from spinscope.analyzers.quotes.coreference import Resolver
 from spinscope.analyzers.quotes.edges import widen_cue
 from spinscope.analyzers.quotes.marks import Piece, is_title, quote_pieces
+from spinscope.analyzers.quotes.phantoms import phantom_cue
 from spinscope.analyzers.quotes.state import rule_attributions
 from spinscope.analyzers.quotes.tagger import with_tagger
 from spinscope.analyzers.quotes.tokens import trim
 from spinscope.document import Quote, Span
-from spinscope.segmentation import paragraphs
+from spinscope.segmentation import body_end, paragraphs
 
 __all__ = ["find_quotes"]
 
@@ -119,9 +120,11 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True, encod
     Returned in text order of their content; one quote per content span. ``use_tagger=False`` gives the
     rules alone (the learned tagger, when installed, only adds attributions the rules did not find);
     ``encoded``: the article's shared encoder states, passed on to the tagger."""
-    pieces = quote_pieces(text, paragraphs(text))
+    end = body_end(text)  # site furniture after the article (newsletter, privacy, "Related:") says nothing
+    sentences = [s for s in sentences if s.start < end]
+    pieces = quote_pieces(text, [p for p in paragraphs(text) if p.start < end])
     flow = rule_attributions(text, sentences, pieces)
-    attrs = flow.attrs
+    attrs = [a for a in flow.attrs if a.cue is None or not phantom_cue(text, a.cue)]
     loose = _loose_quotations(text, pieces, attrs, set(flow.piece_owner))
     if use_tagger:
         attrs = with_tagger(text, sentences, attrs, loose, encoded)

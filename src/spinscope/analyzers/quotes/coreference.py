@@ -1,98 +1,140 @@
 """What a speaker phrase refers to: a surname to the full name seen before it, a pronoun or a descriptor
-("the minister", "the group") to the most recent compatible speaker or named entity before it."""
+("the minister", "the group") to the nearest compatible earlier speaker or named entity, preferring the
+speaker of the previous attribution (number, gender where the text gives it, role words)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from spinscope.analyzers.quotes.attribution import Attr
 from spinscope.analyzers.quotes.speakers import Entity, classify, clean_name, entities
-from spinscope.analyzers.quotes.vocab import GROUP_WORDS, PERSON_ROLES, TITLES
+from spinscope.analyzers.quotes.vocab import GROUP_WORDS, NAME_PARTICLES, PERSON_ROLES, TITLES
 from spinscope.document import SpeakerType
+from spinscope.lexicons import table
 
-Resolved = tuple[str, SpeakerType]
+Resolved = tuple[str | None, SpeakerType]
+_GENDER = {word: gender for gender, words in table("gendered-words").items() for word in words}
+_PERSON_PRONOUNS = frozenset({"he", "she", "i", "who", "you", "him", "her"})
+_PLURAL_PRONOUNS = frozenset({"they", "we", "it"})
+# Descriptors that fit any body of their kind ("the group", "the company"); others must share its name
+# ("the ministry" -> "the Interior Ministry").
+_ANTECEDENT = re.compile(r"([A-Z][\w’'\-.]*(?:[ \t]+[A-Z][\w’'\-.]*)*),\s*$")
+_GENERIC_BODIES = frozenset({"group", "organisation", "organization", "company", "firm", "body"})
 
 
-def _find_entity(found: list[Entity], before: int, want: set[str], role: str | None = None) -> Entity | None:
-    best = None
-    for entity in found:
-        if entity.position >= before:
-            break
-        if entity.kind in want and (role is None or role in entity.roles):
-            best = entity
-    return best
+def gender_of(words: list[str] | set[str]) -> str | None:
+    """male / female when a title, pronoun or role word says so (and the words do not disagree)."""
+    found = {_GENDER[w] for w in words if w in _GENDER}
+    return found.pop() if len(found) == 1 else None
+
+
+@dataclass
+class Referent:
+    """A speaker or named entity a later pronoun or descriptor may refer to."""
+
+    position: int
+    name: str | None
+    kind: SpeakerType
+    roles: set[str] = field(default_factory=set)
+    gender: str | None = None
+
+    def fits(self, want: set[str], role: str | None, gender: str | None) -> bool:
+        return (
+            self.kind in want
+            and (role is None or role in self.roles)
+            and (gender is None or self.gender is None or self.gender == gender)
+        )
+
+
+def _entity_referent(entity: Entity, text: str) -> Referent:
+    before = text[max(0, entity.position - 12) : entity.position].lower().split()
+    return Referent(entity.position, entity.name, entity.kind, entity.roles, gender_of(entity.roles | set(before)))
 
 
 class Resolver:
-    """Speaker names and types in text order; each named speaker becomes a referent for later ones."""
+    """Speaker names and types in text order; each speaker becomes a referent for later ones."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.entities = entities(text)
-        self.speakers: list[tuple[int, str, SpeakerType, set[str]]] = []  # (position, name, type, roles)
+        self.named = [_entity_referent(e, text) for e in self.entities]
+        self.speakers: list[Referent] = []
         self.by_surname: dict[str, str] = {}
         for entity in self.entities:
             if entity.kind == "person" and len(entity.name.split()) >= 2:
                 self.by_surname.setdefault(entity.name.split()[-1], entity.name)
 
-    def recent_speaker(self, pos: int, want: set[str], role: str | None = None) -> Resolved | None:
-        for p, name, kind, roles in reversed(self.speakers):
-            if p < pos and kind in want and (role is None or role in roles):
-                return name, kind
-        return None
-
-    def _entity(self, pos: int, want: set[str], role: str | None = None) -> Resolved | None:
-        entity = _find_entity(self.entities, pos, want, role)
-        return (entity.name, entity.kind) if entity else None
+    def _nearest(self, pos: int, want: set[str], role: str | None = None, gender: str | None = None) -> Referent | None:
+        """The previous attribution's speaker when it fits, else the nearest fitting speaker or named entity."""
+        earlier = [r for r in self.speakers if r.position < pos]
+        if earlier and earlier[-1].fits(want, role, gender):
+            return earlier[-1]
+        candidates = [r for r in earlier + [n for n in self.named if n.position < pos] if r.fits(want, role, gender)]
+        return max(candidates, key=lambda r: (r.position, r.name is not None), default=None)
 
     def _full_name(self, name: str | None, kind: SpeakerType, s: int) -> str | None:
         """A surname seen earlier in full ("Ruiz" after "Ana Ruiz")."""
         if name is not None and len(name.split()) == 1 and name in self.by_surname:
             name = self.by_surname[name]
-        if name is not None and kind == "person" and len(name.split()) == 1:
+        if (
+            name is not None
+            and kind == "person"
+            and (len(name.split()) == 1 or name.split()[0].lower() in NAME_PARTICLES)
+        ):
+            # "Ruiz" after "Ana Ruiz"; "Van der Linden" after "Pieter van der Linden"
+            tail = " " + name.lower()
             for entity in reversed(self.entities):
-                if entity.position < s and entity.name.split()[-1] == name:
+                if entity.position < s and (" " + entity.name.lower()).endswith(tail) and entity.name != name:
                     return entity.name
         return name
 
-    def _pronoun(self, low: str, s: int) -> tuple[Resolved | None, SpeakerType]:
-        if low in ("he", "she", "i", "who", "you", "him", "her"):
-            resolved = self.recent_speaker(s, {"person"}) or self._entity(s, {"person"})
-            return resolved, "person"
-        resolved = self.recent_speaker(s, {"organisation", "group", "anonymous"})
+    def _pronoun(self, low: str, s: int) -> tuple[Referent | None, SpeakerType]:
+        if low in _PERSON_PRONOUNS:
+            if low == "who":  # the relative pronoun's antecedent comes right before it: "Ruiz, who said"
+                before = _ANTECEDENT.search(self.text, max(0, s - 80), s)
+                name = clean_name(before.group(1))[0] if before else None
+                if name is not None:
+                    return Referent(before.start(1), self._full_name(name, "person", s), "person"), "person"
+                found = [r for r in self.named + self.speakers if r.position < s and r.kind == "person"]
+                return max(found, key=lambda r: r.position, default=None), "person"
+            return self._nearest(s, {"person", "anonymous"}, gender=gender_of([low])), "person"
+        resolved = self._nearest(s, {"organisation", "group", "anonymous"})
         if resolved is None and low == "it":
-            resolved = self._entity(s, {"organisation"})
-        return resolved, resolved[1] if resolved else ("organisation" if low == "it" else "group")
+            resolved = self._nearest(s, {"organisation"})
+        return resolved, resolved.kind if resolved else ("organisation" if low == "it" else "group")
 
-    def _body(self, head: list[str], head_word: str, s: int) -> Resolved | None:
-        """'the ministry', 'the group', 'the rebels': the nearest organisation or group before."""
+    def _body(self, head: list[str], head_word: str, s: int) -> Referent | None:
+        """'the ministry', 'the group', 'the rebels': the nearest organisation or group before that fits."""
         want: set[str] = {"group"} if head_word in GROUP_WORDS else {"organisation"}
         if head_word == "group":
             want = {"group", "organisation"}
+        generic = head_word in _GENERIC_BODIES or head_word in GROUP_WORDS
         for entity in reversed(self.entities):
-            if (
-                entity.position < s
-                and entity.kind in want
-                and (
-                    head_word in entity.name.lower()
-                    or head_word in ("group", "organisation", "organization")
-                    or head_word in GROUP_WORDS
-                )
-            ):
-                return entity.name, entity.kind
-        # Only a bare descriptor ("the ministry", "the group") points back to the last speaker;
+            if entity.position < s and entity.kind in want and (generic or head_word in entity.name.lower()):
+                return Referent(entity.position, entity.name, entity.kind)
+        # Only a bare descriptor ("the ministry", "the group") points back to an earlier speaker;
         # one with its own modifiers ("the regional health office") names a new body.
-        return self.recent_speaker(s, want) if len(head) <= 2 else None
+        if len(head) > 2:
+            return None
+        for speaker in reversed(self.speakers):
+            fits = speaker.name is not None and (generic or head_word in speaker.name.lower())
+            if speaker.position < s and speaker.kind in want and fits:
+                return speaker
+        return None
 
-    def _descriptor(self, low: str, kind: SpeakerType, s: int) -> tuple[Resolved | None, SpeakerType]:
+    def _descriptor(self, low: str, kind: SpeakerType, s: int) -> tuple[Referent | None, SpeakerType]:
         """A definite descriptor: "the minister", "the spokesman", "the group", "the ministry"."""
         head = re.split(r",|\bwho\b", low)[0].split()
         head_word = head[-1].strip(".,’'") if head else ""
         if head_word in PERSON_ROLES or head_word in TITLES:
-            resolved = self.recent_speaker(s, {"person"}, head_word) or self._entity(s, {"person"}, head_word)
-            return resolved, "person"
+            gender = gender_of([head_word])
+            role = head_word if head_word not in ("man", "woman") else None
+            return self._nearest(s, {"person"}, role, gender), "person"
+        if kind == "document":
+            return None, kind
         resolved = self._body(head, head_word, s)
-        return resolved, resolved[1] if resolved else kind
+        return resolved, resolved.kind if resolved else kind
 
     def resolve(self, attr: Attr) -> tuple[str | None, SpeakerType | None]:
         """speaker_name and speaker_type of one attribution (call in text order)."""
@@ -104,22 +146,23 @@ class Resolver:
         name, roles = clean_name(phrase)
         kind = classify(phrase, name, roles)
         name = self._full_name(name, kind, s)
-        resolved: Resolved | None = None
+        resolved: Referent | None = None
+        gender = gender_of(low.replace(",", " ").split()[:4])
         if name is None:
             words = low.split()
-            if low in ("he", "she", "i", "who", "you", "him", "her", "they", "we", "it"):
+            if low in _PERSON_PRONOUNS or low in _PLURAL_PRONOUNS:
                 resolved, kind = self._pronoun(low, s)
             elif words and words[0] in ("the", "this") and kind != "anonymous":
                 resolved, kind = self._descriptor(low, kind, s)
         if resolved is not None:
-            name = resolved[0]
-            if kind not in ("anonymous",):
-                kind = resolved[1] if resolved[1] != "anonymous" else kind
-        if kind == "anonymous":
+            name = resolved.name
+            roles |= resolved.roles
+            gender = gender or resolved.gender
+            kind = resolved.kind
+        if kind in ("anonymous", "document"):
             name = None
         elif name is None and kind in ("organisation", "group") and low not in ("they", "we", "it", "who"):
             # An unresolved descriptor names the speaker as well as anything: "the ministry", "the rebels".
             name = re.split(r",| who\b| which\b", phrase)[0].strip()
-        if name is not None:
-            self.speakers.append((s, name, kind, roles))
+        self.speakers.append(Referent(s, name, kind, roles, gender))
         return name, kind

@@ -25,16 +25,19 @@ from spinscope.analyzers.quotes.bounds import after_cue, looks_like_content
 from spinscope.analyzers.quotes.phrases import Range, nounish, passive, skip_aux_left, subject_left
 from spinscope.analyzers.quotes.tokens import Tok
 from spinscope.analyzers.quotes.vocab import (
+    ADVERBIAL_HEADS,
     ANON_HEADS,
     AUX,
     CHANNEL_WORDS,
     DETERMINERS,
+    DOCUMENT_WORDS,
     EVIDENCE_NOUNS,
     GROUP_WORDS,
     INTENSIFIERS,
     INTRO,
     INVERTIBLE,
     MEDIA_NOUNS,
+    NOT_SPEAKERS,
     NOUNISH_3SG,
     OBJECT_RELATIVE_HEADS,
     OBJECT_VERBS,
@@ -142,15 +145,15 @@ def _subject_fits(toks: list[Tok], i: int, subject: Range, verb: tuple[str, str]
     s_first, s_last = subject
     head_tok = toks[s_last - 1] if toks[s_last].low in INTENSIFIERS and s_last > s_first else toks[s_last]
     head = head_tok.low
-    ok = True
+    ok = head not in NOT_SPEAKERS  # "history shows", "that kind of attitude tells you"
     if vclass == "evidence":
-        ok = (
+        ok = ok and (
             head in EVIDENCE_NOUNS
             or head.rstrip("s") in EVIDENCE_NOUNS
             or (i + 1 < len(toks) and toks[i + 1].low == "that")
         )
     elif vclass in ("think", "act"):
-        ok = (
+        ok = ok and (
             head_tok.cap
             or head in PRONOUNS
             or head in GROUP_WORDS
@@ -159,7 +162,7 @@ def _subject_fits(toks: list[Tok], i: int, subject: Range, verb: tuple[str, str]
         )
     if low.endswith("s") and low not in ("says",) and base + "s" == low and base + "s" in _PLURAL_LIKE_FORMS:
         # 3rd-person -s forms double as plural nouns ("states", "remarks"): a singular subject only.
-        ok = ok and (head_tok.cap or head in ("he", "she", "it", "who", "one"))
+        ok = ok and (head_tok.cap or head in ("he", "she", "it", "who", "one") or head in DOCUMENT_WORDS)
     if (
         low == base
         and cue_start == i
@@ -183,8 +186,8 @@ def _act_object(toks: list[Tok], k: int, stop: int) -> tuple[int, int]:
             stop = y - 1
             break
     for y in range(k + 1, stop + 1):
-        if toks[y].low in ("on", "in", "at", "via") and any(
-            toks[z].low in CHANNEL_WORDS for z in range(y + 1, min(y + 4, stop + 1))
+        if toks[y].low in ("on", "in", "at", "via", "during") and any(
+            toks[z].low in CHANNEL_WORDS or toks[z].low in ADVERBIAL_HEADS for z in range(y + 1, min(y + 4, stop + 1))
         ):
             stop = y - 1
             break

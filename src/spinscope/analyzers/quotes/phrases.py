@@ -15,6 +15,7 @@ from spinscope.analyzers.quotes.vocab import (
     INTENSIFIERS,
     LEADING_NOISE,
     MONTHS,
+    NAME_PARTICLES,
     NOUN_EXCEPTIONS,
     NP_LINKS,
     ORG_WORDS,
@@ -32,7 +33,7 @@ Range = tuple[int, int]  # first and last token index, inclusive
 # Words after which an anonymity relative clause ends its subject: "officials who asked not to be named".
 _ANONYMITY_WORDS = frozenset({"named", "identified", "anonymity", "authorized", "authorised", "record", "publicly"})
 # Links inside a name or a noun phrase: "Secretary of State John Kerry", "a spokesperson for the ministry".
-_INNER_PARTICLES = frozenset({"of", "de", "al", "bin", "van", "von", "der", "la", "le", "da", "du", "del"})
+_INNER_PARTICLES = NAME_PARTICLES | {"of"}
 _INNER_LINKS = _INNER_PARTICLES | {"for", "at", "with", "from", "in", "and"}
 _QUANTIFIER_SUBJECTS = frozenset({"another", "others", "some", "many", "most", "both", "each", "several"})
 
@@ -216,6 +217,8 @@ def skip_aux_left(toks: list[Tok], i: int) -> int:
     while k - 1 >= 0 and toks[k - 1].kind == "w":
         w = toks[k - 1]
         low = w.low
+        if low in INTENSIFIERS:
+            break  # "Sanders himself insisted": the intensifier belongs to the source
         if (low in AUX and not w.cap) or (
             not w.cap and low.endswith("ly") and low not in NOUN_EXCEPTIONS and low not in ("only",) and len(low) > 4
         ):
@@ -252,7 +255,7 @@ def subject_right(toks: list[Tok], s: int, limit: int) -> Range | None:
     if t.cap and not (t.low in DETERMINERS and s + 1 < limit and toks[s + 1].kind == "w" and not toks[s + 1].cap):
         while e + 1 < limit and (
             toks[e + 1].cap
-            or (toks[e + 1].low in ("of", "de", "al", "bin", "van", "von") and e + 2 < limit and toks[e + 2].cap)
+            or (toks[e + 1].low in _INNER_PARTICLES and e + 2 < limit and toks[e + 2].cap)
             or (toks[e + 1].kind == "p" and toks[e + 1].text in "-’'." and e + 2 < limit and toks[e + 2].kind == "w")
         ):
             e += 1
@@ -268,6 +271,7 @@ def subject_right(toks: list[Tok], s: int, limit: int) -> Range | None:
             and toks[e + 1].kind == "w"
             and toks[e + 1].low not in BOUNDARY
             and (toks[e + 1].low not in VERBS and toks[e + 1].low not in AUX)
+            and not (e > s and toks[e + 1].low.endswith("ed") and toks[e + 1].low not in NOUN_EXCEPTIONS)
         ):
             e += 1
         return (s, e) if e > s else None

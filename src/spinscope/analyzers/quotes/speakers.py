@@ -10,14 +10,18 @@ from spinscope.analyzers.quotes.vocab import (
     AFTER_ANON_HEAD,
     ANON_DETS,
     ANON_HEADS,
+    DOCUMENT_WORDS,
     GROUP_NAME_ENDINGS,
     GROUP_WORDS,
+    NAME_PARTICLES,
     NOT_NAMES,
     ORG_WORDS,
+    PARTICLE_NAME,
     PERSON_ROLES,
     TITLES,
 )
 from spinscope.document import SpeakerType
+from spinscope.lexicons import words
 
 
 @dataclass
@@ -28,8 +32,12 @@ class Entity:
     roles: set[str]
 
 
-_NAME_RUN = re.compile(r"(?:(?:[A-Z][\w’'\-]*\.?|of|de|al|bin|van|von|der|la|du|del)\s+)*[A-Z][\w’'\-]*(?:’s|'s)?")
-_NAME_PARTICLES = ("de", "al", "bin", "van", "von", "der", "la", "du", "del")
+_PARTICLES = "|".join(sorted(NAME_PARTICLES))
+_NAME_WORD = rf"(?:[A-Z][\w’'\-]*|(?:{'|'.join(sorted(words('name-prefixes')))})[-’'][A-Z][\w’'\-]*)"
+# A full stop inside a name only after an initial or a title ("J. Smith", "Sen. Ruiz"): "Kowal. Kowal" is two.
+_NAME_ABBREVIATION = rf"(?:[A-Z]|{'|'.join(w.capitalize() for w in sorted(words('title-abbreviations')))})\."
+# Capitalised runs on one line: a name never runs across a line break.
+_NAME_RUN = re.compile(rf"(?:(?:{_NAME_ABBREVIATION}|{_NAME_WORD}|of|{_PARTICLES})[ \t]+)*{_NAME_WORD}(?:’s|'s)?")
 # "police in Harnov", "a reporter from Reuters": the place or employer after in/at/from is neither the
 # speaker's name nor its head word.
 _PLACE_AFTER = r"\b(?:in|at|from)\s+(?=[A-Z])"
@@ -38,6 +46,11 @@ _ANONYMITY = re.compile(
     r"familiar with|spoke on background",
     re.I,
 )
+
+
+def _namelike(word: str) -> bool:
+    """Capitalised as a name word is ("Ruiz", "al-Rashid")."""
+    return word[:1].isupper() or PARTICLE_NAME.match(word) is not None
 
 
 def _strip_title(words: list[str]) -> tuple[list[str], set[str]]:
@@ -56,7 +69,7 @@ def _strip_title(words: list[str]) -> tuple[list[str], set[str]]:
 def _name_run(words: list[str]) -> list[str] | None:
     """The capitalised run of a speaker phrase's words, cut at "of" + place ("Chuck Schumer of New York")
     and before lower-case words ("Clinton campaign Chairman John Podesta")."""
-    caps_from = next((idx for idx, w in enumerate(words) if w[:1].isupper()), None)
+    caps_from = next((idx for idx, w in enumerate(words) if _namelike(w)), None)
     if caps_from is None:
         return None
     run = words[caps_from:]
@@ -64,10 +77,10 @@ def _name_run(words: list[str]) -> list[str] | None:
         if w == "of" and idx > 0:
             run = run[:idx]
             break
-    if any(not w[:1].isupper() and w not in _NAME_PARTICLES for w in run):
+    if any(not _namelike(w) and w not in NAME_PARTICLES for w in run):
         tail: list[str] = []
         for w in reversed(run):
-            if w[:1].isupper():
+            if _namelike(w) or (tail and w in NAME_PARTICLES):
                 tail.insert(0, w)
             else:
                 break
@@ -137,6 +150,8 @@ def classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
         return "anonymous"
     if head in ("he", "she", "i", "you"):
         return "person"
+    if head in DOCUMENT_WORDS and (name is None or re.search(rf"\b{re.escape(head)}\b", head_part)):
+        return "document"  # "the suit says", "a poll showed", "the Mueller report found"
     if name is not None:
         name_words = [w.lower() for w in name.split()]
         if name_words and name_words[-1] in GROUP_NAME_ENDINGS:

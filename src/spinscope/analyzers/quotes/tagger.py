@@ -15,6 +15,7 @@ from typing import Any
 
 from spinscope.analyzers.quotes.attribution import TAGGER_WEIGHT, Attr
 from spinscope.analyzers.quotes.edges import clean_tagger_speaker, tidy_tagger_content
+from spinscope.analyzers.quotes.phantoms import phantom_cue
 from spinscope.document import Quote, Span
 
 TAGGER_MIN_SCORE = 0.5  # research/quote_sources.py figures takes others
@@ -72,6 +73,36 @@ def _tagger_sources(attrs: list[Attr], found: list[Found]) -> None:
             break
 
 
+def _sentence_of(sentences: list[Span], offset: int) -> Span | None:
+    return next((s for s in sentences if s.start <= offset < s.end), None)
+
+
+def _tidied(
+    text: str,
+    sentences: list[Span],
+    speaker: Span | None,
+    cue: Span,
+    contents: list[Span],
+    score: float,
+    loose: list[Quote],
+) -> Found:
+    """A tagger attribution by the corpus's span conventions (:mod:`.edges`); its source kept inside the
+    cue's sentence ("residents. Ali Hassan" -> "Ali Hassan"), and no content that is a scare quote of
+    another sentence (the tagger hands a sentence's content runs to the cue of the sentence before)."""
+    speaker = clean_tagger_speaker(text, speaker)
+    home = _sentence_of(sentences, cue.start)
+    if speaker is not None and home is not None and speaker.overlaps(home) and not home.contains(speaker):
+        speaker = clean_tagger_speaker(text, Span(max(speaker.start, home.start), min(speaker.end, home.end)))
+    scare = [q.content for q in loose if q.kind == "scare"]
+    kept = []
+    for content in (tidy_tagger_content(text, c) for c in contents):
+        elsewhere = home is not None and not home.overlaps(content)
+        if elsewhere and any(q.contains(content) and content.end - content.start >= q.end - q.start - 2 for q in scare):
+            continue
+        kept.append(content)
+    return speaker, cue, kept, score
+
+
 def with_tagger(
     text: str, sentences: list[Span], attrs: list[Attr], loose: list[Quote], encoded: Any = None
 ) -> list[Attr]:
@@ -85,10 +116,11 @@ def with_tagger(
     # Only passed when given, so that this also runs against a quote_tagger without the argument.
     extra = {"encoded": encoded} if encoded is not None else {}
     found = [
-        (clean_tagger_speaker(text, speaker), cue, [tidy_tagger_content(text, c) for c in contents], score)
+        _tidied(text, sentences, speaker, cue, contents, score, loose)
         for speaker, cue, contents, score in quote_tagger.tagger_attributions(
             text, sentences, _provisional(attrs, loose), model, **extra
         )
+        if not phantom_cue(text, cue)
     ]
     _tagger_sources(attrs, found)
     added = list(attrs)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from spinscope.analyzers.quotes.marks import Piece
-from spinscope.analyzers.quotes.vocab import ABBREVIATIONS
+from spinscope.analyzers.quotes.vocab import ABBREVIATIONS, PARTICLE_NAME
 
 _WORD = re.compile(
     r"(?:[A-Z]\.){2,}|[A-Za-z]\.(?=\s[A-Z])|"  # U.S., J. M.
@@ -28,7 +28,8 @@ class Tok:
 
     @property
     def cap(self) -> bool:
-        return self.kind == "w" and self.text[:1].isupper()
+        """Capitalised, as a name is ("al-Rashid" too)."""
+        return self.kind == "w" and (self.text[:1].isupper() or PARTICLE_NAME.match(self.text) is not None)
 
 
 def tokens(text: str, start: int, end: int, pieces: list[Piece]) -> list[Tok]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from spinscope.lexicons import table, words
 
 # Cue verbs by class (base forms), and what else a cue may take.
@@ -9,7 +11,7 @@ SPEECH_VERBS, THINK_VERBS, ACT_VERBS, EVIDENCE_VERBS = map(
     words, ("speech-verbs", "think-verbs", "act-verbs", "evidence-verbs")
 )
 PARTICIPLE_CUES, INVERTIBLE, NOUNISH_3SG, AUX = map(
-    words, ("participle-cues", "invertible-cues", "nounish-3sg", "auxiliaries")
+    words, ("participle-cues", "speech-tags", "nounish-3sg", "auxiliaries")
 )
 # Verbs whose addressee comes before the content: "told reporters that …"
 OBJECT_VERBS = frozenset({"remind", "assure", "tell", "inform"})
@@ -29,16 +31,20 @@ TITLES, PERSON_ROLES, ANON_HEADS, ANON_DETS = map(
 )
 GROUP_WORDS, GROUP_NAME_ENDINGS, EVIDENCE_NOUNS = map(words, ("group-words", "group-name-endings", "evidence-nouns"))
 ORG_WORDS = words("organisation-words", "evidence-nouns")
-NOT_NAMES, ABBREVIATIONS, TITLE_SMALL_WORDS = map(words, ("not-names", "abbreviations", "title-small-words"))
+DOCUMENT_WORDS = words("document-words", "evidence-nouns")
+NOT_SPEAKERS = words("not-speakers")
+NOT_NAMES, TITLE_SMALL_WORDS = map(words, ("not-names", "title-small-words"))
+ABBREVIATIONS = words("abbreviations", "title-abbreviations", "month-abbreviations")
 # Time, place and channel: what stands between a cue and its speaker or content.
-WEEKDAYS, MONTHS, ADVERBIAL_HEADS, CHANNEL_WORDS = map(
-    words, ("weekdays", "months", "adverbial-heads", "channel-words")
-)
+WEEKDAYS, ADVERBIAL_HEADS, CHANNEL_WORDS = map(words, ("weekdays", "adverbial-heads", "channel-words"))
+MONTHS = words("months", "month-abbreviations")
 TIME_WORDS = words("time-words", "weekdays")
 TIME_LEFT = words("time-left", "weekdays")
 INTRO, MEDIA_NOUNS = map(words, ("intro-words", "media-nouns"))
 # Words that may sit inside a name ("Omar al-Rashid", "Osama bin Laden", "Ursula von der Leyen").
-NAME_PARTICLES = frozenset({"de", "al", "bin", "van", "von", "der", "la", "le", "da", "du", "del"})
+NAME_PARTICLES = words("name-particles")
+# A name word that starts with a lower-case particle: "al-Rashid", "d'Alema", "el-Sisi".
+PARTICLE_NAME = re.compile(rf"(?:{'|'.join(sorted(words('name-prefixes')))})[-’'][A-Z]")
 INTENSIFIERS = frozenset({"himself", "herself", "themselves", "itself", "myself", "ourselves", "yourself"})
 SEPARATORS = frozenset({",", "—", "–", "-", "―"})
 NP_LINKS = frozenset({"of", "for", "at", "with", "from", "in"})
