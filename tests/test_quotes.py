@@ -460,12 +460,3 @@ def test_an_exclaimed_quotation_after_another_speakers_quote_keeps_its_own_tag()
     found = [show(text, q) for q in quotes_of(text)]
     assert [(q["speaker"], q["cue"]) for q in found] == [("Marsh", "said"), ("Ruiz", "said")]
     assert found[1]["content"] == "“Nobody in this country believes that any more, and nobody should!”"
-
-
-def test_find_quotes_takes_the_shared_encoder_states_as_a_keyword():
-    # The pipeline may pass the article's shared encoder states on to the learned tagger; without the
-    # tagger they change nothing.
-    text = "The ministry said on Tuesday that the border was closed."
-    plain = find_quotes(text, sentences(text), use_tagger=False)
-    assert find_quotes(text, sentences(text), use_tagger=False, encoded=None) == plain
-    assert [text[q.speaker.start : q.speaker.end] for q in plain if q.speaker] == ["The ministry"]

@@ -52,8 +52,6 @@ Measured on PolNeAR: ``spinscope eval-quotes --polnear DIR`` (``python -m spinsc
 
 from __future__ import annotations
 
-from typing import Any
-
 from spinscope.analyzers.quotes.attribution import SCORE_SCARE, SCORE_UNATTRIBUTED, Attr
 from spinscope.analyzers.quotes.coreference import Resolver
 from spinscope.analyzers.quotes.edges import widen_cue
@@ -114,12 +112,11 @@ def _quotes(text: str, attrs: list[Attr]) -> list[Quote]:
     return quotes
 
 
-def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True, encoded: Any = None) -> list[Quote]:
+def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> list[Quote]:
     """Direct, indirect and scare quotes in ``text`` (``sentences`` from :func:`spinscope.segmentation.sentences`).
 
     Returned in text order of their content; one quote per content span. ``use_tagger=False`` gives the
-    rules alone (the learned tagger, when installed, only adds attributions the rules did not find);
-    ``encoded``: the article's shared encoder states, passed on to the tagger."""
+    rules alone (the learned tagger, when installed, only adds attributions the rules did not find)."""
     end = body_end(text)  # site furniture after the article (newsletter, privacy, "Related:") says nothing
     sentences = [s for s in sentences if s.start < end]
     pieces = quote_pieces(text, [p for p in paragraphs(text) if p.start < end])
@@ -127,7 +124,7 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True, encod
     attrs = [a for a in flow.attrs if a.cue is None or not phantom_cue(text, a.cue)]
     loose = _loose_quotations(text, pieces, attrs, set(flow.piece_owner))
     if use_tagger:
-        attrs = with_tagger(text, sentences, attrs, loose, encoded)
+        attrs = with_tagger(text, sentences, attrs, loose)
         covered = [(s, e) for a in attrs for s, e in a.contents]
         loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
     attrs = [widen_cue(text, a) for a in attrs]

@@ -11,8 +11,6 @@ tagger leading 0.766 / 0.638 / 0.845 (more sources, worse contents)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from spinscope.analyzers.quotes.attribution import TAGGER_WEIGHT, Attr
 from spinscope.analyzers.quotes.edges import clean_tagger_speaker, tidy_tagger_content
 from spinscope.analyzers.quotes.phantoms import phantom_cue
@@ -103,22 +101,19 @@ def _tidied(
     return speaker, cue, kept, score
 
 
-def with_tagger(
-    text: str, sentences: list[Span], attrs: list[Attr], loose: list[Quote], encoded: Any = None
-) -> list[Attr]:
-    """The rules' attributions with the tagger's sources and its own attributions added (``encoded``: the
-    shared encoder states of the article, when the pipeline has them)."""
+def with_tagger(text: str, sentences: list[Span], attrs: list[Attr], loose: list[Quote]) -> list[Attr]:
+    """The rules' attributions with the tagger's sources and its own attributions added. (The tagger is the
+    quote encoder, a second pass over the article: a head on the technique tagger's states was measured and
+    fell short, see research/role_head.py.)"""
     from spinscope.analyzers import quote_tagger
 
     model = quote_tagger.shipped()
     if model is None:
         return attrs
-    # Only passed when given, so that this also runs against a quote_tagger without the argument.
-    extra = {"encoded": encoded} if encoded is not None else {}
     found = [
         _tidied(text, sentences, speaker, cue, contents, score, loose)
         for speaker, cue, contents, score in quote_tagger.tagger_attributions(
-            text, sentences, _provisional(attrs, loose), model, **extra
+            text, sentences, _provisional(attrs, loose), model
         )
         if not phantom_cue(text, cue)
     ]
