@@ -26,7 +26,7 @@ val_ids = set((REPO / "training" / "ptc_val_ids.txt").read_text().split())
 keys, x, span_labels = build_rows(passes, gold, labels)
 is_val = np.array([k[0] in val_ids for k in keys])
 tr, va = np.flatnonzero(~is_val), np.flatnonzero(is_val)
-head = fit(x[tr], None, [span_labels[i] for i in tr], labels, 0.01)
+head = fit(x[tr], [span_labels[i] for i in tr], labels, 0.01)
 mean, scale, w, b = head
 z = ((x[va] - mean) / scale) @ w + b
 z -= z.max(1, keepdims=True)

@@ -60,7 +60,7 @@ def build_rows(passes, gold, labels):
     return keys, x, [spans[k] for k in keys]
 
 
-def fit(x, keys, span_labels, labels, c):
+def fit(x, span_labels, labels, c):
     rows, ys = [], []
     for i, techniques in enumerate(span_labels):
         for t in techniques:
@@ -114,7 +114,7 @@ def main() -> None:
         per_fold = []
         for f in range(FOLDS):
             tr, te = train_idx[folds != f], train_idx[folds == f]
-            head = fit(x[tr], None, [span_labels[i] for i in tr], labels, c)
+            head = fit(x[tr], [span_labels[i] for i in tr], labels, c)
             order[folds == f] = predict(head, x[te])
             te_keys = [keys[i] for i in te]
             per_fold.append(tc(te_keys, order[folds == f], [span_labels[i] for i in te], labels).micro.f1)
@@ -123,7 +123,7 @@ def main() -> None:
             f"C={c:<6} CV TC micro-F1 {cv[c]:.4f} ± {np.std(per_fold):.4f} (folds {', '.join(f'{v:.3f}' for v in per_fold)})"
         )
     best = args.c if args.c is not None else max(cv, key=cv.get)
-    head = fit(x[train_idx], None, [span_labels[i] for i in train_idx], labels, best)
+    head = fit(x[train_idx], [span_labels[i] for i in train_idx], labels, best)
     val_idx = np.flatnonzero(is_val)
     val = tc([keys[i] for i in val_idx], predict(head, x[val_idx]), [span_labels[i] for i in val_idx], labels)
     print(f"chosen C={best}; held-out 37 articles TC micro-F1 {val.micro.f1:.4f} (0.1 span classifier: 0.611)")

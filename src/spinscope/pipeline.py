@@ -23,8 +23,9 @@ from spinscope.segmentation import paragraphs, sentences
 from spinscope.summary import summarise  # defined once there; re-exported here
 
 OnError = Literal["raise", "skip", "yield"]
-# "model": one encoder pass read by every head; "fast": the same pass, quotes by the rules alone;
-# "rules": no model at all (technique rules, quote rules, voice from surface cues).
+# "model": the technique tagger's pass (read by the technique and voice heads) and the quote encoder;
+# "fast": the tagger's pass, quotes by the rules alone; "rules": no model at all (technique rules, quote
+# rules, voice from surface cues).
 Engine = Literal["model", "fast", "rules"]
 ENGINES = ("model", "fast", "rules")
 # About 33,000 words, three times the longest features; the server's default limit too. The cost is linear
@@ -98,8 +99,8 @@ def check_article(article: Article) -> None:
 def analyze(item: str | Article, *, engine: Engine = "model", min_score: float = 0.0) -> Analysis:
     """Analyse one article (text or :class:`Article`) and return its :class:`Analysis`.
 
-    ``engine`` picks the analysers: "model" (the default: one pass of the shipped encoder, read by the
-    technique, quote-role and voice heads), "fast" (the same pass; quotes by the rules alone) or "rules"
+    ``engine`` picks the analysers: "model" (the default: the technique tagger's pass, read by the technique
+    and voice heads, and the quote encoder), "fast" (the tagger's pass; quotes by the rules alone) or "rules"
     (no model runs: the transparent technique rules, quotes by the rules, voice from surface cues);
     ``min_score`` drops technique spans scored below it.
     Raises :class:`~spinscope.errors.InputError` for input that cannot be analysed.
@@ -111,7 +112,7 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     sentence_spans = sentences(text, blocks)
     checkpoint()  # between steps (and before each model run): a server's time limit or cancel stops here
     detector = technique_engine(engine)
-    # read -> segment -> encode once -> analyse: the trunk's pass (None for the rules) is what every head reads
+    # the tagger's pass over the article (None for the rules), read again by the voice head
     encoded = None
     if hasattr(detector, "find_encoded"):
         found, encoded = detector.find_encoded(text, sentence_spans)

@@ -1,15 +1,16 @@
-"""The technique label head: names the technique of a span from the trunk's pass, with no second model run.
+"""The technique label head: a second opinion on a span's technique from the tagger's own pass.
 
-The 0.1 pipeline re-encoded every found span inside its sentence with a second
-fine-tuned MiniLM (about 23 runs an article). This head reads what the one
-trunk pass already computed (``runtime.trunk``): the encoder states pooled over
-the span and over its sentence, the tagger's 14 per-technique probabilities
-over the span, and hand features a window cannot see (how often the span
-recurs in the article, length, capitals, quotation marks, exclamation, whether
-it is in the headline). A multinomial logistic regression over them gives the
-14 probabilities (numpy at run time; fitted by ``training/train_label_head.py``
-with its regularisation chosen by 5-fold cross-validation over PTC train's
-articles). The weights ship in ``models/technique-labels/head.npz``.
+The span classifier re-reads every found span marked inside its sentence. This
+head reads what the tagger's pass already computed (``runtime.trunk``): the
+encoder states pooled over the span and over its sentence, the tagger's 14
+per-technique probabilities over the span, and hand features a window cannot see
+(how often the span recurs in the article, length, capitals, quotation marks,
+exclamation, whether it is in the headline). A multinomial logistic regression
+over them gives 14 probabilities (numpy at run time; fitted by
+``training/train_label_head.py`` with its regularisation chosen by 5-fold
+cross-validation over PTC train's articles). Alone it names techniques less well
+than the classifier; ``techniques_model`` multiplies the two, which beats both.
+The weights ship in ``models/technique-labels/head.npz``.
 """
 
 from __future__ import annotations

@@ -2,13 +2,14 @@
 a span classifier names the technique.
 
 Both are all-MiniLM-L6-v2 fine-tuned on PTC (see ``training/``) and run with
-onnxruntime. Stage 1 reads the article through overlapping windows (size and
-stride from the tagger's manifest: 512/256) and averages the per-token logits;
-runs of tokens over the tuned thresholds become spans, snapped to word
-boundaries. Short exclamations are added as slogans (the rules' shape). Stage 2
-reads each span marked inside its sentence and gives a distribution over the 14
-techniques. The tagger also returns its encoder states, which the voice head
-reads (encode once).
+onnxruntime. Stage 1 reads the article once through central windows (512 pieces,
+each piece's outputs from the window where it has 64 pieces of context on both
+sides: ``runtime/trunk.py``); runs of tokens over the tuned thresholds become
+spans, snapped to word boundaries. Short exclamations are added as slogans (the
+rules' shape). Stage 2 reads each span marked inside its sentence and gives a
+distribution over the 14 techniques, multiplied by the label head's over the
+tagger's own pass (``technique_labels.py``). The tagger also returns its encoder
+states, which the voice and label heads read (encode once).
 """
 
 from __future__ import annotations
@@ -108,48 +109,43 @@ class TechniqueModel:
         return self.encode(tokens).probs
 
     def encode(self, tokens: TokenizedText) -> TaggerPass:
-        """Run the tagger over ``tokens`` (overlapping windows, outputs averaged where windows overlap):
+        """Run the tagger over ``tokens``: central windows (``runtime.trunk``) when the manifest gives a margin,
+        else the 0.1 reading (half-overlapping windows, outputs averaged where they overlap). Returns
         per-token probabilities and, when the model exports them, the encoder's per-token states."""
         n_labels = len(self.tagger.manifest["labels"])
         if len(tokens.ids) == 0:
             return TaggerPass(tokens, np.zeros((0, n_labels), np.float32), None)
+        n = len(tokens.ids)
         if self.margin is not None:
-            return self._encode_central(tokens)
-        windows = make_windows(tokens, self.tagger.manifest["window"], self.tagger.manifest["stride"])
+            from spinscope.runtime.trunk import central_windows, stitch, window_inputs
+
+            central = central_windows(n, self.window, int(self.margin))
+            logits, states = self._run_windows([window_inputs(tokens, w) for w in central])
+            combined = [stitch(n, central, outputs) if outputs else None for outputs in (logits, states)]
+        else:
+            windows = make_windows(tokens, self.tagger.manifest["window"], self.tagger.manifest["stride"])
+            logits, states = self._run_windows([(w.input_ids, w.case) for w in windows])
+            combined = [average_window_logits(n, windows, outputs) if outputs else None for outputs in (logits, states)]
+        return TaggerPass(tokens, _sigmoid(combined[0]), combined[1])
+
+    def _run_windows(self, inputs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Each window's logits and (when exported) encoder states, ``batch_size`` windows per call."""
         logits: list[np.ndarray] = []
         states: list[np.ndarray] = []
-        for i in range(0, len(windows), self.batch_size):
-            chunk = windows[i : i + self.batch_size]
-            ids = pad_batch([w.input_ids for w in chunk])
+        for i in range(0, len(inputs), self.batch_size):
+            chunk = inputs[i : i + self.batch_size]
+            ids = pad_batch([window_ids for window_ids, _ in chunk])
             out = self.tagger.run(
                 {
                     "input_ids": ids,
                     "attention_mask": (ids != 0).astype(np.int64),
-                    "case": pad_batch([w.case for w in chunk]),
+                    "case": pad_batch([c for _, c in chunk]),
                 }
             )
-            logits.extend(out[0][k, : len(w.input_ids)] for k, w in enumerate(chunk))
+            logits.extend(out[0][k, : len(window_ids)] for k, (window_ids, _) in enumerate(chunk))
             if len(out) > 1:
-                states.extend(out[1][k, : len(w.input_ids)] for k, w in enumerate(chunk))
-        probs = _sigmoid(average_window_logits(len(tokens.ids), windows, logits))
-        averaged_states = average_window_logits(len(tokens.ids), windows, states) if states else None
-        return TaggerPass(tokens, probs, averaged_states)
-
-    def _encode_central(self, tokens: TokenizedText) -> TaggerPass:
-        from spinscope.runtime.trunk import central_windows, stitch, window_inputs
-
-        windows = central_windows(len(tokens.ids), self.window, int(self.margin))
-        logits, states = [], []
-        for w in windows:
-            ids, case = window_inputs(tokens, w)
-            out = self.tagger.run(
-                {"input_ids": ids[None], "attention_mask": np.ones_like(ids)[None], "case": case[None]}
-            )
-            logits.append(out[0][0])
-            if len(out) > 1:
-                states.append(out[1][0])
-        probs = _sigmoid(stitch(len(tokens.ids), windows, logits))
-        return TaggerPass(tokens, probs, stitch(len(tokens.ids), windows, states) if states else None)
+                states.extend(out[1][k, : len(window_ids)] for k, (window_ids, _) in enumerate(chunk))
+        return logits, states
 
     # ---- stage 2 -------------------------------------------------------------------
     def classify(self, inputs: Sequence[SpanInput]) -> np.ndarray:

@@ -73,8 +73,9 @@ def sentence_features(sentence: str, probs: np.ndarray, states: np.ndarray | Non
     return np.concatenate(parts).astype(np.float32)
 
 
-def _head_probability(features: np.ndarray) -> np.ndarray:
-    head = load_head()
+def _head_probability(features: np.ndarray, head: dict | None = None) -> np.ndarray:
+    """P(opinion) from a logistic regression's ``weights`` and ``bias`` (default: the model head)."""
+    head = head or load_head()
     z = features @ np.asarray(head["weights"], np.float32) + float(head["bias"])
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -88,11 +89,9 @@ def _tagger():
 def cue_probabilities(sentences: list[str]) -> np.ndarray:
     """P(opinion) from the six surface cues alone (``--engine rules``: no model runs). A separate logistic
     regression fitted like the main head (``training/train_voice_head.py``, manifest ``cues_only``)."""
-    head = load_head()["cues_only"]
     if not sentences:
         return np.zeros(0, dtype=np.float32)
-    z = np.stack([surface_cues(s) for s in sentences]) @ np.asarray(head["weights"], np.float32) + float(head["bias"])
-    return 1.0 / (1.0 + np.exp(-z))
+    return _head_probability(np.stack([surface_cues(s) for s in sentences]), load_head()["cues_only"])
 
 
 def standalone_features(sentences: list[str]) -> np.ndarray:

@@ -93,14 +93,17 @@ def make_windows(tokens: TokenizedText, max_tokens: int = 256, stride: int = 128
     starts = list(range(0, max(n - body, 0) + 1, stride))
     if starts[-1] + body < n:
         starts.append(n - body)
-    windows = []
-    for start in starts:
-        end = min(start + body, n)
-        ids = np.concatenate([[CLS_ID], tokens.ids[start:end], [SEP_ID]]).astype(np.int64)
-        zeros = np.zeros((1, tokens.case.shape[1]), np.float32)  # case features, plus any extra channels
-        case = np.concatenate([zeros, tokens.case[start:end], zeros])
-        windows.append(Window(start, end, ids, case))
-    return windows
+    return [
+        Window(start, min(start + body, n), *window_arrays(tokens, start, min(start + body, n))) for start in starts
+    ]
+
+
+def window_arrays(tokens: TokenizedText, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """The model input for pieces ``[start, end)``: [CLS] ids [SEP], and the per-piece extra channels (case
+    features, plus any others) with zero rows for the two special tokens."""
+    ids = np.concatenate([[CLS_ID], tokens.ids[start:end], [SEP_ID]]).astype(np.int64)
+    zeros = np.zeros((1, tokens.case.shape[1]), np.float32)
+    return ids, np.concatenate([zeros, tokens.case[start:end], zeros])
 
 
 def pad_batch(sequences: list[np.ndarray], pad_value: float = 0) -> np.ndarray:
