@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.server_load import DEMO, free_port, percentile, wait_ready
+from benchmarks.server_load import DEMO, free_port, percentile, spawn_server, stop_server, wait_ready
 from benchmarks.synthetic import make_articles
 
 MAX_TEXT_CHARS = 200_000  # the server's default limit (Settings.max_text_chars)
@@ -47,13 +46,8 @@ def articles(count: int, seed: int) -> list[str]:
 
 
 def start_server(args: argparse.Namespace, port: int, db: str) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(Path(__file__).resolve().parents[1] / "src"), env.get("PYTHONPATH", "")) if p
-    )
     command = [sys.executable, "-m", "spinscope.cli", "serve", "--port", str(port), "--engine", args.engine, "--db", db]
-    log = open(args.server_log, "wb") if args.server_log else subprocess.DEVNULL  # noqa: SIM115
-    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return spawn_server(command, args.server_log)
 
 
 def abandon(port: int, source: str, text: str, after: float) -> None:
@@ -141,11 +135,7 @@ def main() -> None:
             time.sleep(1.0)
             queue = httpx.get(f"{base}/healthz", timeout=30).json()["queue"]
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
 
     chars = sum(len(t) for t in texts) / len(texts)
     print(f"spinscope serve under abuse: engine={args.engine}, {health['queue']['threads']} analysis threads")

@@ -93,9 +93,23 @@ class RssSampler:
         return self.peak or None
 
 
-def start_server(args: argparse.Namespace, port: int, db: str) -> subprocess.Popen[bytes]:
+def spawn_server(command: list[str], server_log: str) -> subprocess.Popen[bytes]:
+    """Start ``spinscope serve`` from this checkout's src/, its output to ``server_log`` (or nowhere)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "src"), env.get("PYTHONPATH", "")) if p)
+    log = open(server_log, "wb") if server_log else subprocess.DEVNULL  # noqa: SIM115
+    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def start_server(args: argparse.Namespace, port: int, db: str) -> subprocess.Popen[bytes]:
     command = [
         args.python, "-m", "spinscope.cli", "serve",
         "--host", "127.0.0.1", "--port", str(port),
@@ -104,8 +118,7 @@ def start_server(args: argparse.Namespace, port: int, db: str) -> subprocess.Pop
         "--queue", str(max(16, 2 * args.clients)),
         "--workers", str(args.workers),
     ]  # fmt: skip
-    log = open(args.server_log, "wb") if args.server_log else subprocess.DEVNULL  # noqa: SIM115
-    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return spawn_server(command, args.server_log)
 
 
 def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float) -> dict:
@@ -181,11 +194,7 @@ def main() -> None:
             wall = time.perf_counter() - wall
             peak = memory_kb(server.pid, "VmHWM") or (sampler.stop() if sampler else None)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
 
     latencies = [seconds for _, _, seconds in results]
     statuses = Counter(status for _, status, _ in results)
