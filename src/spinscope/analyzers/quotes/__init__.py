@@ -57,6 +57,7 @@ from spinscope.analyzers.quotes.coreference import Resolver
 from spinscope.analyzers.quotes.edges import widen_cue
 from spinscope.analyzers.quotes.marks import Piece, is_title, quote_pieces
 from spinscope.analyzers.quotes.phantoms import phantom_cue
+from spinscope.analyzers.quotes.sharing import share_speakers
 from spinscope.analyzers.quotes.state import rule_attributions
 from spinscope.analyzers.quotes.tagger import with_tagger
 from spinscope.analyzers.quotes.tokens import trim
@@ -127,6 +128,7 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
         attrs = with_tagger(text, sentences, attrs, loose)
         covered = [(s, e) for a in attrs for s, e in a.contents]
         loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
+    share_speakers(sentences, attrs)
     attrs = [widen_cue(text, a) for a in attrs]
     attrs.sort(key=lambda a: min([c[0] for c in a.contents] + ([a.cue[0]] if a.cue else [])))
     quotes = _quotes(text, attrs)

@@ -344,9 +344,20 @@ def _inverted_speaker_end(toks: list[Tok], s0: int) -> tuple[int, bool]:
         if ts.low in ("that", "the", "a") and s1 == s0 + 1 and not toks[s0].cap:
             return s1, False
         if ts.low in VERBS and not ts.cap and s1 > s0 and no_comma:
-            return s1, False  # "said Obama failed …": not an inverted speaker
+            return s1, False  # "said Obama warned …": not an inverted speaker
+        if _finite_after_name(toks, s0, s1) and no_comma:
+            return s1, False  # "Rubio, on Fox, said Obama failed to …": a clause, the cue's content
         s1 += 1
     return s1, True
+
+
+def _finite_after_name(toks: list[Tok], s0: int, s1: int) -> bool:
+    """A lower-case auxiliary or past-tense verb right after a capitalised word: the words after the cue are
+    a clause ("said Obama has", "said Mrs. Clinton had", "said Obama failed"), not an inverted speaker."""
+    ts = toks[s1]
+    if s1 <= s0 or ts.kind != "w" or ts.cap or not toks[s1 - 1].cap:
+        return False
+    return ts.low in AUX or (ts.low.endswith("ed") and len(ts.low) > 4)
 
 
 def _inverted(scan: RegionScan, i: int) -> int | None:

@@ -98,6 +98,11 @@ def _tidied(
         if elsewhere and any(q.contains(content) and content.end - content.start >= q.end - q.start - 2 for q in scare):
             continue
         kept.append(content)
+    if not kept and speaker is not None and home is not None and speaker.end <= cue.start:
+        comma = text.find(", ", cue.end, home.end)
+        rest = tidy_tagger_content(text, Span(cue.end, comma if comma > 0 else home.end))
+        if len(text[rest.start : rest.end].split()) >= 2:
+            kept.append(rest)  # "He focused on X": the tagger found who and the cue; the content is the rest
     return speaker, cue, kept, score
 
 
@@ -119,15 +124,19 @@ def with_tagger(text: str, sentences: list[Span], attrs: list[Attr], loose: list
     ]
     _tagger_sources(attrs, found)
     added = list(attrs)
-    blocking = [Span(*a.cue) for a in attrs if a.cue] + [Span(*a.speaker) for a in attrs if a.speaker]
+    # A source may speak twice ("Sanders criticized the accord, saying …" is two attributions of one source
+    # in PolNeAR), so the tagger's source may be another attribution's source, never its cue or content.
+    speakers = [Span(*a.speaker) for a in attrs if a.speaker]
+    blocking = [Span(*a.cue) for a in attrs if a.cue]
     for speaker, cue, contents, score in found:
-        if not contents or score < TAGGER_MIN_SCORE or any(cue.overlaps(t) for t in blocking):
+        if not contents or score < TAGGER_MIN_SCORE or any(cue.overlaps(t) for t in blocking + speakers):
             continue
-        contents = [c for c in contents if not any(c.overlaps(t) for t in blocking)]
+        contents = [c for c in contents if not any(c.overlaps(t) for t in blocking + speakers)]
         if not contents:
             continue
         if speaker is not None and any(speaker.overlaps(t) for t in blocking):
             speaker = None
         added.append(_tagger_attr(speaker, cue, contents, TAGGER_WEIGHT * score, loose))
-        blocking += [*contents, cue] + ([speaker] if speaker else [])
+        blocking += [*contents, cue]
+        speakers += [speaker] if speaker else []
     return added
