@@ -29,6 +29,7 @@ BOUNDARY, DETERMINERS, LEADING_NOISE, NOUN_EXCEPTIONS = map(
 TITLES, PERSON_ROLES, ANON_HEADS, ANON_DETS = map(
     words, ("titles", "person-roles", "anonymous-heads", "anonymous-determiners")
 )
+TITLE_ROLES = table("title-roles")  # "sen" -> ("senator", "lawmaker"): 'Sen. Kerr' is 'the senator'
 GROUP_WORDS, GROUP_NAME_ENDINGS, EVIDENCE_NOUNS = map(words, ("group-words", "group-name-endings", "evidence-nouns"))
 ORG_WORDS = words("organisation-words", "evidence-nouns")
 DOCUMENT_WORDS = words("document-words", "evidence-nouns")
