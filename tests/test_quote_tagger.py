@@ -71,5 +71,7 @@ def test_a_subjectless_cue_shares_the_source_before_it() -> None:
     found = {text[q.cue.start : q.cue.end]: q for q in find_quotes(text, sentences(text)) if q.cue}
     assert "citing" in found, found
     citing = found["citing"]
-    assert citing.speaker is not None and text[citing.speaker.start : citing.speaker.end] == "Defence Minister Ivo Petrov"
+    assert (
+        citing.speaker is not None and text[citing.speaker.start : citing.speaker.end] == "Defence Minister Ivo Petrov"
+    )
     assert citing.speaker_name == "Ivo Petrov"
