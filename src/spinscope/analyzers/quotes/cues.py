@@ -194,10 +194,11 @@ def _act_object(toks: list[Tok], k: int, stop: int) -> tuple[int, int]:
     return k, stop
 
 
-def _content_before(scan: RegionScan, s_first: int, colon: bool) -> Range | None:
-    """The content before 'SPK CUE' ("…, Ruiz said"), not an introductory adverbial."""
+def _content_before(scan: RegionScan, s_first: int, colon: bool, nested: bool = False) -> Range | None:
+    """The content before 'SPK CUE' ("…, Ruiz said"), not an introductory adverbial; ``nested``: the
+    whole clause, for a speech tag that ends the region."""
     toks = scan.toks
-    before = scan.before_range(s_first) if scan.sep_before(s_first) else None
+    before = scan.before_range(s_first, nested) if scan.sep_before(s_first) else None
     if (
         before is not None
         and toks[before[0]].low in INTRO
@@ -228,7 +229,7 @@ def _attribute(scan: RegionScan, i: int, subject: Range, verb: tuple[str, str], 
     has_after = looks_like_content(toks, k, stop, 1 if vclass == "act" else 3)
     if k + 1 < n and toks[k].low == "according" and toks[k + 1].low == "to":
         has_after = False  # '"…," he told Flake, according to officials': theirs, not his
-    before = _content_before(scan, s_first, colon)
+    before = _content_before(scan, s_first, colon, scan.final_tag(i) is not None)
     if before is not None and (not has_after or toks[k].kind == "q" or toks[k - 1].text == ","):
         attr = scan.make(before[0], before[1], cue, subject, score, vclass)
         if attr is not None:
@@ -376,7 +377,7 @@ def _inverted(scan: RegionScan, i: int) -> int | None:
     e1 = s1 - 1
     while e1 > s0 and toks[e1].kind == "p":
         e1 -= 1
-    rng = scan.before_range(i)
+    rng = scan.before_range(i, scan.final_tag(i) is not None)
     if not ended or rng is None:
         return None
     speaker = (s0, e1)
