@@ -47,6 +47,7 @@ from spinscope.analyzers.quotes.vocab import (
     PRONOUNS,
     SEPARATORS,
     TITLES,
+    TAG_VERBS,
     VERBS,
 )
 
@@ -170,6 +171,8 @@ def _subject_fits(toks: list[Tok], i: int, subject: Range, verb: tuple[str, str]
         and not (head.endswith("s") or any(toks[y].low == "and" for y in range(s_first, s_last)))
     ):
         ok = False  # a bare base form needs a plural subject ("officials say") or an auxiliary
+    if head == "who" and vclass in ("think", "act") and (s_first == 0 or toks[s_first - 1].text != ","):
+        ok = False  # "delegates who back him would …": a restrictive relative clause describes, it reports nothing
     if toks[s_first].low in OBJECT_RELATIVE_HEADS or (s_first > 0 and toks[s_first - 1].low in OBJECT_RELATIVE_HEADS):
         ok = False  # "Nothing the president said will …": the verb sits in a relative clause
     return ok
@@ -192,6 +195,25 @@ def _act_object(toks: list[Tok], k: int, stop: int) -> tuple[int, int]:
             stop = y - 1
             break
     return k, stop
+
+
+def _beside_quotation(toks: list[Tok], i: int) -> bool:
+    """Whether the verb at i tags a quotation: one right after it ('continued: "…"', 'continued, "…"'), or
+    one shortly before it with only a short tail after ('"…," Rubio continued.')."""
+    n = len(toks)
+    after = toks[i + 1 : i + 3]
+    if after and (after[0].kind == "q" or (after[0].text in (":", ",") and len(after) > 1 and after[1].kind == "q")):
+        return True
+    before = any(toks[j].kind == "q" for j in range(max(0, i - 8), i))
+    tail = [t for t in toks[i + 1 : n] if t.kind != "p"]
+    return before and len(tail) <= 6 and all(t.kind == "w" and t.low != "that" for t in tail)
+
+
+def _only_adverbial_after(toks: list[Tok], k: int) -> bool:
+    """Whether the words from k on are no content of their own: not a quotation, not 'that …', not a
+    participle cue ('adding …'), nor a ':'."""
+    first = toks[k]
+    return first.kind == "w" and not first.cap and first.low != "that" and first.low not in PARTICIPLE_CUES
 
 
 def _content_before(scan: RegionScan, s_first: int, colon: bool, nested: bool = False) -> Range | None:
@@ -230,6 +252,10 @@ def _attribute(scan: RegionScan, i: int, subject: Range, verb: tuple[str, str], 
     if k + 1 < n and toks[k].low == "according" and toks[k + 1].low == "to":
         has_after = False  # '"…," he told Flake, according to officials': theirs, not his
     before = _content_before(scan, s_first, colon, scan.final_tag(i) is not None)
+    if has_after and before is not None and toks[before[1]].kind == "q" and _only_adverbial_after(toks, k):
+        # '"You bet I would," Christie said when asked whether …', '"…," he said of the field': the
+        # quotation is what was said; what follows the cue only says when, where or about what.
+        has_after = False
     if before is not None and (not has_after or toks[k].kind == "q" or toks[k - 1].text == ","):
         attr = scan.make(before[0], before[1], cue, subject, score, vclass)
         if attr is not None:
@@ -286,6 +312,8 @@ def _reporting_verb(scan: RegionScan, i: int) -> int | None:
     toks = scan.toks
     t, low = toks[i], toks[i].low
     verb = ("tell", "speech") if low in ("told", "tells", "tell", "telling") else VERBS.get(low)
+    if verb is None and low in TAG_VERBS and _beside_quotation(toks, i):
+        verb = TAG_VERBS[low]
     if verb is None or t.cap or (i > 0 and toks[i - 1].low == "to") or low.endswith("ing"):
         return None
     if i > 0 and toks[i - 1].low in ("the", "a", "an", "his", "her", "their", "its", "our", "this", "that"):

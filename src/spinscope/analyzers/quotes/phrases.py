@@ -136,6 +136,11 @@ def _link_continues(toks: list[Tok], k: int, j: int) -> bool:
     )
 
 
+# Determiners that are also noun-phrase boundaries elsewhere ("said this week") but open a speaker phrase
+# when a noun follows them ("this source told", "one official said").
+_OPENING_DETERMINERS = frozenset({"this", "these", "those", "one", "another", "each"})
+
+
 def _walk_left(toks: list[Tok], j: int) -> int:
     """The first token of the noun phrase whose head is at ``j`` (at most 16 words)."""
     start = j
@@ -150,6 +155,9 @@ def _walk_left(toks: list[Tok], j: int) -> int:
             elif lk in _INNER_LINKS:
                 if not _link_continues(toks, k, j):
                     break
+            elif lk in _OPENING_DETERMINERS and k < j:
+                start = k  # "this source", "one official": the determiner opens the phrase
+                break
             elif (
                 lk in BOUNDARY
                 or (lk in PRONOUNS and k != j)

@@ -94,3 +94,5 @@ def _verb_table() -> dict[str, tuple[str, str]]:
 
 
 VERBS = _verb_table()
+# Speech-tag-only verbs (tag-verbs.txt): cues only beside a quotation.
+TAG_VERBS = {form: (base, "speech") for base in words("tag-verbs") for form in inflect(base)}
