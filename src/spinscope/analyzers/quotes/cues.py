@@ -46,8 +46,8 @@ from spinscope.analyzers.quotes.vocab import (
     PERSON_ROLES,
     PRONOUNS,
     SEPARATORS,
-    TITLES,
     TAG_VERBS,
+    TITLES,
     VERBS,
 )
 
