@@ -306,6 +306,23 @@ def _cue_subject(scan: RegionScan, i: int, vclass: str, first_aux: int) -> Range
     return subject
 
 
+def _without_nested(scan: RegionScan, subject: Range | None) -> Range | None:
+    """The subject up to a relative clause that is an attribution of its own: 'Mr. Scott, who has called
+    the plan reckless, criticized …' -> 'Mr. Scott' (PolNeAR gives each token one role)."""
+    if subject is None:
+        return None
+    toks = scan.toks
+    lo, hi = toks[subject[0]].start, toks[subject[1]].end
+    inner = [a.speaker[0] if a.speaker else a.cue[0] for a in scan.found if a.cue and lo <= a.cue[0] < hi]
+    if not inner:
+        return subject
+    cut = min(inner)
+    end = subject[1]
+    while end >= subject[0] and (toks[end].end > cut or toks[end].kind == "p"):
+        end -= 1
+    return (subject[0], end) if end >= subject[0] else None
+
+
 def _reporting_verb(scan: RegionScan, i: int) -> int | None:
     """A reporting verb at i with its subject (``SPK CUE …``), or inverted after its content; returns where
     to go on, or None when the word is no cue."""
@@ -328,7 +345,7 @@ def _reporting_verb(scan: RegionScan, i: int) -> int | None:
         cue_start -= 1
     if passive(toks, first_aux, i) or (i + 2 < scan.n and toks[i + 1].low == "not" and toks[i + 2].low == "to"):
         return None  # passives, and "who asked not to be named"
-    subject = _cue_subject(scan, i, verb[1], first_aux)
+    subject = _without_nested(scan, _cue_subject(scan, i, verb[1], first_aux))
     if subject is not None:
         if not _subject_fits(toks, i, subject, verb, cue_start):
             return None
@@ -351,6 +368,8 @@ def _inverted_speaker_end(toks: list[Tok], s0: int) -> tuple[int, bool]:
     s1 = s0
     while s1 < n:
         ts = toks[s1]
+        if ts.kind == "q" and s1 > s0 and toks[s1 - 1].kind == "w":
+            return s1, False  # 'said the president "offered no changes"': a partial quotation as predicate
         if ts.kind == "q" or (ts.kind == "p" and ts.text in ";!?"):
             return s1, True
         if (
@@ -381,10 +400,15 @@ def _inverted_speaker_end(toks: list[Tok], s0: int) -> tuple[int, bool]:
 
 
 def _finite_after_name(toks: list[Tok], s0: int, s1: int) -> bool:
-    """A lower-case auxiliary or past-tense verb right after a capitalised word: the words after the cue are
-    a clause ("said Obama has", "said Mrs. Clinton had", "said Obama failed"), not an inverted speaker."""
+    """A lower-case auxiliary or past-tense verb right after a capitalised word, or any word after a subject
+    pronoun: the words after the cue are a clause ("said Obama has", "said Obama failed", "said he fully
+    supports"), not an inverted speaker."""
     ts = toks[s1]
-    if s1 <= s0 or ts.kind != "w" or ts.cap or not toks[s1 - 1].cap:
+    if s1 <= s0 or ts.kind != "w" or ts.cap:
+        return False
+    if toks[s1 - 1].low in ("he", "she", "they", "we", "i"):
+        return True  # "said he fully supports …"
+    if not toks[s1 - 1].cap:
         return False
     return ts.low in AUX or (ts.low.endswith("ed") and len(ts.low) > 4)
 

@@ -50,10 +50,11 @@ def _provisional(attrs: list[Attr], loose: list[Quote]) -> list[Quote]:
     ] + loose
 
 
-def _tagger_sources(attrs: list[Attr], found: list[Found]) -> None:
-    """On a cue both found, the tagger's source replaces the rules' one unless it overlaps a content."""
+def _tagger_sources(text: str, attrs: list[Attr], found: list[Found]) -> None:
+    """On a cue both found, the tagger's source replaces the rules' one unless it overlaps a content or the
+    rules' one is a relative pronoun ('Mr. Scott, who has called …': PolNeAR's source is 'who')."""
     for attr in attrs:
-        if attr.cue is None:
+        if attr.cue is None or (attr.speaker and text[attr.speaker[0] : attr.speaker[1]].lower() in ("who", "which")):
             continue
         cue = Span(*attr.cue)
         for t_speaker, t_cue, _, _ in found:
@@ -122,7 +123,7 @@ def with_tagger(text: str, sentences: list[Span], attrs: list[Attr], loose: list
         )
         if not phantom_cue(text, cue)
     ]
-    _tagger_sources(attrs, found)
+    _tagger_sources(text, attrs, found)
     added = list(attrs)
     # A source may speak twice ("Sanders criticized the accord, saying …" is two attributions of one source
     # in PolNeAR), so the tagger's source may be another attribution's source, never its cue or content.
