@@ -138,6 +138,10 @@ def _is_participle_cue(toks: list[Tok], i: int) -> bool:
     )
 
 
+# Verbs whose past tense is their base form: "the statement read" is past, not a bare base form.
+_PAST_LIKE_BASE = frozenset({"read", "put"})
+
+
 def _subject_fits(toks: list[Tok], i: int, subject: Range, verb: tuple[str, str], cue_start: int) -> bool:
     """Whether the noun phrase can be the source of the verb at i (evidence verbs want a poll or study,
     beliefs and speech acts someone who holds them; a base form a plural subject)."""
@@ -166,6 +170,7 @@ def _subject_fits(toks: list[Tok], i: int, subject: Range, verb: tuple[str, str]
         ok = ok and (head_tok.cap or head in ("he", "she", "it", "who", "one") or head in DOCUMENT_WORDS)
     if (
         low == base
+        and low not in _PAST_LIKE_BASE
         and cue_start == i
         and head not in ("they", "we", "i", "you", "who")
         and not (head.endswith("s") or any(toks[y].low == "and" for y in range(s_first, s_last)))
@@ -213,7 +218,7 @@ def _only_adverbial_after(toks: list[Tok], k: int) -> bool:
     """Whether the words from k on are no content of their own: not a quotation, not 'that …', not a
     participle cue ('adding …'), nor a ':'."""
     first = toks[k]
-    return first.kind == "w" and not first.cap and first.low != "that" and first.low not in PARTICIPLE_CUES
+    return first.kind == "w" and first.low != "that" and first.low not in PARTICIPLE_CUES
 
 
 def _content_before(scan: RegionScan, s_first: int, colon: bool, nested: bool = False) -> Range | None:

@@ -64,10 +64,11 @@ def _appositive_left(toks: list[Tok], j: int) -> Range | None:
     if not (k >= 1 and toks[k].text == ","):
         return None
     head = subject_left(toks, k)
-    if head is None or not (
-        toks[head[1]].cap or toks[head[1]].low in ("he", "she", "they") or nounish(toks[head[1]].low)
-    ):
-        return None
+    last = head[1] if head is not None else -1
+    while head is not None and last > head[0] and toks[last].kind == "p":
+        last = next((x for x in range(last - 1, head[0] - 1, -1) if toks[x].text == "("), head[0]) - 1
+    if head is None or not (toks[last].cap or toks[last].low in ("he", "she", "they") or nounish(toks[last].low)):
+        return None  # the head word: "Rep. Ana Scott (D-Va.), one of …" -> "Scott"
     appositive = toks[k + 1 : j]
     relative = bool(appositive) and (
         appositive[0].low in ("who", "whose", "which")
