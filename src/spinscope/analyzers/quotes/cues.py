@@ -418,6 +418,11 @@ def _finite_after_name(toks: list[Tok], s0: int, s1: int) -> bool:
     return ts.low in AUX or (ts.low.endswith("ed") and len(ts.low) > 4)
 
 
+def _opened(toks: list[Tok], s0: int, e1: int) -> bool:
+    """Whether a bracket opens between s0 and e1 (the bracket at e1 closes it)."""
+    return any(toks[y].text == "(" for y in range(s0, e1))
+
+
 def _inverted(scan: RegionScan, i: int) -> int | None:
     """``CONTENT, CUE SPK [, CONTENT2]``: '"…," said Ana Ruiz, the minister. "…"'."""
     toks, n = scan.toks, scan.n
@@ -432,8 +437,8 @@ def _inverted(scan: RegionScan, i: int) -> int | None:
         return None
     s1, ended = _inverted_speaker_end(toks, s0)
     e1 = s1 - 1
-    while e1 > s0 and toks[e1].kind == "p":
-        e1 -= 1
+    while e1 > s0 and toks[e1].kind == "p" and not (toks[e1].text == ")" and _opened(toks, s0, e1)):
+        e1 -= 1  # a party tag keeps its closing bracket: "said Sen. Ana Ruiz (D-Conn.)"
     rng = scan.before_range(i, scan.final_tag(i) is not None)
     if not ended or rng is None:
         return None

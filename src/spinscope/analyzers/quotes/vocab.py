@@ -35,7 +35,7 @@ ORG_WORDS = words("organisation-words", "evidence-nouns")
 DOCUMENT_WORDS = words("document-words", "evidence-nouns")
 NOT_SPEAKERS = words("not-speakers")
 NOT_NAMES, TITLE_SMALL_WORDS = map(words, ("not-names", "title-small-words"))
-ABBREVIATIONS = words("abbreviations", "title-abbreviations", "month-abbreviations")
+ABBREVIATIONS = words("abbreviations", "title-abbreviations", "month-abbreviations", "state-abbreviations")
 # Time, place and channel: what stands between a cue and its speaker or content.
 WEEKDAYS, ADVERBIAL_HEADS, CHANNEL_WORDS = map(words, ("weekdays", "adverbial-heads", "channel-words"))
 MONTHS = words("months", "month-abbreviations")
