@@ -75,3 +75,15 @@ def test_a_subjectless_cue_shares_the_source_before_it() -> None:
         citing.speaker is not None and text[citing.speaker.start : citing.speaker.end] == "Defence Minister Ivo Petrov"
     )
     assert citing.speaker_name == "Ivo Petrov"
+
+
+@pytest.mark.skipif(qt.shipped() is None, reason="no attribution tagger installed")
+def test_a_coordinated_cue_without_a_source_takes_the_main_subject() -> None:
+    """'Ortiz, eager …, attacked the mayor for …': the tagger finds 'attacked' and no source; the source is
+    the main clause's subject."""
+    text = (
+        "But Governor Lena Ortiz, eager all evening to blame the council, attacked the mayor for ignoring the floods."
+    )
+    found = {text[q.cue.start : q.cue.end]: q for q in find_quotes(text, sentences(text)) if q.cue}
+    assert "attacked" in found, found
+    assert found["attacked"].speaker_name == "Lena Ortiz"

@@ -128,7 +128,7 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
         attrs = with_tagger(text, sentences, attrs, loose)
         covered = [(s, e) for a in attrs for s, e in a.contents]
         loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
-    share_speakers(sentences, attrs)
+    share_speakers(sentences, attrs, text)
     attrs = [widen_source(text, widen_cue(text, a)) for a in attrs]
     attrs.sort(key=lambda a: min([c[0] for c in a.contents] + ([a.cue[0]] if a.cue else [])))
     quotes = _quotes(text, attrs)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from spinscope.analyzers.quotes.phrases import Range, skip_aux_left, subject_left, subject_right
 from spinscope.analyzers.quotes.tokens import Tok
-from spinscope.analyzers.quotes.vocab import AUX, INTRO, INVERTIBLE, PARTICIPLE_CUES, SEPARATORS, VERBS
+from spinscope.analyzers.quotes.vocab import AUX, INTRO, INVERTIBLE, LEADING_NOISE, PARTICIPLE_CUES, SEPARATORS, VERBS
 
 # Quote.score: a fixed confidence per pattern; an explicit cue next to its content scores highest.
 SCORE_BY_VERB_CLASS = {"speech": 0.9, "think": 0.6, "evidence": 0.7, "act": 0.5}
@@ -125,8 +125,8 @@ class RegionScan:
         """The subject of the region's main clause (for ', saying …')."""
         toks = self.toks
         s = 0
-        while s < limit and toks[s].kind == "p":
-            s += 1
+        while s < limit and (toks[s].kind == "p" or (toks[s].low in LEADING_NOISE and toks[s].low not in INTRO)):
+            s += 1  # "Even the president …", "But Ortiz …": the subject starts after the connective
         if s < limit and toks[s].low in INTRO:
             comma = next((x for x in range(s, limit) if toks[x].text == ","), None)
             if comma is None:
