@@ -148,9 +148,17 @@ def _subject_fits(toks: list[Tok], i: int, subject: Range, verb: tuple[str, str]
     base, vclass = verb
     low = toks[i].low
     s_first, s_last = subject
+    if toks[s_last].text == "," and s_last > s_first:
+        # "Speaker Ana Ruiz, the party's leader, called …": the head is the name before the appositive
+        s_last = next(x for x in range(s_first, s_last + 1) if toks[x].text in ",(") - 1
+        if toks[s_last].text == ")":
+            s_last = next((x for x in range(s_last, s_first - 1, -1) if toks[x].text == "("), s_first + 1) - 1
+        s_last = max(s_first, s_last)
     head_tok = toks[s_last - 1] if toks[s_last].low in INTENSIFIERS and s_last > s_first else toks[s_last]
     head = head_tok.low
     ok = head not in NOT_SPEAKERS  # "history shows", "that kind of attitude tells you"
+    if head.endswith(("'s", "’s")) or head in ("'s", "’s"):
+        ok = False  # "Trump's remarks about the judge": after a possessive the word is a noun
     if vclass == "evidence":
         ok = ok and (
             head in EVIDENCE_NOUNS
