@@ -19,13 +19,22 @@
     return sentence && sentence.speaker === "quoted" ? "A quoted speaker" : "The writer's own words";
   }
 
+  // The default shown set's threshold, as the server's analysis names it (spinscope.calibration); null: none.
+  function weakThreshold(analysis) {
+    const calibration = ((analysis.models || {}).techniques || {}).calibration || {};
+    return typeof calibration.shown_min_confidence === "number" ? calibration.shown_min_confidence : null;
+  }
+
   function spansOf(analysis, techniques, map) {
     const byId = new Map(techniques.map((t, i) => [t.id, { ...t, index: i }]));
+    const threshold = weakThreshold(analysis);
     const spans = [];
     for (const span of analysis.techniques || []) {
       const technique = byId.get(span.technique) || { id: span.technique, name: span.technique, definition: "",
         colour: "#dddddd", index: techniques.length };
-      spans.push({ layer: "techniques", ...span, info: technique, range: toRange(map, span.start, span.end),
+      // weak: below the calibrated threshold (spans without a confidence, as from the rules engine, never are)
+      const weak = threshold !== null && typeof span.confidence === "number" && span.confidence < threshold;
+      spans.push({ layer: "techniques", ...span, weak, info: technique, range: toRange(map, span.start, span.end),
         whose: whoseWords(analysis, span.start, span.end) });
     }
     for (const quote of analysis.quotes || []) {
@@ -67,13 +76,18 @@
   }
 
   // ---- painting -------------------------------------------------------------------------------------------
-  const highlightName = (span) => (span.layer === "techniques" ? `spinscope-t${span.info.index}` : `spinscope-${span.layer}`);
+  const highlightName = (span) => (span.layer !== "techniques" ? `spinscope-${span.layer}`
+    : span.weak ? `spinscope-w${span.info.index}` : `spinscope-t${span.info.index}`);
+
+  // a technique span the settings let through: score, weak spans, the popup's switches
+  const techniqueShown = (span, settings) =>
+    span.score >= settings.minScore && (settings.showWeak || !span.weak) && !state.hidden.has(span.technique);
 
   function visibleSpans() {
     if (!state) return [];
-    const { layers, minScore } = state.settings;
+    const { layers } = state.settings;
     return state.spans.filter((span) => span.range && layers[span.layer] &&
-      (span.layer !== "techniques" || (span.score >= minScore && !state.hidden.has(span.technique))));
+      (span.layer !== "techniques" || techniqueShown(span, state.settings)));
   }
 
   function paint() {
@@ -97,6 +111,11 @@
   function adoptSheet() {
     const rules = state.techniques.map((t, i) =>
       `::highlight(spinscope-t${i}) { background-color: ${safeColour(t.colour)}; color: #111; }`);
+    // weak spans (shown on request): the technique's colour, faded
+    rules.push(...state.techniques.map((t, i) => {
+      const colour = safeColour(t.colour);
+      return `::highlight(spinscope-w${i}) { background-color: ${colour.length === 7 ? colour + "59" : colour}; }`;
+    }));
     rules.push("::highlight(spinscope-quotes) { text-decoration: underline dotted 2px #1d4e89; }");
     rules.push("::highlight(spinscope-opinion) { background-color: rgba(150, 110, 190, 0.16); }");
     rules.push("::highlight(spinscope-current) { text-decoration: underline solid 3px #c1121f; }");
@@ -125,10 +144,12 @@
       shown: !state.hidden.has(t.id) }));
     const index = new Map(counts.map((c) => [c.id, c]));
     for (const span of state.spans) {
-      if (span.layer === "techniques" && span.range && span.score >= settings.minScore && index.has(span.technique)) {
+      if (span.layer === "techniques" && span.range && span.score >= settings.minScore &&
+          (settings.showWeak || !span.weak) && index.has(span.technique)) {
         index.get(span.technique).count += 1;
       }
     }
+    const weakHidden = settings.showWeak ? 0 : state.spans.filter((s) => s.layer === "techniques" && s.weak).length;
     const quotes = (analysis.quotes || []).filter((q) => q.kind !== "scare").map((q) => ({
       kind: q.kind, speaker: q.speaker_name || (q.speaker ? q.speaker.text : null), text: q.content.text }));
     return {
@@ -137,6 +158,7 @@
       opinionShare: analysis.summary ? analysis.summary.opinion_share : null,
       words: analysis.summary ? analysis.summary.word_count : null,
       unplaced: state.spans.filter((s) => !s.range).length,
+      weakHidden,
     };
   }
 
@@ -258,7 +280,9 @@
     parts.swatch.style.background = safeColour(span.info.colour);
     parts.name.textContent = span.info.name;
     parts.definition.textContent = span.info.definition;
-    parts.score.textContent = `score ${span.score.toFixed(2)} (${span.engine})`;
+    const confidence = typeof span.confidence === "number"
+      ? ` · confidence ${span.confidence.toFixed(2)}${span.weak ? " (weak)" : ""}` : "";
+    parts.score.textContent = `score ${span.score.toFixed(2)}${confidence} (${span.engine})`;
     parts.whose.textContent = span.whose;
     parts.panel.dataset.technique = span.technique;
     parts.panel.hidden = false;

@@ -42,7 +42,8 @@ function render(result) {
   const total = result.counts.reduce((sum, c) => sum + (c.shown ? c.count : 0), 0);
   $("#overview").textContent =
     `${total} technique passage${total === 1 ? "" : "s"} highlighted · opinion: ${percent(result.opinionShare)} of sentences` +
-    (result.words ? ` · ${result.words} words` : "");
+    (result.words ? ` · ${result.words} words` : "") +
+    (result.weakHidden ? ` · ${result.weakHidden} weak span${result.weakHidden === 1 ? "" : "s"} hidden (Settings)` : "");
   $("#techniques").replaceChildren(...result.counts.map((c) => {
     const box = element("input", { type: "checkbox", checked: c.shown, value: c.id });
     box.addEventListener("change", toggled);
@@ -87,6 +88,7 @@ async function fillSettings() {
   const settings = await loadSettings();
   $("#server").value = settings.server;
   $("#min-score").value = String(settings.minScore);
+  $("#show-weak").checked = settings.showWeak;
   for (const box of document.querySelectorAll('input[name="layer"]')) box.checked = Boolean(settings.layers[box.value]);
 }
 
@@ -95,7 +97,7 @@ async function save(event) {
   const layers = Object.fromEntries(Object.keys(DEFAULTS.layers).map((k) => [k, false]));
   for (const box of document.querySelectorAll('input[name="layer"]:checked')) layers[box.value] = true;
   try {
-    await saveSettings({ server: $("#server").value, minScore: $("#min-score").value, layers });
+    await saveSettings({ server: $("#server").value, minScore: $("#min-score").value, showWeak: $("#show-weak").checked, layers });
   } catch (error) {
     $("#saved").textContent = error.message;
     return;

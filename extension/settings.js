@@ -2,6 +2,9 @@
 export const DEFAULTS = Object.freeze({
   server: "http://127.0.0.1:8000",
   minScore: 0,
+  // Technique spans whose calibrated confidence is below the threshold the server's analysis names
+  // (models.techniques.calibration.shown_min_confidence) are hidden unless this is on; then they are faded.
+  showWeak: false,
   layers: { techniques: true, quotes: true, opinion: false },
 });
 
@@ -16,10 +19,11 @@ export function normaliseServer(value) {
 }
 
 export async function loadSettings() {
-  const stored = await chrome.storage.local.get(["server", "minScore", "layers"]);
+  const stored = await chrome.storage.local.get(["server", "minScore", "showWeak", "layers"]);
   return {
     server: typeof stored.server === "string" ? stored.server : DEFAULTS.server,
     minScore: Number.isFinite(stored.minScore) ? stored.minScore : DEFAULTS.minScore,
+    showWeak: typeof stored.showWeak === "boolean" ? stored.showWeak : DEFAULTS.showWeak,
     layers: { ...DEFAULTS.layers, ...(stored.layers || {}) },
   };
 }
@@ -28,6 +32,7 @@ export async function saveSettings(settings) {
   await chrome.storage.local.set({
     server: normaliseServer(settings.server),
     minScore: Math.min(1, Math.max(0, Number(settings.minScore) || 0)),
+    showWeak: Boolean(settings.showWeak),
     layers: { ...DEFAULTS.layers, ...settings.layers },
   });
 }

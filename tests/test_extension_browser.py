@@ -352,3 +352,59 @@ def test_other_address_needs_allow_origin(extension: SimpleNamespace, site: str)
         assert page.evaluate("[...CSS.highlights.keys()].filter((k) => /^spinscope-t/.test(k)).length") > 0
         page.close()
         popup.close()
+
+
+@pytest.fixture(scope="module")
+def model_server() -> Iterator[str]:
+    """A server on the model engine, whose technique spans carry a calibrated confidence."""
+    pytest.importorskip("fastapi", reason="the server extra is not installed")
+    from spinscope.server import Settings, create_app
+
+    with serve_in_thread(create_app(Settings(engine="model", db_path=":memory:", rate_per_minute=0))) as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+def highlight_sizes(page: Any, prefix: str) -> int:
+    return page.evaluate(
+        "(p) => [...CSS.highlights].filter(([k]) => new RegExp('^' + p + '\\\\d+$').test(k))"
+        ".reduce((n, [, h]) => n + h.size, 0)",
+        prefix,
+    )
+
+
+def test_weak_spans_are_hidden_until_asked(extension: SimpleNamespace, model_server: str, site: str) -> None:
+    """The default shown set: spans under the analysis' calibrated threshold are not painted until the
+    "show weak" setting is on; then they are, in their own (faded) highlights."""
+    use_server(extension, model_server)
+    page, tab_id, errors = open_article(extension, site)
+    popup = open_popup(extension, tab_id)
+    popup.click("#analyse")
+    popup.wait_for_selector("#result:not([hidden]), #error:not([hidden])", timeout=120_000)
+    assert popup.locator("#error").is_hidden(), popup.locator("#error").inner_text()
+    permalink = popup.locator("#permalink").get_attribute("href") or ""
+    analysis = fetch_json(model_server + "/api/result/" + permalink.rsplit("/", 1)[1])
+    threshold = analysis["models"]["techniques"]["calibration"]["shown_min_confidence"]
+    weak = [s for s in analysis["techniques"] if s["confidence"] < threshold]
+    strong = [s for s in analysis["techniques"] if s["confidence"] >= threshold]
+    assert weak and strong, "the test article should hold spans on both sides of the threshold"
+
+    assert highlight_sizes(page, "spinscope-t") == len(strong)
+    assert highlight_sizes(page, "spinscope-w") == 0
+    assert f"{len(weak)} weak span" in popup.locator("#overview").inner_text()
+    counts = [int(c) for c in popup.locator("#techniques .count").all_inner_texts()]
+    assert sum(counts) == len(strong)
+
+    popup.locator("#settings summary").click()
+    popup.check("#show-weak")
+    popup.click("#settings-form button[type=submit]")
+    popup.locator("#saved", has_text="Saved").wait_for()
+    page.wait_for_function(
+        "(n) => [...CSS.highlights].filter(([k]) => /^spinscope-w\\d+$/.test(k)).reduce((m, [, h]) => m + h.size, 0) === n",
+        arg=len(weak),
+    )
+    assert highlight_sizes(page, "spinscope-t") == len(strong)
+    assert "weak span" not in popup.locator("#overview").inner_text()
+    extension.worker.evaluate("chrome.storage.local.remove(['showWeak'])")
+    assert errors == []
+    page.close()
+    popup.close()

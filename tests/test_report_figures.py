@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from spinscope.calibration import is_weak
 from spinscope.cli import app
 from spinscope.document import Analysis, Article, Quote, SentenceVoice, Span, TechniqueSpan
 from spinscope.pipeline import summarise as pipeline_summarise
@@ -30,6 +31,7 @@ class Figures(HTMLParser):
         self.values: dict[str, str] = {}
         self.items: dict[str, int] = {"spans": 0, "claims": 0, "opinion": 0}
         self.legend: list[int] = []
+        self.legend_all: list[int] = []  # every span of a technique, weak ones too (data-count)
         self.headings: dict[str, str] = {}
         self._key: str | None = None
         self._section = ""
@@ -54,6 +56,8 @@ class Figures(HTMLParser):
             self.items["claims"] += 1
         if tag == "li" and (a.get("id") or "").startswith("ss-o-"):
             self.items["opinion"] += 1
+        if tag == "button" and "ss-legend-item" in classes and a.get("data-count"):
+            self.legend_all.append(int(a["data-count"] or 0))
         if tag == "span" and "ss-count" in classes and self._section == "ss-h-legend":
             self._count = True
 
@@ -133,7 +137,10 @@ def test_terminal_html_and_json_show_the_same_figures(outputs: tuple[dict, str, 
     assert report.values["claims"] == str(s["claims"])
     assert report.values["techniques_per_1000_words"] == f"{s['techniques_per_1000_words']:.1f}"
     assert report.items == {"spans": s["technique_count"], "claims": s["claims"], "opinion": s["opinion_sentences"]}
-    assert sum(report.legend) == s["technique_count"]
+    # the legend counts what is highlighted by default (spans under the calibrated threshold are hidden
+    # until switched on), and carries every span's count for when they are
+    assert sum(report.legend) == sum(1 for t in data["techniques"] if not is_weak(t)) > 0
+    assert sum(report.legend_all) == s["technique_count"]
     assert (
         f"{s['opinion_sentences']} of the writer's {s['writer_sentences']} sentences" in report.headings["ss-h-opinion"]
     )

@@ -79,7 +79,17 @@ def analyze(
     engine: Annotated[
         EngineName, typer.Option(help="model; fast: quotes by the rules alone (~1.5x); rules: technique rules.")
     ] = EngineName.model,
-    min_score: Annotated[float, typer.Option(help="Hide technique spans scored below this (0-1).")] = 0.0,
+    min_score: Annotated[
+        float, typer.Option(help="Drop technique spans scored below this (0-1), from the JSON too; default: keep all.")
+    ] = 0.0,
+    show_weak: Annotated[
+        bool,
+        typer.Option(
+            "--show-weak",
+            help="Text and HTML views: also show (faded) the technique spans below the default confidence "
+            "threshold; the JSON always has them.",
+        ),
+    ] = False,
     html: Annotated[Path | None, typer.Option(help="Also write the HTML report here (one input).")] = None,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Also write the JSON analysis here (one input).")
@@ -114,10 +124,10 @@ def analyze(
         elif format is Format.json:
             rendered = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
         else:
-            rendered = render_html(result)
+            rendered = render_html(result, show_weak=show_weak)
         if output is None:
             if rendered is None:
-                render_terminal(result, out)
+                render_terminal(result, out, show_weak=show_weak)
             else:
                 sys.stdout.write(rendered)
         else:
@@ -125,14 +135,14 @@ def analyze(
             target.parent.mkdir(parents=True, exist_ok=True)
             if rendered is None:
                 console = Console(file=open(target, "w", encoding="utf-8"), width=100, no_color=True)  # noqa: SIM115
-                render_terminal(result, console)
+                render_terminal(result, console, show_weak=show_weak)
                 console.file.close()
             else:
                 target.write_text(rendered, encoding="utf-8")
             err.print(f"wrote {target}", highlight=False)
         if html is not None:
             html.parent.mkdir(parents=True, exist_ok=True)
-            html.write_text(render_html(result), encoding="utf-8")
+            html.write_text(render_html(result, show_weak=show_weak), encoding="utf-8")
             err.print(f"wrote {html}", highlight=False)
         if json_path is not None:
             json_path.parent.mkdir(parents=True, exist_ok=True)

@@ -77,7 +77,9 @@ class TechniqueSpan:
     end: int
     technique: str
     score: float
-    engine: str = "model"  # "model" or "rules": who found it
+    engine: str = "model"  # "model", "rules" or "quotes": who found it
+    # P(right) from the calibration (spinscope.calibration); None where there is none (the rules engine)
+    confidence: float | None = None
 
     @property
     def span(self) -> Span:
@@ -197,7 +199,9 @@ class Analysis:
         return cls(
             article=article,
             techniques=[
-                TechniqueSpan(t["start"], t["end"], t["technique"], t["score"], t.get("engine", "model"))
+                TechniqueSpan(
+                    t["start"], t["end"], t["technique"], t["score"], t.get("engine", "model"), t.get("confidence")
+                )
                 for t in data.get("techniques", [])
             ],
             sentences=[

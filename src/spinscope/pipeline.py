@@ -127,7 +127,7 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     checkpoint()
     found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=use_tagger)
     checkpoint()
-    techniques += scare_quote_techniques(found_quotes, techniques, min_score)
+    techniques += scare_quote_techniques(found_quotes, techniques, min_score, calibrated=use_models)
     voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded, use_model=use_models)
     checkpoint()
     found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)
@@ -152,16 +152,24 @@ SCARE_QUOTE_TECHNIQUE = "Doubt"
 
 
 def scare_quote_techniques(
-    found_quotes: list[Quote], techniques: list[TechniqueSpan], min_score: float
+    found_quotes: list[Quote], techniques: list[TechniqueSpan], min_score: float, *, calibrated: bool = False
 ) -> list[TechniqueSpan]:
     """Scare quotes (the "peacekeepers") are a persuasion signal: they cast doubt on the quoted word.
-    The quote analyser finds them exactly, so they join the technique layer (engine "quotes")."""
+    The quote analyser finds them exactly, so they join the technique layer (engine "quotes"). With
+    ``calibrated`` (the model engines) they carry the calibration's confidence: PTC's annotators rarely
+    mark them as Doubt, so it is low and views hide them by default (spinscope.calibration)."""
+    from spinscope.calibration import shipped_calibration
+
+    calibration = shipped_calibration() if calibrated else None
     have = {(t.start, t.end, t.technique) for t in techniques}
     added = []
     for quote in found_quotes:
         span = (quote.content.start, quote.content.end, SCARE_QUOTE_TECHNIQUE)
         if quote.kind == "scare" and span not in have and quote.score >= min_score:
-            added.append(TechniqueSpan(*span, score=round(quote.score, 4), engine="quotes"))
+            confidence = None
+            if calibration is not None and calibration.covers("quotes"):
+                confidence = round(calibration.score_confidence("quotes", quote.score), 4)
+            added.append(TechniqueSpan(*span, score=round(quote.score, 4), engine="quotes", confidence=confidence))
     return added
 
 

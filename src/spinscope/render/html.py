@@ -7,6 +7,11 @@ autoescaping. Overlapping spans are flattened into runs by
 :func:`~spinscope.render.segments.coverage_runs`; each run carries the set of
 techniques, quotes, claims and opinion sentences covering it.
 
+Technique spans below the default shown set (calibrated ``confidence`` under
+:data:`spinscope.calibration.SHOWN_MIN_CONFIDENCE`) are hidden until the reader
+switches "weaker spans" on in the legend (then drawn faded); the JSON block
+keeps every span.
+
 Everything is read from the plain dict, with defaults, so a saved JSON renders
 the same later and partial analyses (empty layers, empty summary) render too.
 """
@@ -27,6 +32,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from spinscope.calibration import SHOWN_MIN_CONFIDENCE, is_weak
 from spinscope.render.figures import summary_rows
 from spinscope.render.segments import (
     coverage_runs,
@@ -112,6 +118,11 @@ def _score(value: Any) -> str:
     return "—" if number is None else f"{number:.2f}"
 
 
+def _faded(colour: str) -> str:
+    """A weak span's colour: the technique's, mostly transparent (``#rrggbb`` gains an alpha)."""
+    return f"{colour}59" if re.fullmatch(r"#[0-9a-fA-F]{6}", colour) else colour
+
+
 def _safe_url(url: Any) -> str | None:
     return url if isinstance(url, str) and re.match(r"https?://", url, re.IGNORECASE) else None
 
@@ -151,10 +162,11 @@ def _model_rows(models: Mapping[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
-def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
+def _view(analysis: Mapping[str, Any], show_weak: bool = False) -> dict[str, Any]:
     layers = read_layers(analysis)
     text, length, meta, title = layers.text, len(layers.text), layers.meta, layers.title
     techniques, opinions = layers.techniques, layers.opinions
+    weak = {i for i, t in enumerate(techniques) if is_weak(t)}
     quotes, claims = layers.quotes, layers.claims
     figures = summary_of(analysis)
     # The opinion layer shades the writer's opinion sentences; quoted speakers' opinions are listed apart.
@@ -176,10 +188,12 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
     used = Counter({str(k): int(v) for k, v in given.items()} if isinstance(given, Mapping) else {})
     for tid, n in Counter(t["technique"] for t in techniques).items():
         used.setdefault(tid, n)  # a hand-made summary that misses a technique of the layer
+    weak_used = Counter(techniques[i]["technique"] for i in weak)
     legend_ids = [t.id for t in TECHNIQUES] + sorted(set(used) - {t.id for t in TECHNIQUES})
     legend = []
     for k, tid in enumerate(legend_ids):
         info = technique_info(tid)
+        strong = max(used.get(tid, 0) - weak_used[tid], 0)
         legend.append(
             {
                 "id": tid,
@@ -187,7 +201,10 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
                 "name": info.name,
                 "definition": info.definition,
                 "colour": info.colour,
-                "count": used.get(tid, 0),
+                "count": used.get(tid, 0),  # every span (the summary's count)
+                "strong": strong,  # those shown by default
+                "shown": used.get(tid, 0) if show_weak else strong,
+                "weak_only": bool(used.get(tid, 0)) and not strong,
             }
         )
     key_of = {item["id"]: item["key"] for item in legend}
@@ -202,16 +219,23 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
             layers: dict[str, list[int]] = {"t": [], "o": [], "q": [], "s": [], "c": []}
             for mark in run.spans:
                 layers[mark["layer"]].append(mark["i"])
-            tech = sorted(layers["t"], key=lambda i: (-(_number(techniques[i].get("score")) or 0.0), i))
+            every = sorted(layers["t"], key=lambda i: (-(_number(techniques[i].get("score")) or 0.0), i))
+            # strong spans first: where they overlap a weak one, their colour leads
+            tech = [i for i in every if i not in weak] + [i for i in every if i in weak and show_weak]
             tech_ids = list(dict.fromkeys(techniques[i]["technique"] for i in tech))
             classes = ["ss-run"]
             tips = []
-            if tech:
+            if every:
                 classes.append("ss-t")
                 if len(tech) > 1:
                     classes.append("ss-overlap")
+                if not tech:
+                    classes.append("ss-off")  # weak spans only, hidden until the reader shows them
+                elif all(i in weak for i in tech):
+                    classes.append("ss-weak")
                 tips += [
-                    f"{technique_info(techniques[i]['technique']).name} ({_score(techniques[i].get('score'))})"
+                    f"{technique_info(techniques[i]['technique']).name} ({_score(techniques[i].get('score'))}"
+                    + (", weak)" if i in weak else ")")
                     for i in tech
                 ]
             if layers["o"]:
@@ -235,15 +259,23 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
                     "text": run.text,
                     "start": run.start,
                     "end": run.end,
-                    "tag": "mark" if tech else "span",
+                    "tag": "mark" if every else "span",
                     "classes": " ".join(dict.fromkeys(classes)),
-                    "t": " ".join(map(str, tech)),
+                    "t": " ".join(map(str, every)),
+                    "focusable": bool(tech),
                     "techniques": " ".join(tech_ids),
                     "described_by": " ".join(f"ss-tn-{key_of[tid]}" for tid in tech_ids),
                     "o": " ".join(map(str, layers["o"])),
                     "q": " ".join(map(str, layers["q"] + [i for i in layers["s"] if i not in layers["q"]])),
                     "c": " ".join(map(str, layers["c"])),
-                    "style": _stripes([technique_info(tid).colour for tid in tech_ids]),
+                    "style": _stripes(
+                        [
+                            _faded(technique_info(tid).colour)
+                            if all(i in weak for i in tech if techniques[i]["technique"] == tid)
+                            else technique_info(tid).colour
+                            for tid in tech_ids
+                        ]
+                    ),
                     "title": "\n".join(tips),
                 }
             )
@@ -263,6 +295,8 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
                 "name": info.name,
                 "colour": info.colour,
                 "score": _score(t.get("score")),
+                "confidence": _score(t.get("confidence")) if _number(t.get("confidence")) is not None else "",
+                "weak": i in weak,
                 "engine": t.get("engine") if isinstance(t.get("engine"), str) else "",
                 "voice": "the writer's words" if voice == "writer" else "a quoted speaker's words",
                 "text": text[t["start"] : t["end"]],
@@ -271,6 +305,7 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
             }
         )
     definitions = [item for item in legend if item["count"]]
+    weak_count = len(weak)
     for item in definitions:
         item["example"] = technique_info(item["id"]).example
 
@@ -328,6 +363,9 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
         "summary": summary_rows(analysis),
         "figures": figures,
         "cards": cards,
+        "weak_count": weak_count,
+        "show_weak": show_weak,
+        "min_confidence": f"{SHOWN_MIN_CONFIDENCE:.2f}",
         "definitions": definitions,
         "palette_note": PALETTE_NOTE,
         "quotes": quote_rows,
@@ -337,15 +375,16 @@ def _view(analysis: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def render_html(analysis: Mapping[str, Any], *, standalone: bool = True) -> str:
+def render_html(analysis: Mapping[str, Any], *, standalone: bool = True, show_weak: bool = False) -> str:
     """Render a ``spinscope/1`` analysis dict as HTML.
 
     ``standalone=True`` gives one complete, self-contained page (CSS and JS
     inlined, no network requests). ``standalone=False`` gives only the report
     fragment (``<div class="ss-report">…</div>`` plus its JSON data); a page that
     embeds it should include :func:`report_css` and :func:`report_js` itself.
+    ``show_weak`` starts the report with the weaker technique spans shown (faded).
     """
-    view = _view(analysis)
+    view = _view(analysis, show_weak)
     js = report_js()
     template = _environment().get_template("report.html.j2")
     return template.render(

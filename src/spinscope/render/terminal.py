@@ -4,7 +4,10 @@ Technique spans are coloured with their technique's colour (where spans
 overlap, the highest-scoring one wins) and followed by a footnote number that
 points into the legend table. Without colour (a pipe, ``NO_COLOR``) both ends
 of a span are marked, ``[3>so-called peacekeepers<3]``, so its extent stays
-readable. The summary rows are :func:`spinscope.render.figures.summary_rows`,
+readable. Spans below the default shown set (calibrated ``confidence`` under
+:data:`spinscope.calibration.SHOWN_MIN_CONFIDENCE`) are left out, with a line
+that says how many and how to see them (``show_weak``: drawn faded, without
+colour as ``[3?>…<3?]``). The summary rows are :func:`spinscope.render.figures.summary_rows`,
 the same as the HTML report's. All
 article text goes through :class:`rich.text.Text`, never console markup, so
 brackets in articles print as they are.
@@ -22,6 +25,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from spinscope.calibration import SHOWN_MIN_CONFIDENCE, is_weak
 from spinscope.normalise import visible_controls
 from spinscope.render.figures import percent, summary_rows
 from spinscope.render.html import technique_info
@@ -55,7 +59,8 @@ def _article_text(
     plain: bool,
 ) -> list[Text]:
     """One Text per paragraph, technique runs styled, footnote numbers after each span's end
-    (and, without colour, an opening mark before its start)."""
+    (and, without colour, an opening mark before its start). Weak spans (only there when shown on
+    request) are drawn faded: underlined in their colour, their marks with a "?"."""
     # Where each span's marks go: its ends, clipped to the first and last paragraph it reaches.
     notes_at: dict[int, list[int]] = {}
     opens_at: dict[int, list[int]] = {}
@@ -72,23 +77,32 @@ def _article_text(
         for run in coverage_runs(text, marks, p_start, p_end):
             if plain:  # outer spans open first
                 for i in sorted(opens_at.get(run.start, []), key=lambda i: -techniques[i]["end"]):
-                    block.append(f"[{number_of[techniques[i]['technique']]}>")
+                    block.append(f"[{number_of[techniques[i]['technique']]}{_weak_mark(techniques[i])}>")
             covering = [m for m in run.spans if m["layer"] == "t"]
+            strong = [m for m in covering if not is_weak(m)]
             style = Style()
-            if covering:
-                best = max(covering, key=lambda m: _score(m.get("score")))
+            if strong:
+                best = max(strong, key=lambda m: _score(m.get("score")))
                 colour = technique_info(best["technique"]).colour
                 style = Style(color="black", bgcolor=colour, underline=plain)
+            elif covering:  # weak spans only: faded
+                best = max(covering, key=lambda m: _score(m.get("score")))
+                style = Style(color=technique_info(best["technique"]).colour, underline=True)
             if any(m["layer"] == "o" for m in run.spans):
                 style += Style(italic=True)
             block.append(run.text, style=style or None)
             for i in sorted(notes_at.get(run.end, []), key=lambda i: -techniques[i]["start"]):  # inner first
                 tid = techniques[i]["technique"]
                 colour = technique_info(tid).colour
-                note = f"<{number_of[tid]}]" if plain else f"[{number_of[tid]}]"
+                weak = _weak_mark(techniques[i])
+                note = f"<{number_of[tid]}{weak}]" if plain else f"[{number_of[tid]}{weak}]"
                 block.append(note, style=Style(color=colour, bold=True))
         blocks.append(block)
     return blocks
+
+
+def _weak_mark(span: Mapping[str, Any]) -> str:
+    return "?" if is_weak(span) else ""
 
 
 def _visible(value: Any) -> Any:
@@ -130,8 +144,26 @@ def _print_sentences(
     console.print()
 
 
-def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
-    """Print the analysis to ``console``: title, coloured article, legend, summary, quotes, opinion, claims."""
+def _weak_note(n: int, shown: bool) -> Text:
+    """What the default view leaves out, and how to see it."""
+    labels = "label" if n == 1 else "labels"
+    head = f"{n} weaker technique {labels} (calibrated confidence below {SHOWN_MIN_CONFIDENCE:.2f}) " + (
+        "are drawn faded (underlined; [n?> … <n?] without colour)."
+        if shown
+        else "are not shown: --show-weak shows them."
+    )
+    why = (
+        f" Shown by default: confidence {SHOWN_MIN_CONFIDENCE:.2f} or more, where about half the spans match a PTC "
+        "annotator's span of the same technique (held-out articles). The JSON keeps every span."
+    )
+    return Text(head + why, style="dim")
+
+
+def render_terminal(analysis: Mapping[str, Any], console: Console, *, show_weak: bool = False) -> None:
+    """Print the analysis to ``console``: title, coloured article, legend, summary, quotes, opinion, claims.
+
+    Technique spans below the default shown set (:func:`spinscope.calibration.is_weak`) are left out
+    unless ``show_weak``; then they are drawn faded."""
     analysis = _visible(analysis)
     layers = read_layers(analysis)
     text, meta, title = layers.text, layers.meta, layers.title
@@ -142,15 +174,21 @@ def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
         layers.claims,
     )
     plain = console.no_color or console.color_system is None
+    weak = [t for t in techniques if is_weak(t)]
+    if not show_weak:
+        techniques = [t for t in techniques if not is_weak(t)]
 
     console.rule(Text(title, style="bold"))
     details = [str(meta[k]) for k in ("outlet", "author", "date", "url") if isinstance(meta.get(k), str) and meta[k]]
     if details:
         console.print(Text(" · ".join(details), style="dim"), justify="center")
 
-    # legend numbers follow the taxonomy order, for the techniques that occur
+    # legend numbers follow the taxonomy order, for the techniques that occur (in the spans drawn; the
+    # summary's counts when every span is drawn, so that a hand-made summary keeps its figures)
     given = summary_of(analysis)["technique_counts"]
     counts = Counter({str(k): int(v) for k, v in given.items()} if isinstance(given, Mapping) else {})
+    if weak and not show_weak:
+        counts = Counter()
     for tid, n in Counter(t["technique"] for t in techniques).items():
         counts.setdefault(tid, n)  # a hand-made summary that misses a technique of the layer
     ordered = [tid for tid in TECHNIQUE_IDS if tid in counts] + sorted(set(counts) - set(TECHNIQUE_IDS))
@@ -178,8 +216,14 @@ def render_terminal(analysis: Mapping[str, Any], console: Console) -> None:
             swatch = Text(f"[{number_of[tid]}]", style=Style(color=info.colour, bold=True))
             legend.add_row(swatch, Text(info.name), Text(str(counts[tid])), Text(info.definition))
         console.print(legend)
+    elif weak:
+        console.print(
+            Text(f"No persuasion techniques found with confidence {SHOWN_MIN_CONFIDENCE:.2f} or more.", style="italic")
+        )
     else:
         console.print(Text("No persuasion techniques found.", style="italic"))
+    if weak:
+        console.print(_weak_note(len(weak), show_weak))
 
     summary = Table(title="Summary", box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
     summary.add_column("figure", style="bold")

@@ -15,6 +15,10 @@
   var colours = {};
   var hidden = {};
   var active = null;
+  /* Spans whose calibrated confidence is below the report's threshold are "weak": hidden until the
+     reader ticks "Show weaker spans", then drawn faded. Spans without a confidence are never weak. */
+  var minConfidence = parseFloat(root.dataset.minConfidence);
+  var showWeak = root.classList.contains("ss-show-weak");
 
   root.querySelectorAll(".ss-legend-item").forEach(function (b) { colours[b.dataset.technique] = b.dataset.colour; });
 
@@ -29,9 +33,13 @@
     return node;
   }
 
+  function isWeak(t) {
+    return typeof t.confidence === "number" && isFinite(minConfidence) && t.confidence < minConfidence;
+  }
+
   function shownTechniques(run) {
     return ints(run.dataset.t).filter(function (i) {
-      return techniques[i] && !hidden[techniques[i].technique];
+      return techniques[i] && !hidden[techniques[i].technique] && (showWeak || !isWeak(techniques[i]));
     });
   }
 
@@ -64,8 +72,10 @@
     var def = definitionOf(t.technique);
     head.appendChild(el("strong", "", def ? def.querySelector("dt").textContent : t.technique));
     var score = typeof t.score === "number" ? t.score.toFixed(2) : "—";
+    var confidence = typeof t.confidence === "number"
+      ? " · confidence " + t.confidence.toFixed(2) + (isWeak(t) ? " (weak)" : "") : "";
     var who = voiceOf(t) === "quoted" ? "a quoted speaker's words" : "the writer's words";
-    head.appendChild(el("span", "ss-score", " score " + score + " · " + who));
+    head.appendChild(el("span", "ss-score", " score " + score + confidence + " · " + who));
     item.appendChild(head);
     item.appendChild(el("blockquote", "ss-span-text", "\u201c" + spanText(t) + "\u201d"));
     return item;
@@ -141,12 +151,19 @@
 
   function paint(run) {
     var ids = [];
-    shownTechniques(run)
-      .sort(function (a, b) { return (techniques[b].score || 0) - (techniques[a].score || 0) || a - b; })
+    var strongIds = {};
+    var shown = shownTechniques(run);
+    shown.forEach(function (i) { if (!isWeak(techniques[i])) strongIds[techniques[i].technique] = true; });
+    shown
+      .sort(function (a, b) {
+        return isWeak(techniques[a]) - isWeak(techniques[b]) ||
+          (techniques[b].score || 0) - (techniques[a].score || 0) || a - b;
+      })
       .forEach(function (i) {
         var id = techniques[i].technique;
         if (ids.indexOf(id) < 0) ids.push(id);
       });
+    run.classList.toggle("ss-weak", ids.length > 0 && !Object.keys(strongIds).length);
     var n = ids.length;
     if (!n) {
       run.style.backgroundImage = "";
@@ -156,6 +173,7 @@
     }
     var bands = ids.map(function (id, k) {
       var c = colours[id] || "#d9d9d9";
+      if (!strongIds[id] && /^#[0-9a-f]{6}$/i.test(c)) c += "59"; /* a weak span's colour, faded */
       return c + " " + (100 * k / n).toFixed(2) + "% " + (100 * (k + 1) / n).toFixed(2) + "%";
     });
     run.style.backgroundImage = "linear-gradient(to bottom," + bands.join(",") + ")";
@@ -175,12 +193,22 @@
       var on = item.getAttribute("aria-pressed") !== "true";
       item.setAttribute("aria-pressed", on ? "true" : "false");
       if (on) delete hidden[id]; else hidden[id] = true;
-      runs.forEach(function (r) { if (r.dataset.t) paint(r); });
-      root.querySelectorAll(".ss-spans > .ss-span").forEach(function (card) {
-        if (card.dataset.technique === id) card.hidden = !on;
-      });
+      repaint();
     }
   });
+
+  /* every highlight, card and legend count again, after a technique or the weaker spans were switched */
+  function repaint() {
+    runs.forEach(function (r) { if (r.dataset.t) paint(r); });
+    root.querySelectorAll(".ss-spans > .ss-span").forEach(function (card) {
+      card.hidden = Boolean(hidden[card.dataset.technique]) || (!showWeak && card.classList.contains("ss-weak"));
+    });
+    root.querySelectorAll("button.ss-legend-item").forEach(function (b) {
+      var count = b.querySelector(".ss-count");
+      if (count && b.dataset.count) count.textContent = showWeak ? b.dataset.count : b.dataset.strong;
+    });
+    root.querySelectorAll(".ss-weak-only").forEach(function (li) { li.hidden = !showWeak; });
+  }
 
   root.addEventListener("keydown", function (event) {
     var target = event.target instanceof Element ? event.target : null;
@@ -195,5 +223,11 @@
   root.addEventListener("change", function (event) {
     var box = event.target;
     if (box && box.dataset && box.dataset.layer) root.classList.toggle("ss-hide-" + box.dataset.layer, !box.checked);
+    if (box && box.hasAttribute && box.hasAttribute("data-weak")) {
+      showWeak = box.checked;
+      root.classList.toggle("ss-show-weak", showWeak);
+      if (active && !shownTechniques(active).length && !notes(active).length) close();
+      repaint();
+    }
   });
 })();

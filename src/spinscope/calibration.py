@@ -1,0 +1,129 @@
+"""Calibrated confidence of technique spans, and the default shown set.
+
+A technique span's ``score`` is what the models say (P(span) x P(technique | span) for the tagger's spans,
+a fixed value for the slogan rule, the quote analyser's score for scare quotes); it is not the chance
+that the span is right. ``confidence`` is: the probability that a reader with the PTC annotators'
+guidelines would mark a span of that technique overlapping it, from a map fitted by
+``training/calibrate_techniques.py`` and shipped in ``models/technique-calibration/manifest.json``
+(numpy at run time).
+
+Where it was fitted, honestly: on the 37 PTC train articles held out from every model
+(``training/ptc_val_ids.txt``), the only ones whose predictions are not fitted to their gold; every choice
+(map, threshold) was made by 5-fold cross-validation by article within those 37 (without a GPU the tagger
+cannot be refitted per fold, so out-of-fold predictions over all of PTC train do not exist). The figures
+are out-of-fold over those 37 articles, and move a lot from fold to fold.
+
+Views (terminal, HTML report, web app, browser extension) show by default only the spans with
+``confidence`` at least :data:`SHOWN_MIN_CONFIDENCE` (out-of-fold precision >= 0.5) and fade or hide the
+others behind a switch; the JSON keeps every span. Spans without a confidence (the ``--engine rules``
+analyser, which has no calibration data, and analyses made before 0.2) are always shown.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from spinscope.runtime.session import MODELS_DIR
+
+CALIBRATION = "technique-calibration"
+# The one default threshold of every view: chosen by training/calibrate_techniques.py (its manifest's
+# "shown_min_confidence"; tests/test_calibration.py checks they agree).
+SHOWN_MIN_CONFIDENCE = 0.42
+# What the "logistic" map reads of a tagger span label, in order (model_features): its score's two factors,
+# whether it is the span's runner-up label, nested in a longer span, its length, and which technique it names
+# (the five commonest in PTC; how often a label is right depends much on its technique, held-out 0.02-0.40).
+CALIBRATED_TECHNIQUES = (
+    "Loaded_Language",
+    "Name_Calling,Labeling",
+    "Doubt",
+    "Exaggeration,Minimisation",
+    "Appeal_to_fear-prejudice",
+)
+MODEL_FEATURES = (
+    "logit_span_prob",
+    "logit_label_prob",
+    "runner_up",
+    "nested",
+    "log_chars",
+    *(f"is_{t}" for t in CALIBRATED_TECHNIQUES),
+)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def model_features(
+    technique: str, span_prob: float, label_prob: float, rank: int, nested: bool, chars: int
+) -> np.ndarray:
+    """What the "logistic" map reads of one tagger span label (``MODEL_FEATURES``)."""
+    parts = [_logit(span_prob), _logit(label_prob), float(rank > 0), float(nested), math.log(max(chars, 1))]
+    return np.array(parts + [float(technique == t) for t in CALIBRATED_TECHNIQUES], np.float64)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Maps from what a span's source says to P(right), one per source ("model", "rules", "quotes")."""
+
+    maps: Mapping[str, Mapping[str, Any]]
+    manifest: Mapping[str, Any]
+
+    def covers(self, engine: str) -> bool:
+        return engine in self.maps
+
+    def score_confidence(self, engine: str, score: float) -> float:
+        """P(right) of a span from its ``score`` alone (a "constant" or "interp" map)."""
+        spec = self.maps[engine]
+        if spec["method"] == "constant":
+            return float(spec["value"])
+        if "x" in spec:
+            return float(np.clip(np.interp(score, spec["x"], spec["y"]), 0.0, 1.0))
+        raise ValueError(f"the {engine!r} calibration needs the span's features, not its score")
+
+    def model_confidence(
+        self, technique: str, span_prob: float, label_prob: float, rank: int, nested: bool, chars: int
+    ) -> float:
+        """P(right) of one tagger span label."""
+        spec = self.maps["model"]
+        if spec["method"] != "logistic":
+            return self.score_confidence("model", span_prob * label_prob)
+        x = (model_features(technique, span_prob, label_prob, rank, nested, chars) - spec["mean"]) / spec["scale"]
+        z = float(x @ np.asarray(spec["weights"]) + spec["bias"])
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def describe(self) -> dict[str, Any]:
+        described = {k: self.manifest[k] for k in ("name", "version", "base", "validation") if k in self.manifest}
+        return {**described, "shown_min_confidence": SHOWN_MIN_CONFIDENCE}
+
+
+def load_calibration(manifest: Mapping[str, Any]) -> Calibration:
+    maps = {}
+    for engine, spec in manifest["maps"].items():
+        spec = dict(spec)
+        for key in ("x", "y", "mean", "scale", "weights"):
+            if key in spec:
+                spec[key] = np.asarray(spec[key], np.float64)
+        maps[engine] = spec
+    return Calibration(maps, manifest)
+
+
+@cache
+def shipped_calibration() -> Calibration | None:
+    path = MODELS_DIR / CALIBRATION / "manifest.json"
+    return load_calibration(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
+
+
+def is_weak(span: Mapping[str, Any], threshold: float = SHOWN_MIN_CONFIDENCE) -> bool:
+    """Whether a technique span of the JSON falls below the default shown set (views fade or hide it)."""
+    confidence = span.get("confidence")
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not math.isfinite(confidence):
+        return False  # no calibrated confidence: nothing to judge it by, so it is shown
+    return confidence < threshold
