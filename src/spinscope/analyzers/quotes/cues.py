@@ -319,6 +319,19 @@ def _cue_subject(scan: RegionScan, i: int, vclass: str, first_aux: int) -> Range
     return subject
 
 
+def _after_quotation(toks: list[Tok], subject: Range | None) -> Range | None:
+    """'"…," former policy planning director Anne Sloter wrote': a subject read short ("director Anne
+    Sloter") runs back to the quotation when only a few plain words lie between them."""
+    if subject is None or subject[0] == 0:
+        return subject
+    k = subject[0] - 1
+    while k >= 0 and toks[k].kind == "w" and not toks[k].cap and subject[0] - k <= 6 and toks[k].low not in PRONOUNS:
+        k -= 1
+    if k >= 0 and k < subject[0] - 1 and toks[k].kind == "q" and toks[k].text.rstrip("\"”’'").endswith((",", "!", "?")):
+        return k + 1, subject[1]  # only after a quotation that hands over to its tag ('"…,"'), not a scare quote
+    return subject
+
+
 def _without_nested(scan: RegionScan, subject: Range | None) -> Range | None:
     """The subject up to a relative clause that is an attribution of its own: 'Mr. Scott, who has called
     the plan reckless, criticized …' -> 'Mr. Scott' (PolNeAR gives each token one role)."""
@@ -344,6 +357,8 @@ def _reporting_verb(scan: RegionScan, i: int) -> int | None:
     verb = ("tell", "speech") if low in ("told", "tells", "tell", "telling") else VERBS.get(low)
     if verb is None and low in TAG_VERBS and _beside_quotation(toks, i):
         verb = TAG_VERBS[low]
+    if verb is None and low in ("put", "puts") and i + 1 < scan.n and toks[i + 1].low == "it":
+        verb = ("put", "speech") if _beside_quotation(toks, i + 1) else None  # 'as Lund put it: "…"'
     if verb is None or t.cap or (i > 0 and toks[i - 1].low == "to") or low.endswith("ing"):
         return None
     if i > 0 and toks[i - 1].low in ("the", "a", "an", "his", "her", "their", "its", "our", "this", "that"):
@@ -358,7 +373,7 @@ def _reporting_verb(scan: RegionScan, i: int) -> int | None:
         cue_start -= 1
     if passive(toks, first_aux, i) or (i + 2 < scan.n and toks[i + 1].low == "not" and toks[i + 2].low == "to"):
         return None  # passives, and "who asked not to be named"
-    subject = _without_nested(scan, _cue_subject(scan, i, verb[1], first_aux))
+    subject = _after_quotation(toks, _without_nested(scan, _cue_subject(scan, i, verb[1], first_aux)))
     if subject is not None:
         if not _subject_fits(toks, i, subject, verb, cue_start):
             return None

@@ -68,7 +68,7 @@ def widen_cue(text: str, attr: Attr) -> Attr:
     contents = []
     for s, e in attr.contents:
         if attr.cue[1] <= s < end:
-            s, e = trim(text, end, e, " \t\n")
+            s, e = trim(text, end, e, " \t\n:")  # "put it: "…"": the colon goes with the cue's words
         contents.append((s, e))
     return replace(attr, cue=(start, end), contents=[c for c in contents if c[1] > c[0]] or attr.contents)
 
