@@ -473,3 +473,17 @@ def test_a_quantifier_cut_off_a_source_joins_it() -> None:
     widened = widen_source(text, attr)
     assert text[widened.speaker[0] : widened.speaker[1]] == "no one"
     assert widen_source(text, Attr([(0, 5)], (one + 4, one + 9), None, "indirect", 0.5)).speaker is None
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "kind"),
+    [
+        ("The announcer said the polls would close at eight.", "The announcer", "person"),
+        ("Far fewer publications said the reform would pass.", "Far fewer publications", "group"),
+        ("The leaflet says the border will close on Friday.", "The leaflet", "document"),
+    ],
+)
+def test_a_common_noun_source_is_typed_by_what_it_names(text: str, speaker: str, kind: str) -> None:
+    found = [q for q in quotes_of(text) if q.speaker is not None]
+    assert found and text[found[0].speaker.start : found[0].speaker.end] == speaker
+    assert found[0].speaker_type == kind

@@ -182,7 +182,23 @@ def classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
         return "person" if not head.endswith("s") or head in ("boss",) else "group"
     if name is not None:
         return "person"
-    return "organisation" if words and words[-1] in ORG_WORDS else "person"
+    if words and words[-1] in ORG_WORDS:
+        return "organisation"
+    return _common_noun_type(head)
+
+
+_AGENT = re.compile(r"(?:er|or|ist|ian|ant|ent|ee|man|woman|person)s?$")
+
+
+def _common_noun_type(head: str) -> SpeakerType:
+    """A lower-case head in no word list: a person (or people) when it names an agent ("the announcer",
+    "one questioner", "the narrator"), else a group of things speaking as one ("far fewer publications",
+    "the endorsements") or a document ("the ad")."""
+    if head in ("his", "her", "him", "one", "someone", "somebody", "anyone", "everyone", "nobody"):
+        return "person"
+    if _AGENT.search(head):
+        return "group" if head.endswith("s") and not head.endswith("ss") else "person"
+    return "group" if head.endswith("s") and not head.endswith("ss") else "document"
 
 
 def entities(text: str) -> list[Entity]:
