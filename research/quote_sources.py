@@ -1,5 +1,8 @@
 """Where quote sources are lost, on the quote tagger's own held-out 10% of PolNeAR train (the same
-seeded split as research/train_quote_tagger.py; the tagger never trained on these articles).
+seeded split as research/train_quote_tagger.py; the tagger never trained on these articles). The
+encoder's word probabilities are cached on disk by (text, the rules' tags) in $SPINSCOPE_QUOTE_CACHE
+(default /tmp/spinscope-quote-cache), so a rule change re-runs the encoder only where it changed the rules'
+tags: a run takes about 10 s once the cache is warm.
 
     .venv/bin/python -m research.quote_sources modes [FLOOR ...]  # overlap P/R/F1 and exact F1 with
                                                                      # the tagger's minimum score (0.5 shipped)

@@ -36,7 +36,9 @@ reporters*), as PolNeAR marks them. One module per step:
    (*Finance Minister Ana Ruiz* -> *Ana Ruiz*; a later *Ruiz* or *Ms. Ruiz* -> *Ana Ruiz*). Pronouns
    and descriptors (*the minister*, *the group*) are resolved to the most recent compatible speaker or
    named entity before them; anonymous sources (*a senior defence official*, *sources*) get no name.
-   ``speaker_type`` is person / anonymous / organisation / group from the head noun and the names.
+   ``speaker_type`` is person / anonymous / organisation / group / document from the head noun and the
+   names. A cue without a subject of its own (``…, citing``, ``… and accused``) shares the source of the
+   attribution before it in its sentence, else the main clause's subject (:mod:`.sharing`).
 7. **Learned tagger** (:mod:`.tagger`; ``use_tagger=True``, the default, when ``models/quote-encoder``
    is installed): PolNeAR marks as attributions much more than reporting verbs (criticised X, endorsed
    Y, a poll showed, the memo) — about 45% of its cues are outside any lexicon here. A MiniLM token
