@@ -52,6 +52,29 @@ class Failure:
     article: Article | None = None
 
 
+def engine_models(engine: Engine) -> tuple[str, ...]:
+    """The shipped ONNX models an engine runs, in the order an analysis first needs them."""
+    if engine == "rules":
+        return ()
+    from spinscope.analyzers.quote_tagger import ENCODER_NAME
+    from spinscope.analyzers.techniques_model import CLASSIFIER, TAGGER
+
+    return (TAGGER, CLASSIFIER, ENCODER_NAME) if engine == "model" else (TAGGER, CLASSIFIER)
+
+
+def preload_models(engine: Engine) -> None:
+    """Start creating the engine's ONNX sessions in the background (``runtime.session.preload``): the first
+    analysis in a process overlaps them with its reading, segmentation and first model runs. Nothing for the
+    rules engine or for models already loaded."""
+    if engine not in ENGINES:
+        return  # analyze() raises the clear error
+    names = engine_models(engine)
+    if names:
+        from spinscope.runtime.session import preload
+
+        preload(names)
+
+
 def technique_engine(engine: Engine = "model") -> TechniqueEngine:
     """The technique detector, loaded once per process ("fast" shares the model engine's)."""
     return _load_technique_engine("model" if engine == "fast" else engine)
@@ -107,6 +130,7 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     """
     article = _as_article(item)
     check_article(article)
+    preload_models(engine)
     text = article.text
     blocks = paragraphs(text)
     sentence_spans = sentences(text, blocks)
@@ -201,4 +225,13 @@ def analyze_many(
                 yield Failure(source=error.source, error=error, article=article)
 
 
-__all__ = ["Failure", "analyze", "analyze_many", "check_article", "summarise", "technique_engine"]
+__all__ = [
+    "Failure",
+    "analyze",
+    "analyze_many",
+    "check_article",
+    "engine_models",
+    "preload_models",
+    "summarise",
+    "technique_engine",
+]
