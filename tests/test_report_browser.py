@@ -8,6 +8,7 @@ used (it needs the network).
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -240,3 +241,40 @@ def test_layers_start_off_and_each_switches_on(report: dict[str, Any]) -> None:
     page.locator('input[data-layer="cl"]').check()
     assert drawn() == {"op": True, "q": True, "sp": True, "cl": True}
     assert "dashed" in quote.evaluate("el => getComputedStyle(el).borderBottomStyle")
+
+
+def test_weak_spans_hidden_until_switched_on(browser: Any, tmp_path: Path) -> None:
+    """The real analysis of the bundled example: spans under the calibrated threshold are not highlighted,
+    listed or counted until "Show N weaker spans" is ticked; then they are, faded; unticked, gone again."""
+    import spinscope
+    from spinscope.calibration import is_weak
+
+    data = spinscope.analyze((Path(__file__).parents[1] / "examples" / "demo-article.txt").read_text()).to_dict()
+    weak = [i for i, t in enumerate(data["techniques"]) if is_weak(t)]
+    strong = [i for i, t in enumerate(data["techniques"]) if not is_weak(t)]
+    assert weak and strong
+    path = tmp_path / "demo.html"
+    path.write_text(render_html(data), encoding="utf-8")
+    lit = "[...document.querySelectorAll('.ss-text mark.ss-t')].filter(m => !m.classList.contains('ss-off'))"
+    painted = f"new Set({lit}.flatMap(m => m.dataset.t.split(' ').map(Number).filter(i => !{weak}.includes(i) || document.querySelector('.ss-report').classList.contains('ss-show-weak'))))"
+    with recorded_page(browser, path.as_uri()) as seen:
+        page = seen["page"]
+        cards = page.locator(".ss-spans > .ss-span:visible")
+        legend = "[...document.querySelectorAll('button.ss-legend-item .ss-count')].reduce((n, c) => n + Number(c.textContent), 0)"
+
+        def state() -> tuple[int, int, int, int]:
+            weak_lit = page.evaluate(f"{lit}.filter(m => m.classList.contains('ss-weak')).length")
+            return cards.count(), page.evaluate(legend), len(page.evaluate(f"[...{painted}]")), weak_lit
+
+        assert state() == (len(strong), len(strong), len(strong), 0)
+        box = page.locator("input[data-weak]")
+        assert page.locator(".ss-weak-box").inner_text().startswith(f"Show {len(weak)} weaker spans")
+        box.check()
+        shown = state()
+        assert shown[:3] == (len(data["techniques"]),) * 3 and shown[3] > 0
+        faded = page.locator(".ss-text mark.ss-weak").first
+        # the technique's colour, mostly transparent (#rrggbb59, which the browser reads back as rgba)
+        assert re.search(r"rgba\(\d+, \d+, \d+, 0\.3\d*\)", faded.get_attribute("style") or "")
+        box.uncheck()
+        assert state() == (len(strong), len(strong), len(strong), 0)
+        assert seen["errors"] == []

@@ -49,6 +49,28 @@ def submit(page: Any, text: str) -> None:
     page.click("#sp-submit")
 
 
+def test_model_engine_hides_weak_spans_by_default(web: dict[str, Any]) -> None:
+    """With the trained model, spans under the calibrated threshold are in the JSON but not highlighted;
+    the status line says how many, and the legend's switch brings them back."""
+    page = web["page"]
+    page.locator(".sp-options summary").click()
+    page.select_option("#sp-engine", "model")
+    submit(page, DEMO.read_text(encoding="utf-8"))
+    page.wait_for_selector("#sp-result .ss-report mark.ss-t", timeout=60_000)
+    result_id = page.url.rsplit("/", 1)[1]
+    data = page.evaluate(f"fetch('/api/result/{result_id}').then(r => r.json())")
+    threshold = data["models"]["techniques"]["calibration"]["shown_min_confidence"]
+    weak = [t for t in data["techniques"] if t["confidence"] < threshold]
+    assert weak and len(weak) < len(data["techniques"])
+    assert f"({len(weak)} weaker ones hidden" in page.locator("#sp-status").inner_text()
+    lit = "#sp-result .ss-text mark.ss-t:not(.ss-off)"
+    before = page.locator(lit).count()
+    page.locator("#sp-result input[data-weak]").check()
+    assert page.locator(lit).count() > before
+    assert page.locator("#sp-result .ss-spans > .ss-span:visible").count() == len(data["techniques"])
+    assert web["errors"] == []
+
+
 def test_analyse_the_demo_article(web: dict[str, Any]) -> None:
     page, base = web["page"], web["base"]
     assert page.title().startswith("spinscope")

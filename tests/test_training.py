@@ -49,6 +49,7 @@ def test_dry_run_lists_trunk_then_heads_in_order() -> None:
         "heads/trunk-states-ptc",
         "heads/label-head",
         "heads/voice-head",
+        "heads/technique-calibration",
     ]
     commands = dict(steps)
     assert commands["trunk/distil"][:1] == ["training.gpu_distil"]

@@ -12,7 +12,7 @@ The tagger, the span classifier and the label head were all fitted on the other 
 those are far too confident to calibrate on, and without a GPU the tagger cannot be refitted per fold. So
 every choice here (isotonic map or Platt scaling, the default shown threshold) is made by 5-fold
 cross-validation *by article within the 37*: fitted on 4/5 of the articles, measured on the other 1/5.
-The figures are therefore out-of-fold over 37 articles (about 1,100 shown labels), not over all of PTC
+The figures are therefore out-of-fold over 37 articles (about 1,200 labels), not over all of PTC
 train, and their fold-to-fold spread is large. The shipped map is then refitted on all 37.
 
 Spans of the tagger (engine "model") get a monotone map of their score; the slogan rule's spans (engine
@@ -87,13 +87,31 @@ def collect(ids: list[str], articles: Path = ARTICLES) -> dict[str, list[dict[st
     return found
 
 
+def models_key() -> str:
+    """What the cached predictions depend on: the shipped models' checksums (the calibration's own excepted)
+    and the package version."""
+    import spinscope
+    from spinscope.runtime.session import MODELS_DIR
+
+    sums = {
+        folder.name: json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("sha256")
+        for folder in sorted(MODELS_DIR.iterdir())
+        if (folder / "manifest.json").exists() and folder.name != "technique-calibration"
+    }
+    return json.dumps({"version": spinscope.__version__, "models": sums}, sort_keys=True)
+
+
 def load_predictions(cache: Path, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The predictions on ``ids``, from ``cache`` when it was made by the same models (else computed and cached).
+    A change of rules (quotes, slogans) is not in the key: delete the cache after one."""
+    key = models_key()
     if cache.exists():
         cached = json.loads(cache.read_text(encoding="utf-8"))
-        if sorted(cached) == sorted(ids):
-            return cached
+        if cached.get("key") == key and sorted(cached.get("predictions", {})) == sorted(ids):
+            return cached["predictions"]
     found = collect(ids)
-    cache.write_text(json.dumps(found), encoding="utf-8")
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps({"key": key, "predictions": found}), encoding="utf-8")
     return found
 
 

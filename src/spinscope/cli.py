@@ -79,7 +79,9 @@ def analyze(
     engine: Annotated[
         EngineName, typer.Option(help="model; fast: quotes by the rules alone (~1.5x); rules: technique rules.")
     ] = EngineName.model,
-    min_score: Annotated[float, typer.Option(help="Hide technique spans scored below this (0-1).")] = 0.0,
+    min_score: Annotated[
+        float, typer.Option(help="Drop technique spans scored below this (0-1), from the JSON too; default: keep all.")
+    ] = 0.0,
     show_weak: Annotated[
         bool,
         typer.Option(

@@ -93,6 +93,17 @@
     }
   }
 
+  /* Technique spans under the analysis' calibrated threshold (models.techniques.calibration): the report
+     hides them until the reader asks (spinscope.calibration). */
+  function weakCount(data) {
+    var calibration = ((data.models || {}).techniques || {}).calibration || {};
+    var threshold = calibration.shown_min_confidence;
+    if (typeof threshold !== "number" || !Array.isArray(data.techniques)) return 0;
+    return data.techniques.filter(function (t) {
+      return typeof t.confidence === "number" && t.confidence < threshold;
+    }).length;
+  }
+
   async function analyse(payload) {
     var response;
     try {
@@ -174,7 +185,10 @@
          (the server renders /r/<id> as a page of its own). */
       history.pushState({ permalink: data.permalink }, "", data.permalink);
       var n = Array.isArray(data.techniques) ? data.techniques.length : 0;
-      setBusy(false, "Done: " + n + (n === 1 ? " technique" : " techniques") + " found. The report is below.");
+      var weak = weakCount(data);
+      setBusy(false, "Done: " + n + (n === 1 ? " technique" : " techniques") + " found" +
+        (weak ? " (" + weak + " weaker " + (weak === 1 ? "one" : "ones") + " hidden: the legend can show them)" : "") +
+        ". The report is below.");
     } catch (e) {
       setBusy(false, "");
       showError(e.message || String(e), null);
