@@ -35,7 +35,7 @@ steps = {}
 started = time.perf_counter()
 import spinscope.cli, spinscope.pipeline, spinscope.readers.inputs  # what `spinscope analyze -f json` imports
 steps["imports (cli, pipeline, readers)"] = time.perf_counter() - started
-from spinscope.pipeline import analyze, engine_models, technique_engine
+from spinscope.pipeline import ENGINE_MODELS, analyze, technique_engine
 from spinscope.runtime.session import ModelBundle, load_bundle
 runs = {}
 plain_run = ModelBundle.run
@@ -46,7 +46,7 @@ def timed_run(self, feeds):  # each model's share of an analysis
     finally:
         runs.setdefault(self.name, []).append(time.perf_counter() - t)
 ModelBundle.run = timed_run
-for name in engine_models(engine):
+for name in ENGINE_MODELS[engine]:
     t = time.perf_counter()
     bundle = load_bundle(name)
     for part, seconds in bundle.load_seconds.items():

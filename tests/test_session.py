@@ -106,21 +106,32 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
 
 
+def test_engine_models_name_the_analysers_models() -> None:
+    from spinscope.analyzers.quote_tagger import ENCODER_NAME
+    from spinscope.analyzers.techniques_model import CLASSIFIER, TAGGER
+    from spinscope.pipeline import ENGINE_MODELS, ENGINES
+
+    assert ENGINE_MODELS == {"model": (TAGGER, CLASSIFIER, ENCODER_NAME), "fast": (TAGGER, CLASSIFIER), "rules": ()}
+    assert set(ENGINE_MODELS) == set(ENGINES)
+
+
 def test_preload_and_the_analysis_share_the_sessions() -> None:
     """``preload_models`` creates each model's session once, in the background; the analysis uses those."""
     code = (
+        "import sys\n"
+        "from spinscope.runtime.preload import preload_models\n"
+        "assert 'numpy' not in sys.modules and 'onnxruntime' not in sys.modules  # the thread imports them\n"
         "import onnxruntime as ort, spinscope\n"
-        "from spinscope.pipeline import preload_models\n"
-        "from spinscope.runtime import session\n"
         "created = []\n"
         "class Counting(ort.InferenceSession):\n"
         "    def __init__(self, path, *args, **kwargs):\n"
         "        created.append(path)\n"
         "        super().__init__(path, *args, **kwargs)\n"
         "ort.InferenceSession = Counting\n"
-        "preload_models('model')\n"
+        "thread = preload_models('model')\n"
         "spinscope.analyze(open('examples/demo-article.txt').read())\n"
-        "preload_models('model')  # all loaded: no second thread, no second session\n"
+        "thread.join()\n"
+        "assert preload_models('model') is None and preload_models('fast') is None  # loaded: no second thread\n"
         "print(len(created), len(set(created)))\n"
     )
     done = run_python(code)

@@ -97,11 +97,11 @@ def analyze(
     allow_private_urls: Annotated[bool, typer.Option(hidden=True)] = False,
 ) -> None:
     """Analyse articles and print or write the reports."""
-    from spinscope.pipeline import analyze as run_analysis
-    from spinscope.pipeline import preload_models
+    from spinscope.runtime.preload import preload_models
 
-    # the ONNX sessions are created in a background thread while the readers load and the input is read
+    # the ONNX sessions are created in a background thread while the rest loads and the input is read
     preload_models(engine.value)
+    from spinscope.pipeline import analyze as run_analysis
     from spinscope.readers.inputs import iter_inputs
 
     failures = 0

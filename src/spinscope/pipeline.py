@@ -19,6 +19,7 @@ from spinscope.deadline import checkpoint
 from spinscope.document import Analysis, Article, Quote, Span, TechniqueSpan
 from spinscope.errors import EmptyInputError, InputError, SpinscopeError
 from spinscope.normalise import has_text, normalise_text
+from spinscope.runtime.preload import ENGINE_MODELS, preload_models
 from spinscope.segmentation import paragraphs, sentences
 from spinscope.summary import summarise  # defined once there; re-exported here
 
@@ -50,29 +51,6 @@ class Failure:
     source: str
     error: SpinscopeError
     article: Article | None = None
-
-
-def engine_models(engine: Engine) -> tuple[str, ...]:
-    """The shipped ONNX models an engine runs, in the order an analysis first needs them."""
-    if engine == "rules":
-        return ()
-    from spinscope.analyzers.quote_tagger import ENCODER_NAME
-    from spinscope.analyzers.techniques_model import CLASSIFIER, TAGGER
-
-    return (TAGGER, CLASSIFIER, ENCODER_NAME) if engine == "model" else (TAGGER, CLASSIFIER)
-
-
-def preload_models(engine: Engine) -> None:
-    """Start creating the engine's ONNX sessions in the background (``runtime.session.preload``): the first
-    analysis in a process overlaps them with its reading, segmentation and first model runs. Nothing for the
-    rules engine or for models already loaded."""
-    if engine not in ENGINES:
-        return  # analyze() raises the clear error
-    names = engine_models(engine)
-    if names:
-        from spinscope.runtime.session import preload
-
-        preload(names)
 
 
 def technique_engine(engine: Engine = "model") -> TechniqueEngine:
@@ -130,7 +108,7 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     """
     article = _as_article(item)
     check_article(article)
-    preload_models(engine)
+    preload_models(engine)  # the first analysis in a process: sessions created while segmentation runs
     text = article.text
     blocks = paragraphs(text)
     sentence_spans = sentences(text, blocks)
@@ -226,11 +204,11 @@ def analyze_many(
 
 
 __all__ = [
+    "ENGINE_MODELS",
     "Failure",
     "analyze",
     "analyze_many",
     "check_article",
-    "engine_models",
     "preload_models",
     "summarise",
     "technique_engine",

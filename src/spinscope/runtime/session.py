@@ -3,8 +3,8 @@
 The manifest names the model, its version, the labels of its outputs, the
 sha256 of the ONNX file (checked on load) and whatever decoding settings the
 training run tuned on validation data (thresholds). Sessions are created once
-per process and shared; ``preload`` starts creating them in a background
-thread so that start-up work (imports, reading, segmentation) overlaps them.
+per process and shared (``runtime.preload`` starts creating them in a
+background thread so that the rest of start-up overlaps them).
 All sessions draw their working memory from one shared arena (they run one
 after another within an analysis), which keeps peak RSS down; none of these
 settings changes a model's outputs (tests/test_session.py).
@@ -12,13 +12,12 @@ settings changes a model's outputs (tests/test_session.py).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cache
@@ -116,27 +115,6 @@ def _clear_bundles() -> None:
 
 
 load_bundle.cache_clear = _clear_bundles  # type: ignore[attr-defined]  # as functools.cache had it
-
-
-def preload(names: Iterable[str]) -> threading.Thread | None:
-    """Start loading the named shipped models, in this order, in one background thread (one thread, not one
-    per model: creating sessions side by side adds ~65 MB to peak RSS and gains little on two cores). The
-    analysis then finds each bundle loaded or waits for it in ``load_bundle``. A load that fails here is
-    raised again by the ``load_bundle`` call that needs it. Not a daemon thread: the interpreter waits for a
-    session being created rather than tearing it down mid-way at exit."""
-    with _bundles_lock:
-        wanted = [name for name in names if (name, None) not in _bundles and available(name)]
-    if not wanted:
-        return None
-
-    def load_all() -> None:
-        for name in wanted:
-            with contextlib.suppress(Exception):  # raised again by the load_bundle call that needs it
-                load_bundle(name)
-
-    thread = threading.Thread(target=load_all, name="spinscope-preload")
-    thread.start()
-    return thread
 
 
 def session_options() -> Any:
