@@ -7,8 +7,8 @@ pipeline), in one run, on the same articles, alternating so that a noisy machine
 Each measurement runs in a fresh subprocess with ``PYTHONPATH`` pointing at that checkout's ``src``,
 so peak RSS is its own. Articles: the 37 held-out PTC train articles when ``../shared`` is present
 (real news, ~1,000 words), else the bundled example repeated to about that length. Prints articles/s
-and words/s per round, peak RSS, the ratio, the wall time of ``spinscope analyze`` on the bundled
-example (start-up included), and the CPU's name and vector instruction sets (int8 speed depends on
+and words/s per round, peak RSS, the ratio, the wall time, CPU time and peak RSS of ``spinscope analyze``
+on the bundled example (start-up included; best of 3, bytecode cached), and the CPU's name and vector instruction sets (int8 speed depends on
 them: VNNI machines gain far more from int8 than AVX2-only ones).
 """
 
@@ -20,8 +20,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from benchmarks.startup import cpu_description, describe, measure_cli
 
 REPO = Path(__file__).resolve().parents[1]
 PTC = REPO.parent / "shared" / "corpora" / "ptc" / "train"
@@ -38,17 +39,6 @@ for text in texts:
 seconds = time.perf_counter() - started
 print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
-
-
-def cpu_description() -> str:
-    try:
-        info = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return "unknown CPU"
-    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
-    flags = next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), [])
-    wanted = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
-    return f"{name}; {os.cpu_count()} cores; " + ", ".join(f"{f} {'yes' if f in flags else 'no'}" for f in wanted)
 
 
 def load_articles(limit: int) -> list[str]:
@@ -69,14 +59,6 @@ def run_worker(src: Path, articles_file: Path, engine: str) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"worker for {src} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def startup_seconds(src: Path) -> float:
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    command = [sys.executable, "-c", "from spinscope.cli import main; main()", "analyze", "examples/demo-article.txt"]
-    started = time.perf_counter()
-    subprocess.run(command, env=env, cwd=REPO, capture_output=True, check=True)
-    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -108,8 +90,10 @@ def main() -> None:
                 )
     best = {name: max(r) for name, r in rates.items()}
     print(f"speed-up (best round each): {best['this checkout'] / best['baseline']:.2f}x")
-    for name, src in sides.items():
-        print(f"start-up + bundled example, {name}: {min(startup_seconds(src) for _ in range(2)):.2f} s wall")
+    # one `spinscope analyze` command on the bundled example, start-up included (benchmarks/startup.py, which
+    # also prints where the time goes)
+    for name, runs in measure_cli(sides, repeats=3, engine=args.engine).items():
+        print(f"spinscope analyze, bundled example, start-up included, {name}: {describe(runs)}")
 
 
 if __name__ == "__main__":

@@ -97,9 +97,12 @@ def analyze(
     allow_private_urls: Annotated[bool, typer.Option(hidden=True)] = False,
 ) -> None:
     """Analyse articles and print or write the reports."""
+    from spinscope.runtime.preload import preload_models
+
+    # the ONNX sessions are created in a background thread while the rest loads and the input is read
+    preload_models(engine.value)
     from spinscope.pipeline import analyze as run_analysis
     from spinscope.readers.inputs import iter_inputs
-    from spinscope.render import render_html, render_terminal, semeval_lines
 
     failures = 0
     done: list[tuple[str, dict]] = []
@@ -124,10 +127,10 @@ def analyze(
         elif format is Format.json:
             rendered = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
         else:
-            rendered = render_html(result, show_weak=show_weak)
+            rendered = _render_html(result, show_weak)
         if output is None:
             if rendered is None:
-                render_terminal(result, out, show_weak=show_weak)
+                _render_terminal(result, out, show_weak)
             else:
                 sys.stdout.write(rendered)
         else:
@@ -135,20 +138,22 @@ def analyze(
             target.parent.mkdir(parents=True, exist_ok=True)
             if rendered is None:
                 console = Console(file=open(target, "w", encoding="utf-8"), width=100, no_color=True)  # noqa: SIM115
-                render_terminal(result, console, show_weak=show_weak)
+                _render_terminal(result, console, show_weak)
                 console.file.close()
             else:
                 target.write_text(rendered, encoding="utf-8")
             err.print(f"wrote {target}", highlight=False)
         if html is not None:
             html.parent.mkdir(parents=True, exist_ok=True)
-            html.write_text(render_html(result, show_weak=show_weak), encoding="utf-8")
+            html.write_text(_render_html(result, show_weak), encoding="utf-8")
             err.print(f"wrote {html}", highlight=False)
         if json_path is not None:
             json_path.parent.mkdir(parents=True, exist_ok=True)
             json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             err.print(f"wrote {json_path}", highlight=False)
     if format is Format.semeval and done:
+        from spinscope.render.semeval import semeval_lines
+
         lines = [line for source, result in done for line in semeval_lines(result, _semeval_id(source, result))]
         text = "".join(line + "\n" for line in lines)
         if output is None:
@@ -160,6 +165,19 @@ def analyze(
     if failures:
         err.print(f"{failures} of {failures + len(done)} inputs failed", highlight=False)
         raise typer.Exit(1)
+
+
+# The renderers are imported only by the formats that use them (jinja2 and the templates for HTML).
+def _render_html(result: dict, show_weak: bool) -> str:
+    from spinscope.render.html import render_html
+
+    return render_html(result, show_weak=show_weak)
+
+
+def _render_terminal(result: dict, console: Console, show_weak: bool) -> None:
+    from spinscope.render.terminal import render_terminal
+
+    render_terminal(result, console, show_weak=show_weak)
 
 
 def _file_stem(source: str, result: dict) -> str:

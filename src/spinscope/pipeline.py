@@ -19,6 +19,7 @@ from spinscope.deadline import checkpoint
 from spinscope.document import Analysis, Article, Quote, Span, TechniqueSpan
 from spinscope.errors import EmptyInputError, InputError, SpinscopeError
 from spinscope.normalise import has_text, normalise_text
+from spinscope.runtime.preload import ENGINE_MODELS, preload_models
 from spinscope.segmentation import paragraphs, sentences
 from spinscope.summary import summarise  # defined once there; re-exported here
 
@@ -107,6 +108,7 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     """
     article = _as_article(item)
     check_article(article)
+    preload_models(engine)  # the first analysis in a process: sessions created while segmentation runs
     text = article.text
     blocks = paragraphs(text)
     sentence_spans = sentences(text, blocks)
@@ -201,4 +203,13 @@ def analyze_many(
                 yield Failure(source=error.source, error=error, article=article)
 
 
-__all__ = ["Failure", "analyze", "analyze_many", "check_article", "summarise", "technique_engine"]
+__all__ = [
+    "ENGINE_MODELS",
+    "Failure",
+    "analyze",
+    "analyze_many",
+    "check_article",
+    "preload_models",
+    "summarise",
+    "technique_engine",
+]

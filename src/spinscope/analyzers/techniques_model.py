@@ -36,7 +36,7 @@ from spinscope.runtime.encoding import (
     span_feature_vector,
     tokenize_text,
 )
-from spinscope.runtime.session import ModelBundle, load_bundle
+from spinscope.runtime.session import ModelBundle, load_bundle, read_manifest
 
 TAGGER = "techniques-tagger"
 CLASSIFIER = "techniques-classifier"
@@ -94,8 +94,10 @@ class TechniqueModel:
         # Technique labels: the span classifier (each span re-read, marked in its sentence) and the label
         # head over the tagger's own pass (analyzers/technique_labels.py) see different things; their
         # product of probabilities names techniques better than either (held-out TC 0.611 / 0.593 -> 0.644).
-        self.classifier: ModelBundle = load_bundle(CLASSIFIER)
-        self.labels: list[str] = self.classifier.manifest["labels"]
+        # Its session is fetched on first use (after the tagger has run), so that a background preload can
+        # still be creating it while the tagger runs (runtime.session.preload).
+        self._classifier: ModelBundle | None = None
+        self.labels: list[str] = read_manifest(CLASSIFIER)["labels"]
         self.label_head = shipped_label_head()
         if self.label_head is not None and self.label_head.labels != self.labels:
             order = [self.label_head.labels.index(t) for t in self.labels]
@@ -112,6 +114,16 @@ class TechniqueModel:
         self.margin = margin if margin is not None else self.tagger.manifest.get("margin")
         thresholds = self.tagger.manifest["thresholds"]
         self.low, self.high = float(thresholds["low"]), float(thresholds["high"])
+
+    @property
+    def classifier(self) -> ModelBundle:
+        if self._classifier is None:
+            self._classifier = load_bundle(CLASSIFIER)
+        return self._classifier
+
+    @classifier.setter
+    def classifier(self, bundle: ModelBundle) -> None:
+        self._classifier = bundle
 
     def describe(self) -> dict[str, object]:
         described = {"tagger": self.tagger.describe(), "classifier": self.classifier.describe()}

@@ -18,7 +18,18 @@ from spinscope.readers.html import MAX_HTML_BYTES, read_html
 from spinscope.readers.inputs import iter_inputs, read_file, read_inputs
 from spinscope.readers.language import check_english, is_english
 from spinscope.readers.text import MAX_TEXT_BYTES, decode_bytes, normalise_newlines, read_text
-from spinscope.readers.url import ALLOW_PRIVATE_ENV, MAX_REDIRECTS, address_kind, check_url, fetch_url
+
+# readers.url needs httpx (~0.1 s of imports): its names load on first use, so that reading files does not pay it
+_URL_NAMES = ("ALLOW_PRIVATE_ENV", "MAX_REDIRECTS", "address_kind", "check_url", "fetch_url")
+
+
+def __getattr__(name: str) -> object:
+    if name in _URL_NAMES:
+        from spinscope.readers import url
+
+        return getattr(url, name)
+    raise AttributeError(f"module 'spinscope.readers' has no attribute {name!r}")
+
 
 __all__ = [
     "ALLOW_PRIVATE_ENV",

@@ -14,7 +14,6 @@ from spinscope.readers.collections import ROW_SUFFIXES, iter_rows
 from spinscope.readers.html import HTML_SUFFIXES, MAX_HTML_BYTES, read_html
 from spinscope.readers.language import check_english
 from spinscope.readers.text import MAX_TEXT_BYTES, article_id_for, one_line, read_text, size_reason
-from spinscope.readers.url import DEFAULT_TIMEOUT, fetch_url
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -32,7 +31,7 @@ def iter_inputs(
     stdin: BinaryIO | None = None,
     english_only: bool = False,
     allow_private: bool = False,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
 ) -> Iterator[Item]:
     """Yield ``(source name, Article or InputError)`` for every article the specs name.
 
@@ -42,7 +41,7 @@ def iter_inputs(
     ``.html`` and ``.htm`` files, sorted, not recursive). An input that cannot be
     read yields its :class:`InputError` instead of raising, so a run over many
     inputs goes on past a bad one. ``english_only`` also checks each article's
-    language (:func:`check_english`).
+    language (:func:`check_english`). ``timeout``: seconds per URL fetch (None: ``readers.url.DEFAULT_TIMEOUT``).
     """
     for spec in specs:
         for source, item in _iter_spec(spec, stdin, allow_private, timeout):
@@ -64,7 +63,7 @@ def read_inputs(specs: Iterable[str], **options: Any) -> list[Article]:
     return articles
 
 
-def _iter_spec(spec: str, stdin: BinaryIO | None, allow_private: bool, timeout: float) -> Iterator[Item]:
+def _iter_spec(spec: str, stdin: BinaryIO | None, allow_private: bool, timeout: float | None) -> Iterator[Item]:
     if spec == STDIN:
         yield _attempt(STDIN_NAME, lambda: _read_stdin(stdin))
         return
@@ -74,7 +73,7 @@ def _iter_spec(spec: str, stdin: BinaryIO | None, allow_private: bool, timeout: 
             reason = f"unsupported URL scheme {scheme.group(1)!r} (only http and https)"
             yield spec, InputError(spec, reason)
         else:
-            yield _attempt(spec, lambda: fetch_url(spec, timeout=timeout, allow_private=allow_private))
+            yield _attempt(spec, lambda: _fetch(spec, timeout, allow_private))
         return
     path = Path(spec)
     try:
@@ -94,6 +93,13 @@ def _iter_spec(spec: str, stdin: BinaryIO | None, allow_private: bool, timeout: 
             yield spec, InputError(spec, _os_reason(exc))
         return
     yield _attempt(spec, lambda: read_file(path, spec))
+
+
+def _fetch(url: str, timeout: float | None, allow_private: bool) -> Article:
+    # httpx (~0.1 s of imports) is loaded only when an input is a URL
+    from spinscope.readers.url import DEFAULT_TIMEOUT, fetch_url
+
+    return fetch_url(url, timeout=DEFAULT_TIMEOUT if timeout is None else timeout, allow_private=allow_private)
 
 
 def _attempt(source: str, read: Callable[[], Article]) -> Item:
