@@ -139,6 +139,25 @@ def test_preload_and_the_analysis_share_the_sessions() -> None:
     assert done.stdout.split() == ["3", "3"]
 
 
+def test_no_loader_thread_outlives_the_first_analysis() -> None:
+    """A program may fork after analyze() returns (multiprocessing's default on Linux): the loader thread must
+    be finished by then. Here it lingers after its last model (made slow on purpose): analyze() waits for it."""
+    code = (
+        "import threading, time, spinscope\n"
+        "from spinscope.runtime import preload\n"
+        "plain_load = preload._load\n"
+        "def slow_load(names):\n"
+        "    plain_load(names)\n"
+        "    time.sleep(1.0)\n"
+        "preload._load = slow_load\n"
+        "analysis = spinscope.analyze(open('examples/demo-article.txt').read(), engine='fast')\n"
+        "print(len(analysis.techniques) > 0, [t.name for t in threading.enumerate() if t.name == 'spinscope-preload'])\n"
+    )
+    done = run_python(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "[]"]
+
+
 def test_cli_json_of_a_file_imports_neither_http_nor_html_code() -> None:
     """Start-up: `spinscope analyze FILE -f json` loads no URL fetcher (httpx) and no HTML templates (jinja2);
     with --engine rules, no onnxruntime either."""

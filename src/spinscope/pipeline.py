@@ -108,7 +108,8 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     """
     article = _as_article(item)
     check_article(article)
-    preload_models(engine)  # the first analysis in a process: sessions created while segmentation runs
+    # the first analysis in a process: its sessions are created in the background while segmentation runs
+    loader = preload_models(engine)
     text = article.text
     blocks = paragraphs(text)
     sentence_spans = sentences(text, blocks)
@@ -147,6 +148,8 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
         version=__version__,
     )
     analysis.summary = summarise(analysis)
+    if loader is not None:
+        loader.join()  # usually done already; no thread of ours outlives the call (e.g. before a fork)
     return analysis
 
 

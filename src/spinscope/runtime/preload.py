@@ -11,6 +11,7 @@ nothing heavy, so the thread starts before numpy and onnxruntime are imported (i
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 
 # The names of analyzers.techniques_model (TAGGER, CLASSIFIER) and analyzers.quote_tagger (ENCODER_NAME), as
@@ -22,6 +23,16 @@ ENGINE_MODELS: dict[str, tuple[str, ...]] = {
 }
 _requested: set[str] = set()
 _lock = threading.Lock()
+
+
+def _forget_in_child() -> None:
+    # a forked child has no loader thread: models are loaded there on demand (runtime.session forgets too)
+    global _lock
+    _lock = threading.Lock()
+    _requested.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def preload_models(engine: str) -> threading.Thread | None:
@@ -42,6 +53,8 @@ def _load(names: tuple[str, ...]) -> None:
     from spinscope.runtime.session import available, load_bundle
 
     for name in names:
+        if not threading.main_thread().is_alive():
+            return  # the program is exiting (e.g. its input failed): the session being created was the last
         if available(name):
             with contextlib.suppress(Exception):  # raised again by the load_bundle call that needs the model
                 load_bundle(name)

@@ -109,6 +109,19 @@ def load_bundle(name: str, directory: Path | None = None) -> ModelBundle:
     return future.result()
 
 
+def _forget_unfinished_in_child() -> None:
+    # a forked child does not have the thread that was creating a session: forget loads still in progress
+    # (a later call loads the model afresh) instead of waiting for them forever
+    global _bundles_lock
+    _bundles_lock = threading.Lock()
+    for key, future in list(_bundles.items()):
+        if not future.done():
+            del _bundles[key]
+
+
+os.register_at_fork(after_in_child=_forget_unfinished_in_child)
+
+
 def _clear_bundles() -> None:
     with _bundles_lock:
         _bundles.clear()
