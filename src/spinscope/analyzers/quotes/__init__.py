@@ -18,7 +18,7 @@ reporters*), as PolNeAR marks them. One module per step:
 3. **Cue patterns** (:mod:`.cues`, with the speaker noun phrases of :mod:`.phrases` and the content
    bounds of :mod:`.bounds`), tried in each region: ``SPK CUE [addressee] [time/place] [that|:|,]
    CONTENT``, ``CONTENT, SPK CUE [, CONTENT2]`` and the inverted ``CONTENT, CUE SPK``; ``according to
-   SPK``; ``…, saying (that) CONTENT``; ``"…" — Name`` sign-offs. Verbs come in classes with their own
+   SPK`` (:mod:`.inverted`); ``…, saying (that) CONTENT``; ``"…" — Name`` sign-offs. Verbs come in classes with their own
    confidence (:mod:`.attribution`): reporting verbs (said, told, warned, tweeted, denied …: 0.9),
    beliefs (think, believe, fear: 0.6), evidence with a poll/study/report subject (showed, found: 0.7)
    and speech acts and stances that PolNeAR counts as attributions (criticised, urged, called for,
