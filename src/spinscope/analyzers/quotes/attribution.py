@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 
 from spinscope.analyzers.quotes.phrases import Range, skip_aux_left, subject_left, subject_right
 from spinscope.analyzers.quotes.tokens import Tok
-from spinscope.analyzers.quotes.vocab import AUX, INTRO, INVERTIBLE, LEADING_NOISE, PARTICIPLE_CUES, SEPARATORS, VERBS
+from spinscope.analyzers.quotes.vocab import (
+    AUX,
+    INTRO,
+    INVERTIBLE,
+    LEADING_NOISE,
+    NOT_NAMES,
+    PARTICIPLE_CUES,
+    SEPARATORS,
+    VERBS,
+)
 
 # Quote.score: a fixed confidence per pattern; an explicit cue next to its content scores highest.
 SCORE_BY_VERB_CLASS = {"speech": 0.9, "think": 0.6, "evidence": 0.7, "act": 0.5}
@@ -132,7 +141,10 @@ class RegionScan:
             if comma is None:
                 return None
             s = comma + 1
-        return subject_right(toks, s, limit)
+        subject = subject_right(toks, s, limit)
+        if subject is not None and subject[0] == subject[1] and toks[s].low in NOT_NAMES:
+            return None  # "When asked …, said", "Continuing, …": a function word is no subject
+        return subject
 
     def final_tag(self, y: int) -> int | None:
         """The comma before a speech tag that ends the region, its verb at y (', Mook said.', ', the network

@@ -6,7 +6,7 @@ from __future__ import annotations
 from spinscope.analyzers.quotes.attribution import SCORE_INVERTED, RegionScan
 from spinscope.analyzers.quotes.phrases import nounish
 from spinscope.analyzers.quotes.tokens import Tok
-from spinscope.analyzers.quotes.vocab import AUX, DETERMINERS, TITLES, VERBS
+from spinscope.analyzers.quotes.vocab import AUX, DETERMINERS, NOUN_EXCEPTIONS, TITLES, VERBS
 
 # What ends an inverted speaker after a comma: '"…," said Ruiz, adding …', '…, said Ruiz, who …'.
 _AFTER_INVERTED_SPEAKER = frozenset(
@@ -54,17 +54,19 @@ def _inverted_speaker_end(toks: list[Tok], s0: int) -> tuple[int, bool]:
 
 
 def _finite_after_name(toks: list[Tok], s0: int, s1: int) -> bool:
-    """A lower-case auxiliary or past-tense verb right after a capitalised word, or any word after a subject
-    pronoun: the words after the cue are a clause ("said Obama has", "said Obama failed", "said he fully
+    """A lower-case auxiliary or past-tense verb right after a noun, or any word after a subject pronoun: the
+    words after the cue are a clause ("said Obama has", "said the family deserved", "said he fully
     supports"), not an inverted speaker."""
     ts = toks[s1]
     if s1 <= s0 or ts.kind != "w" or ts.cap:
         return False
-    if toks[s1 - 1].low in ("he", "she", "they", "we", "i"):
+    before = toks[s1 - 1]
+    if before.low in ("he", "she", "they", "we", "i"):
         return True  # "said he fully supports …"
-    if not toks[s1 - 1].cap:
-        return False
-    return ts.low in AUX or (ts.low.endswith("ed") and len(ts.low) > 4)
+    adverb = before.low.endswith("ly") and before.low not in NOUN_EXCEPTIONS  # "newly", not "family"
+    if before.kind != "w" or before.low in DETERMINERS or adverb or before.low in TITLES:
+        return False  # "said the retired general", "said a newly elected mayor"
+    return ts.low in AUX or (ts.low.endswith("ed") and len(ts.low) > 4)  # "said the Khan family deserved"
 
 
 def _opened(toks: list[Tok], s0: int, e1: int) -> bool:
