@@ -62,3 +62,28 @@ def test_analysis_names_the_attribution_model() -> None:
     models = spinscope.analyze("The minister said on Monday that the port would reopen.").models
     assert models["quotes"]["engine"] == "rules+tagger"
     assert models["quotes"]["name"] == "quote-encoder" and len(models["quotes"]["sha256"]) == 64
+
+
+@pytest.mark.skipif(qt.shipped() is None, reason="no attribution tagger installed")
+def test_a_subjectless_cue_shares_the_source_before_it() -> None:
+    """'…," said X, citing Y': the tagger finds the second cue with no source; it is X's (as in PolNeAR)."""
+    text = '"We have done nothing wrong," said Defence Minister Ivo Petrov, citing the ministry\'s own report.'
+    found = {text[q.cue.start : q.cue.end]: q for q in find_quotes(text, sentences(text)) if q.cue}
+    assert "citing" in found, found
+    citing = found["citing"]
+    assert (
+        citing.speaker is not None and text[citing.speaker.start : citing.speaker.end] == "Defence Minister Ivo Petrov"
+    )
+    assert citing.speaker_name == "Ivo Petrov"
+
+
+@pytest.mark.skipif(qt.shipped() is None, reason="no attribution tagger installed")
+def test_a_coordinated_cue_without_a_source_takes_the_main_subject() -> None:
+    """'Ortiz, eager …, attacked the mayor for …': the tagger finds 'attacked' and no source; the source is
+    the main clause's subject."""
+    text = (
+        "But Governor Lena Ortiz, eager all evening to blame the council, attacked the mayor for ignoring the floods."
+    )
+    found = {text[q.cue.start : q.cue.end]: q for q in find_quotes(text, sentences(text)) if q.cue}
+    assert "attacked" in found, found
+    assert found["attacked"].speaker_name == "Lena Ortiz"

@@ -460,3 +460,30 @@ def test_an_exclaimed_quotation_after_another_speakers_quote_keeps_its_own_tag()
     found = [show(text, q) for q in quotes_of(text)]
     assert [(q["speaker"], q["cue"]) for q in found] == [("Marsh", "said"), ("Ruiz", "said")]
     assert found[1]["content"] == "“Nobody in this country believes that any more, and nobody should!”"
+
+
+def test_a_quantifier_cut_off_a_source_joins_it() -> None:
+    """The learned tagger marks 'one' in 'no one knows'; PolNeAR's source is 'no one'."""
+    from spinscope.analyzers.quotes.attribution import Attr
+    from spinscope.analyzers.quotes.edges import widen_source
+
+    text = "Not only are the caucuses far away, no one knows what the field will look like."
+    one = text.index("one knows")
+    attr = Attr([(text.index("what"), len(text) - 1)], (one + 4, one + 9), (one, one + 3), "indirect", 0.5)
+    widened = widen_source(text, attr)
+    assert text[widened.speaker[0] : widened.speaker[1]] == "no one"
+    assert widen_source(text, Attr([(0, 5)], (one + 4, one + 9), None, "indirect", 0.5)).speaker is None
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "kind"),
+    [
+        ("The announcer said the polls would close at eight.", "The announcer", "person"),
+        ("Far fewer publications said the reform would pass.", "Far fewer publications", "group"),
+        ("The leaflet says the border will close on Friday.", "The leaflet", "document"),
+    ],
+)
+def test_a_common_noun_source_is_typed_by_what_it_names(text: str, speaker: str, kind: str) -> None:
+    found = [q for q in quotes_of(text) if q.speaker is not None]
+    assert found and text[found[0].speaker.start : found[0].speaker.end] == speaker
+    assert found[0].speaker_type == kind

@@ -157,12 +157,22 @@ class EncoderTaggerModel:
     manifest: dict
 
     def tag(self, text: str, sentences: list[Span], quotes: list[Quote]) -> tuple[TaggedText, np.ndarray, np.ndarray]:
+        """Each word's label (decoded) and label probabilities."""
+        tokens, probs = self.word_probabilities(text, sentences, quotes)
+        if len(probs) == 0:
+            return tokens, np.zeros(0, np.int64), probs
+        return tokens, decode_labels(probs, tokens.sentence, self.transitions, self.start, self.bias), probs
+
+    def word_probabilities(
+        self, text: str, sentences: list[Span], quotes: list[Quote]
+    ) -> tuple[TaggedText, np.ndarray]:
+        """The encoder's label probabilities for each word (before decoding)."""
         from spinscope.runtime.encoding import average_window_logits, make_windows
 
         tokens = tokenize(text, sentences)
         n = len(tokens.starts)
         if n == 0:
-            return tokens, np.zeros(0, np.int64), np.zeros((0, len(LABELS)), np.float32)
+            return tokens, np.zeros((0, len(LABELS)), np.float32)
         roles = role_codes(rule_roles(text, tokens, quotes))
         pieces, words = encoder_inputs(self.bundle.tokenizer, text, tokens.starts, tokens.ends, roles)
         windows = make_windows(pieces, self.window, self.stride)
@@ -175,8 +185,7 @@ class EncoderTaggerModel:
         averaged -= averaged.max(1, keepdims=True)
         piece_probs = np.exp(averaged)
         piece_probs /= piece_probs.sum(1, keepdims=True)
-        probs = word_probs(piece_probs, words, n)
-        return tokens, decode_labels(probs, tokens.sentence, self.transitions, self.start, self.bias), probs
+        return tokens, word_probs(piece_probs, words, n)
 
     @property
     def window(self) -> int:

@@ -18,7 +18,7 @@ reporters*), as PolNeAR marks them. One module per step:
 3. **Cue patterns** (:mod:`.cues`, with the speaker noun phrases of :mod:`.phrases` and the content
    bounds of :mod:`.bounds`), tried in each region: ``SPK CUE [addressee] [time/place] [that|:|,]
    CONTENT``, ``CONTENT, SPK CUE [, CONTENT2]`` and the inverted ``CONTENT, CUE SPK``; ``according to
-   SPK``; ``…, saying (that) CONTENT``; ``"…" — Name`` sign-offs. Verbs come in classes with their own
+   SPK`` (:mod:`.inverted`); ``…, saying (that) CONTENT``; ``"…" — Name`` sign-offs. Verbs come in classes with their own
    confidence (:mod:`.attribution`): reporting verbs (said, told, warned, tweeted, denied …: 0.9),
    beliefs (think, believe, fear: 0.6), evidence with a poll/study/report subject (showed, found: 0.7)
    and speech acts and stances that PolNeAR counts as attributions (criticised, urged, called for,
@@ -36,7 +36,9 @@ reporters*), as PolNeAR marks them. One module per step:
    (*Finance Minister Ana Ruiz* -> *Ana Ruiz*; a later *Ruiz* or *Ms. Ruiz* -> *Ana Ruiz*). Pronouns
    and descriptors (*the minister*, *the group*) are resolved to the most recent compatible speaker or
    named entity before them; anonymous sources (*a senior defence official*, *sources*) get no name.
-   ``speaker_type`` is person / anonymous / organisation / group from the head noun and the names.
+   ``speaker_type`` is person / anonymous / organisation / group / document from the head noun and the
+   names. A cue without a subject of its own (``…, citing``, ``… and accused``) shares the source of the
+   attribution before it in its sentence, else the main clause's subject (:mod:`.sharing`).
 7. **Learned tagger** (:mod:`.tagger`; ``use_tagger=True``, the default, when ``models/quote-encoder``
    is installed): PolNeAR marks as attributions much more than reporting verbs (criticised X, endorsed
    Y, a poll showed, the memo) — about 45% of its cues are outside any lexicon here. A MiniLM token
@@ -54,9 +56,10 @@ from __future__ import annotations
 
 from spinscope.analyzers.quotes.attribution import SCORE_SCARE, SCORE_UNATTRIBUTED, Attr
 from spinscope.analyzers.quotes.coreference import Resolver
-from spinscope.analyzers.quotes.edges import widen_cue
+from spinscope.analyzers.quotes.edges import widen_cue, widen_source
 from spinscope.analyzers.quotes.marks import Piece, is_title, quote_pieces
 from spinscope.analyzers.quotes.phantoms import phantom_cue
+from spinscope.analyzers.quotes.sharing import share_speakers
 from spinscope.analyzers.quotes.state import rule_attributions
 from spinscope.analyzers.quotes.tagger import with_tagger
 from spinscope.analyzers.quotes.tokens import trim
@@ -127,7 +130,8 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
         attrs = with_tagger(text, sentences, attrs, loose)
         covered = [(s, e) for a in attrs for s, e in a.contents]
         loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
-    attrs = [widen_cue(text, a) for a in attrs]
+    share_speakers(sentences, attrs, text)
+    attrs = [widen_source(text, widen_cue(text, a)) for a in attrs]
     attrs.sort(key=lambda a: min([c[0] for c in a.contents] + ([a.cue[0]] if a.cue else [])))
     quotes = _quotes(text, attrs)
     seen = {(q.content.start, q.content.end) for q in quotes}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from spinscope.analyzers.quotes.phrases import Range, skip_aux_left, subject_left, subject_right
 from spinscope.analyzers.quotes.tokens import Tok
-from spinscope.analyzers.quotes.vocab import INTRO, INVERTIBLE, PARTICIPLE_CUES, SEPARATORS, VERBS
+from spinscope.analyzers.quotes.vocab import AUX, INTRO, INVERTIBLE, LEADING_NOISE, PARTICIPLE_CUES, SEPARATORS, VERBS
 
 # Quote.score: a fixed confidence per pattern; an explicit cue next to its content scores highest.
 SCORE_BY_VERB_CLASS = {"speech": 0.9, "think": 0.6, "evidence": 0.7, "act": 0.5}
@@ -125,14 +125,34 @@ class RegionScan:
         """The subject of the region's main clause (for ', saying …')."""
         toks = self.toks
         s = 0
-        while s < limit and toks[s].kind == "p":
-            s += 1
+        while s < limit and (toks[s].kind == "p" or (toks[s].low in LEADING_NOISE and toks[s].low not in INTRO)):
+            s += 1  # "Even the president …", "But Ortiz …": the subject starts after the connective
         if s < limit and toks[s].low in INTRO:
             comma = next((x for x in range(s, limit) if toks[x].text == ","), None)
             if comma is None:
                 return None
             s = comma + 1
         return subject_right(toks, s, limit)
+
+    def final_tag(self, y: int) -> int | None:
+        """The comma before a speech tag that ends the region, its verb at y (', Mook said.', ', the network
+        reported late Thursday.', ', said Dan Gerst, a pollster.'); None when the verb at y is not one.
+        Everything before that comma is the tag's content, whatever other cues it holds."""
+        toks = self.toks
+        if y < 2 or toks[y].low not in INVERTIBLE or toks[y].cap:
+            return None
+        rest = [t for t in toks[y + 1 :] if t.kind != "p" or t.text not in ".!?"]
+        if len(rest) > 15 or any(
+            t.kind == "q" or t.low == "that" or (not t.cap and (t.low in VERBS or t.low in AUX)) for t in rest
+        ):
+            return None
+        if toks[y - 1].text == ",":
+            following = toks[y + 1] if y + 1 < self.n else None
+            return y - 1 if following is not None and (following.cap or following.low in ("the", "a", "an")) else None
+        subject = subject_left(toks, skip_aux_left(toks, y))
+        if subject is None or subject[0] < 2 or toks[subject[0] - 1].text != "," or len(rest) > 5:
+            return None
+        return subject[0] - 1
 
     def content_stop(self, k: int) -> int:
         """Last token of a content starting at k: before a later ', SPK said' or ', saying' in the region."""
@@ -141,6 +161,9 @@ class RegionScan:
             ty = toks[y]
             if ty.kind != "w" or ty.cap:
                 continue
+            comma = self.final_tag(y)
+            if comma is not None and comma > k + 1:
+                return comma - 1
             if ty.low == "according" and y + 1 < n and toks[y + 1].low == "to" and toks[y - 1].text in SEPARATORS:
                 return max(k, y - 2)  # ", according to X" reports the whole clause: see the according-to rule
             if ty.low in PARTICIPLE_CUES and (toks[y - 1].text in SEPARATORS or toks[y - 1].low in ("and", "but")):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from spinscope.analyzers.quotes.attribution import Attr
 from spinscope.analyzers.quotes.speakers import Entity, classify, clean_name, entities
-from spinscope.analyzers.quotes.vocab import GROUP_WORDS, NAME_PARTICLES, PERSON_ROLES, TITLES
+from spinscope.analyzers.quotes.vocab import GROUP_WORDS, NAME_PARTICLES, PERSON_ROLES, TITLE_ROLES, TITLES
 from spinscope.document import SpeakerType
 from spinscope.lexicons import table
 
@@ -42,7 +42,7 @@ class Referent:
     def fits(self, want: set[str], role: str | None, gender: str | None) -> bool:
         return (
             self.kind in want
-            and (role is None or role in self.roles)
+            and (role is None or role in self.roles or any(role in TITLE_ROLES.get(r, ()) for r in self.roles))
             and (gender is None or self.gender is None or self.gender == gender)
         )
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from spinscope.analyzers.quotes.attribution import (
     SCORE_ACCORDING_TO,
     SCORE_BY_VERB_CLASS,
-    SCORE_INVERTED,
     SCORE_PARTICIPLE,
     SCORE_SIGN_OFF,
     Attr,
@@ -22,14 +21,14 @@ from spinscope.analyzers.quotes.attribution import (
     RegionScan,
 )
 from spinscope.analyzers.quotes.bounds import after_cue, looks_like_content
-from spinscope.analyzers.quotes.phrases import Range, nounish, passive, skip_aux_left, subject_left
+from spinscope.analyzers.quotes.inverted import inverted
+from spinscope.analyzers.quotes.phrases import Range, passive, skip_aux_left, subject_left
 from spinscope.analyzers.quotes.tokens import Tok
 from spinscope.analyzers.quotes.vocab import (
     ADVERBIAL_HEADS,
     ANON_HEADS,
     AUX,
     CHANNEL_WORDS,
-    DETERMINERS,
     DOCUMENT_WORDS,
     EVIDENCE_NOUNS,
     GROUP_WORDS,
@@ -46,7 +45,7 @@ from spinscope.analyzers.quotes.vocab import (
     PERSON_ROLES,
     PRONOUNS,
     SEPARATORS,
-    TITLES,
+    TAG_VERBS,
     VERBS,
 )
 
@@ -55,11 +54,6 @@ _ACT_OBJECT_ENDS = frozenset(
     "despite following because after before while when since amid but and which who where during".split()
 )
 _ACT_PREPOSITIONS = frozenset({"for", "on", "against", "to", "of", "about", "with", "at", "into"})
-# What ends an inverted speaker after a comma: '"…," said Ruiz, adding …', '…, said Ruiz, who …'.
-_AFTER_INVERTED_SPEAKER = frozenset(
-    "adding saying noting though although but and while as because referring explaining arguing citing in during "
-    "at after when who speaking calling describing according".split()
-)
 _PLURAL_LIKE_FORMS = NOUNISH_3SG | {
     "remarks",
     "states",
@@ -137,15 +131,27 @@ def _is_participle_cue(toks: list[Tok], i: int) -> bool:
     )
 
 
+# Verbs whose past tense is their base form: "the statement read" is past, not a bare base form.
+_PAST_LIKE_BASE = frozenset({"read", "put"})
+
+
 def _subject_fits(toks: list[Tok], i: int, subject: Range, verb: tuple[str, str], cue_start: int) -> bool:
     """Whether the noun phrase can be the source of the verb at i (evidence verbs want a poll or study,
     beliefs and speech acts someone who holds them; a base form a plural subject)."""
     base, vclass = verb
     low = toks[i].low
     s_first, s_last = subject
+    if toks[s_last].text == "," and s_last > s_first:
+        # "Speaker Ana Ruiz, the party's leader, called …": the head is the name before the appositive
+        s_last = next(x for x in range(s_first, s_last + 1) if toks[x].text in ",(") - 1
+        if toks[s_last].text == ")":
+            s_last = next((x for x in range(s_last, s_first - 1, -1) if toks[x].text == "("), s_first + 1) - 1
+        s_last = max(s_first, s_last)
     head_tok = toks[s_last - 1] if toks[s_last].low in INTENSIFIERS and s_last > s_first else toks[s_last]
     head = head_tok.low
     ok = head not in NOT_SPEAKERS  # "history shows", "that kind of attitude tells you"
+    if head.endswith(("'s", "’s")) or head in ("'s", "’s"):
+        ok = False  # "Trump's remarks about the judge": after a possessive the word is a noun
     if vclass == "evidence":
         ok = ok and (
             head in EVIDENCE_NOUNS
@@ -165,11 +171,14 @@ def _subject_fits(toks: list[Tok], i: int, subject: Range, verb: tuple[str, str]
         ok = ok and (head_tok.cap or head in ("he", "she", "it", "who", "one") or head in DOCUMENT_WORDS)
     if (
         low == base
+        and low not in _PAST_LIKE_BASE
         and cue_start == i
         and head not in ("they", "we", "i", "you", "who")
         and not (head.endswith("s") or any(toks[y].low == "and" for y in range(s_first, s_last)))
     ):
         ok = False  # a bare base form needs a plural subject ("officials say") or an auxiliary
+    if head == "who" and vclass in ("think", "act") and (s_first == 0 or toks[s_first - 1].text != ","):
+        ok = False  # "delegates who back him would …": a restrictive relative clause describes, it reports nothing
     if toks[s_first].low in OBJECT_RELATIVE_HEADS or (s_first > 0 and toks[s_first - 1].low in OBJECT_RELATIVE_HEADS):
         ok = False  # "Nothing the president said will …": the verb sits in a relative clause
     return ok
@@ -194,10 +203,30 @@ def _act_object(toks: list[Tok], k: int, stop: int) -> tuple[int, int]:
     return k, stop
 
 
-def _content_before(scan: RegionScan, s_first: int, colon: bool) -> Range | None:
-    """The content before 'SPK CUE' ("…, Ruiz said"), not an introductory adverbial."""
+def _beside_quotation(toks: list[Tok], i: int) -> bool:
+    """Whether the verb at i tags a quotation: one right after it ('continued: "…"', 'continued, "…"'), or
+    one shortly before it with only a short tail after ('"…," Rubio continued.')."""
+    n = len(toks)
+    after = toks[i + 1 : i + 3]
+    if after and (after[0].kind == "q" or (after[0].text in (":", ",") and len(after) > 1 and after[1].kind == "q")):
+        return True
+    before = any(toks[j].kind == "q" for j in range(max(0, i - 8), i))
+    tail = [t for t in toks[i + 1 : n] if t.kind != "p"]
+    return before and len(tail) <= 6 and all(t.kind == "w" and t.low != "that" for t in tail)
+
+
+def _only_adverbial_after(toks: list[Tok], k: int) -> bool:
+    """Whether the words from k on are no content of their own: not a quotation, not 'that …', not a
+    participle cue ('adding …'), nor a ':'."""
+    first = toks[k]
+    return first.kind == "w" and first.low != "that" and first.low not in PARTICIPLE_CUES
+
+
+def _content_before(scan: RegionScan, s_first: int, colon: bool, nested: bool = False) -> Range | None:
+    """The content before 'SPK CUE' ("…, Ruiz said"), not an introductory adverbial; ``nested``: the
+    whole clause, for a speech tag that ends the region."""
     toks = scan.toks
-    before = scan.before_range(s_first) if scan.sep_before(s_first) else None
+    before = scan.before_range(s_first, nested) if scan.sep_before(s_first) else None
     if (
         before is not None
         and toks[before[0]].low in INTRO
@@ -228,7 +257,11 @@ def _attribute(scan: RegionScan, i: int, subject: Range, verb: tuple[str, str], 
     has_after = looks_like_content(toks, k, stop, 1 if vclass == "act" else 3)
     if k + 1 < n and toks[k].low == "according" and toks[k + 1].low == "to":
         has_after = False  # '"…," he told Flake, according to officials': theirs, not his
-    before = _content_before(scan, s_first, colon)
+    before = _content_before(scan, s_first, colon, scan.final_tag(i) is not None)
+    if has_after and before is not None and toks[before[1]].kind == "q" and _only_adverbial_after(toks, k):
+        # '"You bet I would," Christie said when asked whether …', '"…," he said of the field': the
+        # quotation is what was said; what follows the cue only says when, where or about what.
+        has_after = False
     if before is not None and (not has_after or toks[k].kind == "q" or toks[k - 1].text == ","):
         attr = scan.make(before[0], before[1], cue, subject, score, vclass)
         if attr is not None:
@@ -279,12 +312,46 @@ def _cue_subject(scan: RegionScan, i: int, vclass: str, first_aux: int) -> Range
     return subject
 
 
+def _after_quotation(toks: list[Tok], subject: Range | None) -> Range | None:
+    """'"…," former policy planning director Anne Sloter wrote': a subject read short ("director Anne
+    Sloter") runs back to the quotation when only a few plain words lie between them."""
+    if subject is None or subject[0] == 0:
+        return subject
+    k = subject[0] - 1
+    while k >= 0 and toks[k].kind == "w" and not toks[k].cap and subject[0] - k <= 6 and toks[k].low not in PRONOUNS:
+        k -= 1
+    if k >= 0 and k < subject[0] - 1 and toks[k].kind == "q" and toks[k].text.rstrip("\"”’'").endswith((",", "!", "?")):
+        return k + 1, subject[1]  # only after a quotation that hands over to its tag ('"…,"'), not a scare quote
+    return subject
+
+
+def _without_nested(scan: RegionScan, subject: Range | None) -> Range | None:
+    """The subject up to a relative clause that is an attribution of its own: 'Mr. Scott, who has called
+    the plan reckless, criticized …' -> 'Mr. Scott' (PolNeAR gives each token one role)."""
+    if subject is None:
+        return None
+    toks = scan.toks
+    lo, hi = toks[subject[0]].start, toks[subject[1]].end
+    inner = [a.speaker[0] if a.speaker else a.cue[0] for a in scan.found if a.cue and lo <= a.cue[0] < hi]
+    if not inner:
+        return subject
+    cut = min(inner)
+    end = subject[1]
+    while end >= subject[0] and (toks[end].end > cut or toks[end].kind == "p"):
+        end -= 1
+    return (subject[0], end) if end >= subject[0] else None
+
+
 def _reporting_verb(scan: RegionScan, i: int) -> int | None:
     """A reporting verb at i with its subject (``SPK CUE …``), or inverted after its content; returns where
     to go on, or None when the word is no cue."""
     toks = scan.toks
     t, low = toks[i], toks[i].low
     verb = ("tell", "speech") if low in ("told", "tells", "tell", "telling") else VERBS.get(low)
+    if verb is None and low in TAG_VERBS and _beside_quotation(toks, i):
+        verb = TAG_VERBS[low]
+    if verb is None and low in ("put", "puts") and i + 1 < scan.n and toks[i + 1].low == "it":
+        verb = ("put", "speech") if _beside_quotation(toks, i + 1) else None  # 'as Lund put it: "…"'
     if verb is None or t.cap or (i > 0 and toks[i - 1].low == "to") or low.endswith("ing"):
         return None
     if i > 0 and toks[i - 1].low in ("the", "a", "an", "his", "her", "their", "its", "our", "this", "that"):
@@ -299,7 +366,7 @@ def _reporting_verb(scan: RegionScan, i: int) -> int | None:
         cue_start -= 1
     if passive(toks, first_aux, i) or (i + 2 < scan.n and toks[i + 1].low == "not" and toks[i + 2].low == "to"):
         return None  # passives, and "who asked not to be named"
-    subject = _cue_subject(scan, i, verb[1], first_aux)
+    subject = _after_quotation(toks, _without_nested(scan, _cue_subject(scan, i, verb[1], first_aux)))
     if subject is not None:
         if not _subject_fits(toks, i, subject, verb, cue_start):
             return None
@@ -311,74 +378,8 @@ def _reporting_verb(scan: RegionScan, i: int) -> int | None:
         and i + 1 < scan.n
         and toks[i + 1].low != "that"
     ):
-        return _inverted(scan, i)
+        return inverted(scan, i)
     return None
-
-
-def _inverted_speaker_end(toks: list[Tok], s0: int) -> tuple[int, bool]:
-    """Where the speaker after an inverted cue ends (exclusive), and whether it ended cleanly (a quotation,
-    the sentence's end, a clause after a comma, a time or place phrase)."""
-    n = len(toks)
-    s1 = s0
-    while s1 < n:
-        ts = toks[s1]
-        if ts.kind == "q" or (ts.kind == "p" and ts.text in ";!?"):
-            return s1, True
-        if (
-            ts.kind == "p"
-            and ts.text == "."
-            and (s1 + 1 >= n or (toks[s1 + 1].text not in ")" and not toks[s1 + 1].low.islower()))
-        ):
-            return s1, True
-        if ts.text == "," and s1 + 1 < n and toks[s1 + 1].low in _AFTER_INVERTED_SPEAKER:
-            return s1, True
-        no_comma = not any(toks[y].text == "," for y in range(s0, s1))
-        if (
-            ts.low in ("in", "at", "on", "during", "after", "when", "to", "last", "this")
-            and s1 > s0
-            and (toks[s1 - 1].kind == "w")
-            and toks[s1 - 1].low not in TITLES
-            and no_comma
-        ):
-            return s1, True
-        if ts.low in ("that", "the", "a") and s1 == s0 + 1 and not toks[s0].cap:
-            return s1, False
-        if ts.low in VERBS and not ts.cap and s1 > s0 and no_comma:
-            return s1, False  # "said Obama failed …": not an inverted speaker
-        s1 += 1
-    return s1, True
-
-
-def _inverted(scan: RegionScan, i: int) -> int | None:
-    """``CONTENT, CUE SPK [, CONTENT2]``: '"…," said Ana Ruiz, the minister. "…"'."""
-    toks, n = scan.toks, scan.n
-    s0 = i + 1
-    first = toks[s0]
-    if not (
-        first.kind == "w"
-        and (
-            first.cap or first.low in DETERMINERS or first.low in ("he", "she", "they", "we", "i") or nounish(first.low)
-        )
-    ):
-        return None
-    s1, ended = _inverted_speaker_end(toks, s0)
-    e1 = s1 - 1
-    while e1 > s0 and toks[e1].kind == "p":
-        e1 -= 1
-    rng = scan.before_range(i)
-    if not ended or rng is None:
-        return None
-    speaker = (s0, e1)
-    attr = scan.make(rng[0], rng[1], (i, i), speaker, SCORE_INVERTED, "speech")
-    if attr is None:
-        return None
-    rest = s1
-    while rest < n and toks[rest].kind == "p" and toks[rest].text in ",:.":
-        rest += 1
-    if rest < n and toks[rest].kind == "q":
-        attr.extend(scan.make(rest, n - 1, (i, i), speaker, SCORE_INVERTED, "speech"))
-    scan.found.append(attr)
-    return max(s1, i + 1)
 
 
 def _sign_offs(scan: RegionScan) -> None:

@@ -64,10 +64,11 @@ def _appositive_left(toks: list[Tok], j: int) -> Range | None:
     if not (k >= 1 and toks[k].text == ","):
         return None
     head = subject_left(toks, k)
-    if head is None or not (
-        toks[head[1]].cap or toks[head[1]].low in ("he", "she", "they") or nounish(toks[head[1]].low)
-    ):
-        return None
+    last = head[1] if head is not None else -1
+    while head is not None and last > head[0] and toks[last].kind == "p":
+        last = next((x for x in range(last - 1, head[0] - 1, -1) if toks[x].text == "("), head[0]) - 1
+    if head is None or not (toks[last].cap or toks[last].low in ("he", "she", "they") or nounish(toks[last].low)):
+        return None  # the head word: "Rep. Ana Scott (D-Va.), one of …" -> "Scott"
     appositive = toks[k + 1 : j]
     relative = bool(appositive) and (
         appositive[0].low in ("who", "whose", "which")
@@ -136,6 +137,11 @@ def _link_continues(toks: list[Tok], k: int, j: int) -> bool:
     )
 
 
+# Determiners that are also noun-phrase boundaries elsewhere ("said this week") but open a speaker phrase
+# when a noun follows them ("this source told", "one official said").
+_OPENING_DETERMINERS = frozenset({"this", "these", "those", "one", "another", "each"})
+
+
 def _walk_left(toks: list[Tok], j: int) -> int:
     """The first token of the noun phrase whose head is at ``j`` (at most 16 words)."""
     start = j
@@ -150,6 +156,9 @@ def _walk_left(toks: list[Tok], j: int) -> int:
             elif lk in _INNER_LINKS:
                 if not _link_continues(toks, k, j):
                     break
+            elif lk in _OPENING_DETERMINERS and k < j:
+                start = k  # "this source", "one official": the determiner opens the phrase
+                break
             elif (
                 lk in BOUNDARY
                 or (lk in PRONOUNS and k != j)

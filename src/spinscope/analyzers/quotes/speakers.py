@@ -23,6 +23,8 @@ from spinscope.analyzers.quotes.vocab import (
 from spinscope.document import SpeakerType
 from spinscope.lexicons import words
 
+OFFICE_WORDS = words("office-words")
+
 
 @dataclass
 class Entity:
@@ -66,6 +68,17 @@ def _strip_title(words: list[str]) -> tuple[list[str], set[str]]:
     return name, roles
 
 
+def _office_end(run: list[str], of: int) -> int | None:
+    """Where the name starts after a title's office ("Secretary of State John F. Kerry" -> "John"), or
+    None when the words before "of" are no title ("Chuck Schumer of New York")."""
+    if not all(w.lower().rstrip(".,") in TITLES for w in run[:of]):
+        return None
+    idx = of + 1
+    while idx < len(run) and run[idx].lower().strip(".,") in OFFICE_WORDS:
+        idx += 1
+    return idx if of + 1 < idx < len(run) else None
+
+
 def _name_run(words: list[str]) -> list[str] | None:
     """The capitalised run of a speaker phrase's words, cut at "of" + place ("Chuck Schumer of New York")
     and before lower-case words ("Clinton campaign Chairman John Podesta")."""
@@ -75,7 +88,8 @@ def _name_run(words: list[str]) -> list[str] | None:
     run = words[caps_from:]
     for idx, w in enumerate(run):
         if w == "of" and idx > 0:
-            run = run[:idx]
+            office = _office_end(run, idx)
+            run = run[office:] if office is not None else run[:idx]
             break
     if any(not _namelike(w) and w not in NAME_PARTICLES for w in run):
         tail: list[str] = []
@@ -168,7 +182,23 @@ def classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
         return "person" if not head.endswith("s") or head in ("boss",) else "group"
     if name is not None:
         return "person"
-    return "organisation" if words and words[-1] in ORG_WORDS else "person"
+    if words and words[-1] in ORG_WORDS:
+        return "organisation"
+    return _common_noun_type(head)
+
+
+_AGENT = re.compile(r"(?:er|or|ist|ian|ant|ent|ee|man|woman|person)s?$")
+
+
+def _common_noun_type(head: str) -> SpeakerType:
+    """A lower-case head in no word list: a person (or people) when it names an agent ("the announcer",
+    "one questioner", "the narrator"), else a group of things speaking as one ("far fewer publications",
+    "the endorsements") or a document ("the ad")."""
+    if head in ("his", "her", "him", "one", "someone", "somebody", "anyone", "everyone", "nobody"):
+        return "person"
+    if _AGENT.search(head):
+        return "group" if head.endswith("s") and not head.endswith("ss") else "person"
+    return "group" if head.endswith("s") and not head.endswith("ss") else "document"
 
 
 def entities(text: str) -> list[Entity]:

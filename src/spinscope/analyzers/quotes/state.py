@@ -58,8 +58,8 @@ class Flow:
         if self.last_direct is None or not (only_quotes or self.pieces[first].words(self.text) >= 5):
             return []
         prev = self.attrs[self.last_direct]
-        if prev.speaker is None or self.pieces[first].words(self.text) < 3:
-            return []
+        if prev.speaker is None or (not only_quotes and self.pieces[first].words(self.text) < 3):
+            return []  # a region that is only a quotation ('"Very good."') continues however short
         return [
             self.direct(q, prev.cue, prev.speaker, SCORE_CONTINUATION)
             for q in region_pieces
@@ -76,13 +76,18 @@ class Flow:
                 out.append(self.direct(q, owner.cue, owner.speaker, SCORE_NEXT_PARAGRAPH))
         return out
 
+    def _ends_with_quotation(self, attr: Attr) -> bool:
+        """'Voters need leaders "who understand …," Varga said.': a partial quotation that a quotation-only
+        paragraph after it may continue."""
+        return bool(attr.pieces) and attr.contents[-1][1] == self.pieces[attr.pieces[-1]].end
+
     def add(self, toks: list[Tok], found: list[Attr]) -> None:
         for attr in found:
             index = len(self.attrs)
             self.attrs.append(attr)
             for q in attr.pieces:
                 self.piece_owner.setdefault(q, index)
-            if attr.kind == "direct" and attr.speaker is not None:
+            if attr.speaker is not None and (attr.kind == "direct" or self._ends_with_quotation(attr)):
                 self.last_direct = index
         has_quotation = any(t.kind == "q" for t in toks)
         if found and not any(a.kind == "direct" for a in found) and any(a.speaker for a in found):

@@ -50,10 +50,11 @@ def _provisional(attrs: list[Attr], loose: list[Quote]) -> list[Quote]:
     ] + loose
 
 
-def _tagger_sources(attrs: list[Attr], found: list[Found]) -> None:
-    """On a cue both found, the tagger's source replaces the rules' one unless it overlaps a content."""
+def _tagger_sources(text: str, attrs: list[Attr], found: list[Found]) -> None:
+    """On a cue both found, the tagger's source replaces the rules' one unless it overlaps a content or the
+    rules' one is a relative pronoun ('Mr. Scott, who has called …': PolNeAR's source is 'who')."""
     for attr in attrs:
-        if attr.cue is None:
+        if attr.cue is None or (attr.speaker and text[attr.speaker[0] : attr.speaker[1]].lower() in ("who", "which")):
             continue
         cue = Span(*attr.cue)
         for t_speaker, t_cue, _, _ in found:
@@ -98,6 +99,11 @@ def _tidied(
         if elsewhere and any(q.contains(content) and content.end - content.start >= q.end - q.start - 2 for q in scare):
             continue
         kept.append(content)
+    if not kept and speaker is not None and home is not None and speaker.end <= cue.start:
+        comma = text.find(", ", cue.end, home.end)
+        rest = tidy_tagger_content(text, Span(cue.end, comma if comma > 0 else home.end))
+        if len(text[rest.start : rest.end].split()) >= 2:
+            kept.append(rest)  # "He focused on X": the tagger found who and the cue; the content is the rest
     return speaker, cue, kept, score
 
 
@@ -117,17 +123,21 @@ def with_tagger(text: str, sentences: list[Span], attrs: list[Attr], loose: list
         )
         if not phantom_cue(text, cue)
     ]
-    _tagger_sources(attrs, found)
+    _tagger_sources(text, attrs, found)
     added = list(attrs)
-    blocking = [Span(*a.cue) for a in attrs if a.cue] + [Span(*a.speaker) for a in attrs if a.speaker]
+    # A source may speak twice ("Sanders criticized the accord, saying …" is two attributions of one source
+    # in PolNeAR), so the tagger's source may be another attribution's source, never its cue or content.
+    speakers = [Span(*a.speaker) for a in attrs if a.speaker]
+    blocking = [Span(*a.cue) for a in attrs if a.cue]
     for speaker, cue, contents, score in found:
-        if not contents or score < TAGGER_MIN_SCORE or any(cue.overlaps(t) for t in blocking):
+        if not contents or score < TAGGER_MIN_SCORE or any(cue.overlaps(t) for t in blocking + speakers):
             continue
-        contents = [c for c in contents if not any(c.overlaps(t) for t in blocking)]
+        contents = [c for c in contents if not any(c.overlaps(t) for t in blocking + speakers)]
         if not contents:
             continue
         if speaker is not None and any(speaker.overlaps(t) for t in blocking):
             speaker = None
         added.append(_tagger_attr(speaker, cue, contents, TAGGER_WEIGHT * score, loose))
-        blocking += [*contents, cue] + ([speaker] if speaker else [])
+        blocking += [*contents, cue]
+        speakers += [speaker] if speaker else []
     return added

@@ -29,12 +29,13 @@ BOUNDARY, DETERMINERS, LEADING_NOISE, NOUN_EXCEPTIONS = map(
 TITLES, PERSON_ROLES, ANON_HEADS, ANON_DETS = map(
     words, ("titles", "person-roles", "anonymous-heads", "anonymous-determiners")
 )
+TITLE_ROLES = table("title-roles")  # "sen" -> ("senator", "lawmaker"): 'Sen. Kerr' is 'the senator'
 GROUP_WORDS, GROUP_NAME_ENDINGS, EVIDENCE_NOUNS = map(words, ("group-words", "group-name-endings", "evidence-nouns"))
 ORG_WORDS = words("organisation-words", "evidence-nouns")
 DOCUMENT_WORDS = words("document-words", "evidence-nouns")
 NOT_SPEAKERS = words("not-speakers")
 NOT_NAMES, TITLE_SMALL_WORDS = map(words, ("not-names", "title-small-words"))
-ABBREVIATIONS = words("abbreviations", "title-abbreviations", "month-abbreviations")
+ABBREVIATIONS = words("abbreviations", "title-abbreviations", "month-abbreviations", "state-abbreviations")
 # Time, place and channel: what stands between a cue and its speaker or content.
 WEEKDAYS, ADVERBIAL_HEADS, CHANNEL_WORDS = map(words, ("weekdays", "adverbial-heads", "channel-words"))
 MONTHS = words("months", "month-abbreviations")
@@ -93,3 +94,5 @@ def _verb_table() -> dict[str, tuple[str, str]]:
 
 
 VERBS = _verb_table()
+# Speech-tag-only verbs (tag-verbs.txt): cues only beside a quotation.
+TAG_VERBS = {form: (base, "speech") for base in words("tag-verbs") for form in inflect(base)}
