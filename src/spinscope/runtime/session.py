@@ -169,7 +169,7 @@ _tokenizers: dict[str, Any] = {}
 
 
 def _shared_tokenizer(path: Path) -> Any:
-    """The shipped models share one tokenizer.json (same bytes): it is parsed once, not once per model (~0.1 s
+    """The shipped models share one tokenizer.json (same bytes): it is parsed once, not once per model (~0.05 s
     each). Tokenizers are only read after loading (encode), so sharing one is safe across models and threads."""
     digest = _sha256(path)
     if digest not in _tokenizers:
