@@ -64,10 +64,33 @@ class Resolver:
         for entity in self.entities:
             if entity.kind == "person" and len(entity.name.split()) >= 2:
                 self.by_surname.setdefault(entity.name.split()[-1], entity.name)
+        self.named += self._surname_mentions()
+        self.named.sort(key=lambda r: r.position)
+
+    def _surname_mentions(self) -> list[Referent]:
+        """Later mentions of a person by surname alone ("… believe Marsh when she says"): referents too,
+        with the full name and what the first mention said of them."""
+        full = {e.name: e for e in self.entities if e.kind == "person"}
+        taken = {(e.position, e.position + len(e.name)) for e in self.entities}
+        found = []
+        for surname, name in self.by_surname.items():
+            first = full[name]
+            for m in re.finditer(rf"\b{re.escape(surname)}\b", self.text):
+                if m.start() > first.position and not any(s <= m.start() < e for s, e in taken):
+                    found.append(
+                        Referent(m.start(), name, "person", first.roles, _entity_referent(first, self.text).gender)
+                    )
+        return found
 
     def _nearest(self, pos: int, want: set[str], role: str | None = None, gender: str | None = None) -> Referent | None:
         """The previous attribution's speaker when it fits, else the nearest fitting speaker or named entity."""
         earlier = [r for r in self.speakers if r.position < pos]
+        # A person named earlier in the pronoun's own sentence comes first ("Can anyone believe Marsh when
+        # she says …"), then the previous attribution's speaker.
+        sentence_start = max(self.text.rfind(". ", 0, pos), self.text.rfind("\n", 0, pos), 0)
+        here = [n for n in self.named if sentence_start <= n.position < pos and n.fits(want, role, gender)]
+        if here and "person" in want and not (earlier and earlier[-1].position >= here[-1].position):
+            return here[-1]
         if earlier and earlier[-1].fits(want, role, gender):
             return earlier[-1]
         candidates = [r for r in earlier + [n for n in self.named if n.position < pos] if r.fits(want, role, gender)]
