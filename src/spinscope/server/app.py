@@ -78,6 +78,7 @@ from spinscope.server.limits import (
     text_cost,
     wait_for_disconnect,
 )
+from spinscope.server.settings import Settings
 from spinscope.server.store import MEMORY, ResultStore
 from spinscope.techniques import TECHNIQUES
 
@@ -102,42 +103,6 @@ SECURITY_HEADERS = {
     "cross-origin-resource-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
-
-
-# ---- settings ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Settings:
-    """Everything ``spinscope serve`` can be told. The defaults suit one machine serving a few people."""
-
-    engine: Literal["model", "fast", "rules"] = "model"
-    db_path: str | Path | None = None  # None: $SPINSCOPE_DB or ~/.cache/spinscope/results.sqlite3; ":memory:"
-    threads: int = 0  # analysis threads; 0: one per CPU core
-    queue_size: int = 16  # analyses that may wait for a thread; more get 503
-    max_body_bytes: int = 6_000_000
-    max_text_chars: int = 200_000  # about 33,000 words; a long feature is 10,000
-    rate_per_minute: float = 60.0  # per client address, for /api/ and /r/; 0 turns rate limiting off
-    rate_burst: int = 30
-    fetch_timeout: float = 10.0
-    max_fetch_bytes: int = 5_000_000
-    fetch_allow_hosts: tuple[str, ...] = ()  # hosts allowed although private ("intranet:8080"); tests
-    allow_private_urls: bool = False
-    max_results: int = 1000
-    max_results_per_client: int = 100  # permalinks one client address keeps; its older ones go first
-    retention_days: float = 30.0
-    body_timeout: float = 30.0
-    analysis_timeout: float = 120.0  # seconds one analysis may run (not wait); 0: no limit
-    rate_chars_per_token: int = 10_000  # an analysis costs one rate-limit token per 10,000 characters begun
-    header_timeout: float = 10.0  # seconds a connection has to send a request's head
-    keep_alive_timeout: int = 5  # seconds an idle keep-alive connection stays open
-    max_connections: int = 256  # open connections (and requests) at once; uvicorn answers 503 past it
-    forwarded_allow_ips: str | None = None  # proxies whose X-Forwarded-For is trusted ("10.0.0.2"); None: none
-    warm_up: bool = True  # load the models at start-up (and run one tiny analysis)
-    # Browser-extension origins ("chrome-extension://<id>") whose scripts may call the API (CORS); none by default
-    allowed_origins: tuple[str, ...] = ()
-
-    @property
-    def thread_count(self) -> int:
-        return self.threads if self.threads > 0 else (os.cpu_count() or 1)
 
 
 # ---- request and response models (validation and the OpenAPI schema) --------------------------------

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import uvicorn
 
-    from spinscope.server.app import Settings
+    from spinscope.server.settings import Settings
 
 
 def _base_protocol() -> type:
