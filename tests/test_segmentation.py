@@ -63,3 +63,15 @@ def test_a_speech_tag_after_an_exclaimed_or_asked_quotation_stays_in_its_sentenc
         "“Stop!”",
         "The crowd went quiet.",
     ]
+
+
+def test_sentence_of_finds_the_sentence_holding_an_offset() -> None:
+    from spinscope.segmentation import sentence_of
+
+    text = "The talks failed. Both sides left.  "
+    spans = sentences(text)
+    assert [text[s.start : s.end] for s in spans] == ["The talks failed.", "Both sides left."]
+    assert sentence_of(spans, text.index("Both")) == spans[1]
+    assert sentence_of(spans, 0) == spans[0]
+    assert sentence_of(spans, text.index(" Both")) is None  # between sentences
+    assert sentence_of([], 3) is None

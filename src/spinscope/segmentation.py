@@ -157,6 +157,14 @@ def sentence_index(sentence_spans: list[Span], offset: int) -> int:
     return max(lo - 1, 0)
 
 
+def sentence_of(sentence_spans: list[Span], offset: int) -> Span | None:
+    """The sentence holding character ``offset``, or None when it lies between sentences."""
+    if not sentence_spans:
+        return None
+    found = sentence_spans[sentence_index(sentence_spans, offset)]
+    return found if found.start <= offset < found.end else None
+
+
 def body_end(text: str) -> int:
     """Where the article proper ends: at the first paragraph in the text's second half that opens like site
     furniture (a comment prompt, newsletter or privacy boilerplate, a "Related:" list; see

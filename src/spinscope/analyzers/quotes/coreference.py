@@ -75,11 +75,10 @@ class Resolver:
         found = []
         for surname, name in self.by_surname.items():
             first = full[name]
+            gender = _entity_referent(first, self.text).gender
             for m in re.finditer(rf"\b{re.escape(surname)}\b", self.text):
                 if m.start() > first.position and not any(s <= m.start() < e for s, e in taken):
-                    found.append(
-                        Referent(m.start(), name, "person", first.roles, _entity_referent(first, self.text).gender)
-                    )
+                    found.append(Referent(m.start(), name, "person", first.roles, gender))
         return found
 
     def _nearest(self, pos: int, want: set[str], role: str | None = None, gender: str | None = None) -> Referent | None:

@@ -16,14 +16,11 @@ from spinscope.analyzers.quotes.attribution import Attr, RegionScan
 from spinscope.analyzers.quotes.tokens import Tok, tokens
 from spinscope.analyzers.quotes.vocab import AUX, VERBS
 from spinscope.document import Span
+from spinscope.segmentation import sentence_of
 
 # A cue that continues its clause's predicate: a participle ("…, noting that"), or a verb after "and" or a
 # comma ("… and urged", "…, attacked").
 _CONTINUING = re.compile(r"(?:,|\band|\bbut|\bthen)\s*$")
-
-
-def _sentence_of(sentences: list[Span], offset: int) -> Span | None:
-    return next((s for s in sentences if s.start <= offset < s.end), None)
 
 
 def share_speakers(sentences: list[Span], attrs: list[Attr], text: str | None = None) -> None:
@@ -34,7 +31,7 @@ def share_speakers(sentences: list[Span], attrs: list[Attr], text: str | None = 
     for attr in attrs:
         if attr.speaker is not None or attr.cue is None:
             continue
-        home = _sentence_of(sentences, attr.cue[0])
+        home = sentence_of(sentences, attr.cue[0])
         if home is None:
             continue
         cue_start = attr.cue[0]

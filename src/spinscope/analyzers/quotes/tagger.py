@@ -15,6 +15,7 @@ from spinscope.analyzers.quotes.attribution import TAGGER_WEIGHT, Attr
 from spinscope.analyzers.quotes.edges import clean_tagger_speaker, tidy_tagger_content
 from spinscope.analyzers.quotes.phantoms import phantom_cue
 from spinscope.document import Quote, Span
+from spinscope.segmentation import sentence_of
 
 TAGGER_MIN_SCORE = 0.5  # research/quote_sources.py figures takes others
 
@@ -72,10 +73,6 @@ def _tagger_sources(text: str, attrs: list[Attr], found: list[Found]) -> None:
             break
 
 
-def _sentence_of(sentences: list[Span], offset: int) -> Span | None:
-    return next((s for s in sentences if s.start <= offset < s.end), None)
-
-
 def _tidied(
     text: str,
     sentences: list[Span],
@@ -89,7 +86,7 @@ def _tidied(
     cue's sentence ("residents. Ali Hassan" -> "Ali Hassan"), and no content that is a scare quote of
     another sentence (the tagger hands a sentence's content runs to the cue of the sentence before)."""
     speaker = clean_tagger_speaker(text, speaker)
-    home = _sentence_of(sentences, cue.start)
+    home = sentence_of(sentences, cue.start)
     if speaker is not None and home is not None and speaker.overlaps(home) and not home.contains(speaker):
         speaker = clean_tagger_speaker(text, Span(max(speaker.start, home.start), min(speaker.end, home.end)))
     scare = [q.content for q in loose if q.kind == "scare"]
