@@ -152,7 +152,7 @@ def test_polnear_dev_figures_rules_only() -> None:
     results = evaluate_polnear(DEV, use_tagger=False)
     assert results["articles"] == 84
     # Measured when written: source overlap P 0.865 R 0.481 F1 0.618, cue exact F1 0.567, content overlap
-    # F1 0.819; now P 0.873 R 0.522 F1 0.653, 0.607, 0.821. A drop below these floors is a regression.
+    # F1 0.819; now P 0.873 R 0.521 F1 0.653, 0.606, 0.821. A drop below these floors is a regression.
     assert results["source"]["overlap"]["precision"] >= 0.82
     assert results["source"]["overlap"]["f1"] >= 0.58
     assert results["cue"]["exact"]["f1"] >= 0.53
@@ -168,12 +168,12 @@ def test_polnear_dev_figures() -> None:
     # Measured with the quotes/ package (spinscope eval-quotes --polnear ../shared/corpora/polnear/dev/data/dev):
     # the figures the README gives, held within 0.01 either way.
     measured = {
-        ("source", "exact"): 0.7680,
-        ("source", "overlap"): 0.8247,
-        ("cue", "exact"): 0.7054,
-        ("cue", "overlap"): 0.6948,
-        ("content", "exact"): 0.5456,
-        ("content", "overlap"): 0.8973,
+        ("source", "exact"): 0.7679,
+        ("source", "overlap"): 0.8246,
+        ("cue", "exact"): 0.7049,
+        ("cue", "overlap"): 0.6947,
+        ("content", "exact"): 0.5461,
+        ("content", "overlap"): 0.8974,
     }
     for (role, match), f1 in measured.items():
         assert results[role][match]["f1"] == pytest.approx(f1, abs=0.01), (role, match)

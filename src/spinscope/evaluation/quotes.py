@@ -51,12 +51,12 @@ written and the tagger trained and tuned on PolNeAR train only)::
 
                     rules + quote encoder (default)   rules only (--rules-only; engine "fast")
     role     match      P      R      F1             P      R      F1
-    source   exact    0.813  0.728  0.768          0.836  0.518  0.640
-    source   overlap  0.847  0.803  0.825          0.873  0.522  0.653
-    cue      exact    0.744  0.671  0.705          0.772  0.500  0.607
-    cue      overlap  0.782  0.625  0.695          0.888  0.347  0.499
-    content  exact    0.575  0.519  0.546          0.594  0.385  0.467
-    content  overlap  0.901  0.893  0.897          0.923  0.739  0.821
+    source   exact    0.813  0.728  0.768          0.835  0.517  0.639
+    source   overlap  0.848  0.803  0.825          0.873  0.521  0.653
+    cue      exact    0.743  0.670  0.705          0.771  0.499  0.606
+    cue      overlap  0.781  0.625  0.695          0.888  0.347  0.499
+    content  exact    0.576  0.519  0.546          0.594  0.385  0.467
+    content  overlap  0.902  0.893  0.897          0.923  0.739  0.821
 
 For scale, citron (BBC) on PARC3 test, a different corpus with narrower
 attributions: source 82.0 exact / 85.3 overlap, cue 82.3 exact, content 59.3
