@@ -54,9 +54,11 @@ Measured on PolNeAR: ``spinscope eval-quotes --polnear DIR`` (``python -m spinsc
 
 from __future__ import annotations
 
+import re
+
 from spinscope.analyzers.quotes.attribution import SCORE_SCARE, SCORE_UNATTRIBUTED, Attr
 from spinscope.analyzers.quotes.coreference import Resolver
-from spinscope.analyzers.quotes.edges import widen_cue, widen_source
+from spinscope.analyzers.quotes.edges import contraction_to_cue, widen_cue, widen_source, without_relative_tail
 from spinscope.analyzers.quotes.marks import Piece, is_title, quote_pieces
 from spinscope.analyzers.quotes.phantoms import phantom_cue
 from spinscope.analyzers.quotes.sharing import share_speakers
@@ -64,12 +66,16 @@ from spinscope.analyzers.quotes.state import rule_attributions
 from spinscope.analyzers.quotes.tagger import with_tagger
 from spinscope.analyzers.quotes.tokens import trim
 from spinscope.document import Quote, Span
-from spinscope.segmentation import body_end, paragraphs
+from spinscope.segmentation import body_end, paragraphs, sentence_of
 
 __all__ = ["find_quotes"]
 
+MID_SCARE_WORDS = 6
 
-def _loose_quotations(text: str, pieces: list[Piece], attrs: list[Attr], owned: set[int]) -> list[Quote]:
+
+def _loose_quotations(
+    text: str, sentences: list[Span], pieces: list[Piece], attrs: list[Attr], owned: set[int]
+) -> list[Quote]:
     """Quotations inside no attribution: scare quotes (short), titles (skipped) or unattributed direct quotes."""
     covered = [(s, e) for a in attrs for s, e in a.contents]
     loose: list[Quote] = []
@@ -81,7 +87,10 @@ def _loose_quotations(text: str, pieces: list[Piece], attrs: list[Attr], owned: 
             continue
         span = Span(piece.start, piece.end)
         inner = text[piece.start : piece.end].strip("\"“”‘’' ")
-        if words <= 4 and inner[-1:] not in (",", ".", "!", "?", "…"):
+        home = sentence_of(sentences, piece.start)
+        inside = home is not None and re.search(r"\w", text[home.start : piece.start]) is not None
+        inside = inside and not (inner[:1].isupper() and inner[-1:] in (".", "!", "?"))  # a whole sentence
+        if (words <= 4 and inner[-1:] not in (",", ".", "!", "?", "…")) or (inside and words <= MID_SCARE_WORDS):
             loose.append(Quote(kind="scare", content=span, score=SCORE_SCARE))
         else:
             loose.append(Quote(kind="direct", content=span, score=SCORE_UNATTRIBUTED))
@@ -125,13 +134,13 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
     pieces = quote_pieces(text, [p for p in paragraphs(text) if p.start < end])
     flow = rule_attributions(text, sentences, pieces)
     attrs = [a for a in flow.attrs if a.cue is None or not phantom_cue(text, a.cue)]
-    loose = _loose_quotations(text, pieces, attrs, set(flow.piece_owner))
+    loose = _loose_quotations(text, sentences, pieces, attrs, set(flow.piece_owner))
     if use_tagger:
         attrs = with_tagger(text, sentences, attrs, loose)
         covered = [(s, e) for a in attrs for s, e in a.contents]
         loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
     share_speakers(sentences, attrs, text)
-    attrs = [widen_source(text, widen_cue(text, a)) for a in attrs]
+    attrs = [contraction_to_cue(text, without_relative_tail(text, widen_source(text, widen_cue(text, a)))) for a in attrs]
     attrs.sort(key=lambda a: min([c[0] for c in a.contents] + ([a.cue[0]] if a.cue else [])))
     quotes = _quotes(text, attrs)
     seen = {(q.content.start, q.content.end) for q in quotes}

@@ -96,13 +96,23 @@ def _according_to(scan: RegionScan, i: int) -> int:
     return s1
 
 
+# Participles whose content is their object, however short: "…, citing two aides", "…, accusing him".
+_OBJECT_PARTICIPLES = frozenset(
+    {"citing", "accusing", "urging", "criticizing", "criticising", "mocking", "questioning", "calling"}
+)
+
+
+def _participle_min_words(t: Tok) -> int:
+    return 1 if t.low in _OBJECT_PARTICIPLES else 3
+
+
 def _participle(scan: RegionScan, i: int) -> bool:
     """``…, saying (that) CONTENT`` at token i: the speaker is the clause's subject. True when found."""
     toks, n = scan.toks, scan.n
     k = i + 1
     if k < n and toks[k].text in (",", ":"):
         k += 1
-    if not looks_like_content(toks, k, n - 1):
+    if not looks_like_content(toks, k, n - 1, _participle_min_words(toks[i])):
         return False
     subject = scan.main_subject(i)
     attr = scan.make(k, n - 1, (i, i), subject, SCORE_PARTICIPLE, "speech", "participle")
@@ -237,6 +247,9 @@ def _content_before(scan: RegionScan, s_first: int, colon: bool, nested: bool = 
     return before
 
 
+_THEN_WORDS = frozenset({"before", "after", "then", "while"})
+
+
 def _attribute(scan: RegionScan, i: int, subject: Range, verb: tuple[str, str], cue: Range) -> int:
     """The attribution of the cue verb at i with its subject: the content after it, before it, or both;
     returns where to go on."""
@@ -262,7 +275,9 @@ def _attribute(scan: RegionScan, i: int, subject: Range, verb: tuple[str, str], 
         # '"You bet I would," Christie said when asked whether …', '"…," he said of the field': the
         # quotation is what was said; what follows the cue only says when, where or about what.
         has_after = False
-    if before is not None and (not has_after or toks[k].kind == "q" or toks[k - 1].text == ","):
+    if has_after and toks[k].low in _THEN_WORDS and k + 1 <= stop and toks[k + 1].low in PARTICIPLE_CUES:
+        k += 1  # '"…," Delgado responded before adding that …': the quotation is the response
+    if before is not None and (not has_after or toks[k].kind == "q" or toks[k - 1].text == "," or k > i + 1 and toks[k - 1].low in _THEN_WORDS):
         attr = scan.make(before[0], before[1], cue, subject, score, vclass)
         if attr is not None:
             scan.found.append(attr)
@@ -270,7 +285,7 @@ def _attribute(scan: RegionScan, i: int, subject: Range, verb: tuple[str, str], 
                 # '"…," Ruiz said, adding that …': a second attribution, same speaker, cue "adding".
                 # Not left to the participle rule: its speaker is the region's main subject, here this cue's.
                 after = k + 1 + (k + 1 <= stop and toks[k + 1].text in (",", ":"))
-                if looks_like_content(toks, after, stop):
+                if looks_like_content(toks, after, stop, _participle_min_words(toks[k])):
                     second = scan.make(after, stop, (k, k), subject, SCORE_PARTICIPLE, "speech", "participle")
                     scan.found.extend([second] if second is not None else [])
                 return stop + 1
