@@ -16,7 +16,7 @@ from spinscope.lexicons import table
 Resolved = tuple[str | None, SpeakerType]
 _GENDER = {word: gender for gender, words in table("gendered-words").items() for word in words}
 _PERSON_PRONOUNS = frozenset({"he", "she", "i", "who", "you", "him", "her"})
-_PLURAL_PRONOUNS = frozenset({"they", "we", "it"})
+_PLURAL_PRONOUNS = frozenset({"they", "we", "it", "which"})
 # Descriptors that fit any body of their kind ("the group", "the company"); others must share its name
 # ("the ministry" -> "the Interior Ministry").
 _ANTECEDENT = re.compile(r"([A-Z][\w’'\-.]*(?:[ \t]+[A-Z][\w’'\-.]*)*),\s*$")
@@ -112,6 +112,15 @@ class Resolver:
         return name
 
     def _pronoun(self, low: str, s: int) -> tuple[Referent | None, SpeakerType]:
+        if low == "which":  # "The Daily Ledger, which said": the body named right before it
+            before = _ANTECEDENT.search(self.text, max(0, s - 80), s)
+            if before is not None:
+                phrase = before.group(1)
+                name, roles = clean_name(phrase)
+                kind = classify(phrase, name, roles)
+                if name is not None and kind not in ("anonymous", "document"):
+                    kind = kind if kind == "group" else "organisation"  # "which" is never a person
+                    return Referent(before.start(1), name, kind), kind
         if low in _PERSON_PRONOUNS:
             if low == "who":  # the relative pronoun's antecedent comes right before it: "Ruiz, who said"
                 before = _ANTECEDENT.search(self.text, max(0, s - 80), s)
@@ -170,6 +179,8 @@ class Resolver:
         name = self._full_name(name, kind, s)
         resolved: Referent | None = None
         gender = gender_of(low.replace(",", " ").split()[:4])
+        if low == "which":
+            name = None  # "The Ledger, which said": the body named before it
         if name is None:
             words = low.split()
             if low in _PERSON_PRONOUNS or low in _PLURAL_PRONOUNS:
@@ -183,7 +194,7 @@ class Resolver:
             kind = resolved.kind
         if kind in ("anonymous", "document"):
             name = None
-        elif name is None and kind in ("organisation", "group") and low not in ("they", "we", "it", "who"):
+        elif name is None and kind in ("organisation", "group") and low not in _PLURAL_PRONOUNS | {"who"}:
             # An unresolved descriptor names the speaker as well as anything: "the ministry", "the rebels".
             name = re.split(r",| who\b| which\b", phrase)[0].strip()
         self.speakers.append(Referent(s, name, kind, roles, gender))

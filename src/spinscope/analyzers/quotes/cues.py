@@ -172,6 +172,7 @@ def _subject_fits(toks: list[Tok], i: int, subject: Range, verb: tuple[str, str]
         ok = ok and (
             head_tok.cap
             or head in PRONOUNS
+            or head == "which"
             or head in GROUP_WORDS
             or head in PERSON_ROLES
             or (head in ORG_WORDS or head in ANON_HEADS or head.rstrip("s") in PERSON_ROLES)
@@ -261,16 +262,18 @@ def _attribute(scan: RegionScan, i: int, subject: Range, verb: tuple[str, str], 
     if k < n and toks[k].kind == "p" and toks[k].text in ":,":
         k += 1
     stop = scan.content_stop(k)
-    if toks[s_first].low in ("who", "which", "whom") and s_first > 0 and toks[s_first - 1].text == ",":
+    relative = toks[s_first].low in ("who", "which", "whom") and s_first > 0 and toks[s_first - 1].text == ","
+    if relative:
         comma = next((y for y in range(k, stop + 1) if toks[y].text == ","), None)
         if comma is not None:
             stop = comma - 1
     if vclass == "act":
         k, stop = _act_object(toks, k, stop)
-    has_after = looks_like_content(toks, k, stop, 1 if vclass == "act" else 3)
+    has_after = looks_like_content(toks, k, stop, 1 if vclass == "act" or relative else 3)
     if k + 1 < n and toks[k].low == "according" and toks[k + 1].low == "to":
         has_after = False  # '"…," he told Flake, according to officials': theirs, not his
-    before = _content_before(scan, s_first, colon, scan.final_tag(i) is not None)
+    # 'Ana Ruiz, who has denied the reports, said': the antecedent is never the relative clause's content
+    before = None if relative else _content_before(scan, s_first, colon, scan.final_tag(i) is not None)
     if has_after and before is not None and toks[before[1]].kind == "q" and _only_adverbial_after(toks, k):
         # '"You bet I would," Christie said when asked whether …', '"…," he said of the field': the
         # quotation is what was said; what follows the cue only says when, where or about what.

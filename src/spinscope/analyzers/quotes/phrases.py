@@ -204,6 +204,8 @@ def subject_left(toks: list[Tok], i: int) -> Range | None:
             return None
     if t.low in PRONOUNS or t.low in _QUANTIFIER_SUBJECTS:
         return j, end
+    if t.low == "which" and j > 0 and toks[j - 1].text == ",":
+        return j, end  # "The Ledger, which said it would …": PolNeAR's source is the relative pronoun
     if t.low in BOUNDARY and not t.cap:
         return None
     start = _walk_left(toks, j)
