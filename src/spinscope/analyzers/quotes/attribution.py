@@ -142,7 +142,8 @@ class RegionScan:
                 return None
             s = comma + 1
         subject = subject_right(toks, s, limit)
-        if subject is not None and subject[0] == subject[1] and toks[s].low in NOT_NAMES:
+        pronoun = toks[s].low in ("he", "she", "they", "we", "i") if s < limit else False
+        if subject is not None and subject[0] == subject[1] and toks[s].low in NOT_NAMES and not pronoun:
             return None  # "When asked …, said", "Continuing, …": a function word is no subject
         return subject
 
@@ -178,7 +179,10 @@ class RegionScan:
                 return comma - 1
             if ty.low == "according" and y + 1 < n and toks[y + 1].low == "to" and toks[y - 1].text in SEPARATORS:
                 return max(k, y - 2)  # ", according to X" reports the whole clause: see the according-to rule
-            if ty.low in PARTICIPLE_CUES and (toks[y - 1].text in SEPARATORS or toks[y - 1].low in ("and", "but")):
+            before = toks[y - 1].low
+            if before == "also" and y > k + 2 and toks[y - 2].low in ("and", "but", "while"):
+                before, y = toks[y - 2].low, y - 1  # "…, while also saying that …"
+            if ty.low in PARTICIPLE_CUES and (before in SEPARATORS or before in ("and", "but", "before", "while")):
                 last = y - 1 if toks[y - 1].kind == "p" else y - 2
                 return max(k, last)
             if (

@@ -106,24 +106,26 @@ def _participle_min_words(t: Tok) -> int:
     return 1 if t.low in _OBJECT_PARTICIPLES else 3
 
 
-def _participle(scan: RegionScan, i: int) -> bool:
-    """``…, saying (that) CONTENT`` at token i: the speaker is the clause's subject. True when found."""
+def _participle(scan: RegionScan, i: int) -> int | None:
+    """``…, saying (that) CONTENT`` at token i: the speaker is the clause's subject. Returns where to go on
+    (after the content: "…, acknowledging X but warning Y" holds two), None when there is none."""
     toks, n = scan.toks, scan.n
     k = i + 1
     if k < n and toks[k].text in (",", ":"):
         k += 1
     if not looks_like_content(toks, k, n - 1, _participle_min_words(toks[i])):
-        return False
+        return None
     subject = scan.main_subject(i)
-    attr = scan.make(k, n - 1, (i, i), subject, SCORE_PARTICIPLE, "speech", "participle")
+    stop = scan.content_stop(k)
+    attr = scan.make(k, stop, (i, i), subject, SCORE_PARTICIPLE, "speech", "participle")
     if attr is None:
-        return False
+        return None
     if subject is None and scan.found and scan.found[-1].speaker:
         # '"…," said Ruiz, adding …': the speaker just named goes on talking.
         attr.speaker = scan.found[-1].speaker
     scan.found.append(attr)
     scan.used[i] = True
-    return True
+    return stop + 1
 
 
 def _is_participle_cue(toks: list[Tok], i: int) -> bool:
@@ -135,7 +137,8 @@ def _is_participle_cue(toks: list[Tok], i: int) -> bool:
         and (
             toks[i - 1].text in SEPARATORS
             or toks[i - 1].kind == "q"
-            or toks[i - 1].low in ("and", "by", "then", "before", "after", "while")
+            or toks[i - 1].low in ("and", "by", "then", "before", "after", "while", "but")
+            or (toks[i - 1].low == "also" and i > 1 and toks[i - 2].low in ("and", "while", "but", ","))
             or toks[i - 1].low in MEDIA_NOUNS
         )
     )
@@ -370,7 +373,10 @@ def _reporting_verb(scan: RegionScan, i: int) -> int | None:
         verb = TAG_VERBS[low]
     if verb is None and low in ("put", "puts") and i + 1 < scan.n and toks[i + 1].low == "it":
         verb = ("put", "speech") if _beside_quotation(toks, i + 1) else None  # 'as Lund put it: "…"'
-    if verb is None or t.cap or (i > 0 and toks[i - 1].low == "to") or low.endswith("ing"):
+    # A capitalised cue only mid-sentence after an appositive ('Murphy, the head of the fund, Tweeted on
+    # Friday'); in a Title Case headline every word is capitalised.
+    midsentence_cap = t.cap and i > 1 and toks[i - 1].text == "," and i + 1 < scan.n and not toks[i + 1].cap
+    if verb is None or (t.cap and not midsentence_cap) or (i > 0 and toks[i - 1].low == "to") or low.endswith("ing"):
         return None
     if i > 0 and toks[i - 1].low in ("the", "a", "an", "his", "her", "their", "its", "our", "this", "that"):
         return None
@@ -436,8 +442,11 @@ def find_in_region(toks: list[Tok]) -> tuple[list[Attr], CueSpeaker | None, CueS
         if t.low == "according" and i + 1 < scan.n and toks[i + 1].low == "to":
             i = _according_to(scan, i)
             continue
-        if _is_participle_cue(toks, i) and _participle(scan, i):
-            break
+        if _is_participle_cue(toks, i):
+            after = _participle(scan, i)
+            if after is not None:
+                i = after
+                continue
         after = _reporting_verb(scan, i)
         i = after if after is not None else i + 1
     _sign_offs(scan)

@@ -33,9 +33,12 @@ def _double_marks(text: str, block: Span) -> list[tuple[int, int, str]]:
         before = text[s - 1] if s > block.start else " "
         after = text[e] if e < block.end else " "
         if mark in "“„" or mark == "``":
-            role = "open"
+            # A “ typed where a ” belongs ('“Do you want that?“ he asked') closes whatever is open.
+            misplaced = mark == "“" and not before.isspace() and before not in _OPENERS_BEFORE and not after.isalnum()
+            role = "either" if misplaced else "open"
         elif mark == "”":
-            role = "close"
+            misplaced = (before.isspace() or before in "([{") and after.isalnum()
+            role = "either" if misplaced else "close"
         else:
             opens = before in _OPENERS_BEFORE or before in "\"'" or s == block.start
             closes = not before.isspace() and (after.isspace() or not after.isalnum() or e == block.end)

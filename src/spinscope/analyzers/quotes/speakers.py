@@ -208,7 +208,7 @@ def entities(text: str) -> list[Entity]:
         phrase = m.group()
         words = phrase.split()
         # Skip sentence-initial function words ("The", "In") at the start of a run.
-        while words and words[0].lower().rstrip(".") in NOT_NAMES:
+        while words and words[0].lower().rstrip(".") in NOT_NAMES and words[0].lower().rstrip(".") not in TITLES:
             words = words[1:]
         if not words:
             continue
