@@ -487,3 +487,55 @@ def test_a_common_noun_source_is_typed_by_what_it_names(text: str, speaker: str,
     found = [q for q in quotes_of(text) if q.speaker is not None]
     assert found and text[found[0].speaker.start : found[0].speaker.end] == speaker
     assert found[0].speaker_type == kind
+
+
+def _speaker_and_cue(text: str, speaker: str, cue: str) -> tuple[str | None, str]:
+    """The speaker and cue after the final edge rules, for an attribution found with these phrases."""
+    from spinscope.analyzers.quotes.attribution import Attr
+    from spinscope.analyzers.quotes.edges import contraction_to_cue, without_relative_tail
+
+    s, c = text.index(speaker), text.index(cue, text.index(speaker) + len(speaker))
+    attr = Attr([(c + len(cue) + 1, len(text) - 1)], (c, c + len(cue)), (s, s + len(speaker)), "indirect", 0.5)
+    attr = contraction_to_cue(text, without_relative_tail(text, attr))
+    assert attr.cue is not None
+    spoken = text[attr.speaker[0] : attr.speaker[1]] if attr.speaker else None
+    return spoken, text[attr.cue[0] : attr.cue[1]]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "cue", "expected"),
+    [
+        # the tagger's sources, trimmed by PolNeAR's conventions (held-out tenth of PolNeAR train)
+        (
+            "Mr. Banda, who had addressed the assembly, said he would run.",
+            "Mr. Banda, who",
+            "said",
+            ("Mr. Banda", "said"),
+        ),
+        ("He's suggesting that delegates should decide.", "He's", "suggesting", ("He", "'s suggesting")),
+        ("I’m aghast that nothing was done.", "I’m", "aghast", ("I", "’m aghast")),
+        ("Christie's been making the case for weeks.", "Christie's", "been", ("Christie", "'s been")),
+        ("Trump's claims were false.", "Trump's", "claims", ("Trump's", "claims")),  # a possessive stays
+        (
+            "The allies on Monday predicted a win.",
+            "The allies on",
+            "Monday predicted",
+            ("The allies", "Monday predicted"),
+        ),
+        (
+            "The scientists this week published a letter.",
+            "The scientists this week",
+            "published",
+            ("The scientists", "published"),
+        ),
+        (
+            "Even some of her allies have said so.",
+            "Even some of her allies",
+            "have said",
+            ("some of her allies", "have said"),
+        ),
+        ("When Trump announced the plan, few cheered.", "When Trump", "announced", ("Trump", "announced")),
+    ],
+)
+def test_speaker_edges(text: str, speaker: str, cue: str, expected: tuple[str, str]):
+    assert _speaker_and_cue(text, speaker, cue) == expected

@@ -140,7 +140,9 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
         covered = [(s, e) for a in attrs for s, e in a.contents]
         loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
     share_speakers(sentences, attrs, text)
-    attrs = [contraction_to_cue(text, without_relative_tail(text, widen_source(text, widen_cue(text, a)))) for a in attrs]
+    attrs = [
+        contraction_to_cue(text, without_relative_tail(text, widen_source(text, widen_cue(text, a)))) for a in attrs
+    ]
     attrs.sort(key=lambda a: min([c[0] for c in a.contents] + ([a.cue[0]] if a.cue else [])))
     quotes = _quotes(text, attrs)
     seen = {(q.content.start, q.content.end) for q in quotes}

@@ -23,6 +23,7 @@ from spinscope.analyzers.quotes.attribution import (
 from spinscope.analyzers.quotes.bounds import after_cue, looks_like_content
 from spinscope.analyzers.quotes.inverted import inverted
 from spinscope.analyzers.quotes.phrases import Range, passive, skip_aux_left, subject_left
+from spinscope.analyzers.quotes.raising import RAISING_VERBS, raising
 from spinscope.analyzers.quotes.tokens import Tok
 from spinscope.analyzers.quotes.vocab import (
     ADVERBIAL_HEADS,
@@ -283,7 +284,12 @@ def _attribute(scan: RegionScan, i: int, subject: Range, verb: tuple[str, str], 
         has_after = False
     if has_after and toks[k].low in _THEN_WORDS and k + 1 <= stop and toks[k + 1].low in PARTICIPLE_CUES:
         k += 1  # '"…," Delgado responded before adding that …': the quotation is the response
-    if before is not None and (not has_after or toks[k].kind == "q" or toks[k - 1].text == "," or k > i + 1 and toks[k - 1].low in _THEN_WORDS):
+    if before is not None and (
+        not has_after
+        or toks[k].kind == "q"
+        or toks[k - 1].text == ","
+        or (k > i + 1 and toks[k - 1].low in _THEN_WORDS)
+    ):
         attr = scan.make(before[0], before[1], cue, subject, score, vclass)
         if attr is not None:
             scan.found.append(attr)
@@ -447,6 +453,10 @@ def find_in_region(toks: list[Tok]) -> tuple[list[Attr], CueSpeaker | None, CueS
             if after is not None:
                 i = after
                 continue
+        after = raising(scan, i) if toks[i].low in RAISING_VERBS else None
+        if after is not None:
+            i = after
+            continue
         after = _reporting_verb(scan, i)
         i = after if after is not None else i + 1
     _sign_offs(scan)

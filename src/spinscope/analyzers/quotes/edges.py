@@ -175,7 +175,8 @@ def without_relative_tail(text: str, attr: Attr) -> Attr:
 
 # A contraction at the end of the speaker belongs to the verb after it: PolNeAR's cue is "'s suggesting"
 # with the source "He" ("He's suggesting"), "'m aghast" with "I", "'s been making the case" with "Christie".
-_CONTRACTION = re.compile(r"(?:\b(?:he|she|it|i|we|they|you|who)['’](?:s|m|re|ve|d|ll)|['’]s(?=\s+been\b))$", re.IGNORECASE)
+_CONTRACTION = re.compile(r"\b(?:he|she|it|i|we|they|you|who)['’](?:s|m|re|ve|d|ll)$", re.IGNORECASE)
+_HAS_BEEN = re.compile(r"\s+been\b")
 # A time phrase the tagger leaves at the end of a source ("allies on Monday predicted", "scientists this week").
 _TIME_TAIL = re.compile(
     r"(?:,?\s+(?:on|this|last)(?:\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|week|month|year))?)$", re.IGNORECASE
@@ -183,7 +184,9 @@ _TIME_TAIL = re.compile(
 
 
 # A conjunction or focus word opening the speaker is no part of it ("Even some of her allies", "When Trump").
-_SOURCE_CONJUNCTION = re.compile(r"(?:even|when|while|but|and|so|although|though|because|if|once)\s+(?=\S)", re.IGNORECASE)
+_SOURCE_CONJUNCTION = re.compile(
+    r"(?:even|when|while|but|and|so|although|though|because|if|once)\s+(?=\S)", re.IGNORECASE
+)
 
 
 def contraction_to_cue(text: str, attr: Attr) -> Attr:
@@ -200,8 +203,10 @@ def contraction_to_cue(text: str, attr: Attr) -> Attr:
     if time is not None and time.start() > start:
         attr = replace(attr, speaker=(start, time.start()))
         end = time.start()
-    contraction = _CONTRACTION.search(text, start, end)
-    if attr.cue is None or contraction is None or not text[end : attr.cue[0]].isspace():
+    contraction = _CONTRACTION.search(text, start, end) or (
+        text[end - 2 : end] in ("'s", "’s") and _HAS_BEEN.match(text, end) is not None
+    )
+    if attr.cue is None or not contraction or not text[end : attr.cue[0]].isspace():
         return attr
     cut = max(text.rfind("'", start, end), text.rfind("’", start, end))
     if cut <= start:
