@@ -22,6 +22,7 @@ from spinscope.analyzers.quotes.attribution import (
 )
 from spinscope.analyzers.quotes.bounds import after_cue, looks_like_content
 from spinscope.analyzers.quotes.inverted import inverted
+from spinscope.analyzers.quotes.passive_by import passive_by
 from spinscope.analyzers.quotes.phrases import Range, passive, skip_aux_left, subject_left
 from spinscope.analyzers.quotes.raising import RAISING_VERBS, raising
 from spinscope.analyzers.quotes.tokens import Tok
@@ -453,7 +454,7 @@ def find_in_region(toks: list[Tok]) -> tuple[list[Attr], CueSpeaker | None, CueS
             if after is not None:
                 i = after
                 continue
-        after = raising(scan, i) if toks[i].low in RAISING_VERBS else None
+        after = raising(scan, i) if toks[i].low in RAISING_VERBS else passive_by(scan, i)
         if after is not None:
             i = after
             continue
