@@ -108,6 +108,19 @@ def _tidied(
     return speaker, cue, kept, score
 
 
+def _past_rule_cue(text: str, item: Found, attrs: list[Attr]) -> Found:
+    """A tagger cue that runs from a rule's cue over a comma into a second one ("said, not even suggesting",
+    "wrote to Lynch, urging") keeps only its part after the comma."""
+    speaker, cue, contents, score = item
+    comma = text.rfind(",", cue.start, cue.end)
+    if comma < 0 or not any(a.cue and Span(*a.cue).overlaps(Span(cue.start, comma)) for a in attrs):
+        return item
+    start = comma + 1
+    while start < cue.end and text[start].isspace():
+        start += 1
+    return (speaker, Span(start, cue.end), contents, score) if start < cue.end else item
+
+
 def _nested_in(attr: Attr, cue: Span, contents: list[Span], speaker: Span | None) -> bool:
     """Whether a rule's attribution lies wholly inside one of the tagger's contents, outside its cue and
     speaker ("McGurk tweeted that he welcomed the action": the rules found only "he welcomed")."""
@@ -135,6 +148,7 @@ def with_tagger(text: str, sentences: list[Span], attrs: list[Attr], loose: list
         if not phantom_cue(text, cue)
     ]
     _tagger_sources(text, attrs, found)
+    found = [_past_rule_cue(text, f, attrs) for f in found]
     added = list(attrs)
     # A source may speak twice ("Sanders criticized the accord, saying …" is two attributions of one source
     # in PolNeAR), so the tagger's source may be another attribution's source, never its cue or content.
