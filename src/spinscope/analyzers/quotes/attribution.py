@@ -28,6 +28,9 @@ SCORE_NEXT_PARAGRAPH = 0.85  # a quotation continued into the next paragraph
 SCORE_LOOK_BACK = 0.8  # '"…"  Smith said on Tuesday.': the cue alone after a quotation-only region
 SCORE_CONTINUATION = 0.8  # a quotation-only region after a quote with a speaker
 SCORE_PARTICIPLE = 0.75  # '…, saying that …'
+# The verb class of attributions whose missing source is no one's to share ("when asked whether …": the
+# one asked is not the asker; "is expected to …": no one is named): see sharing.py.
+NO_SHARED_SOURCE = "sourceless"
 SCORE_RAISING = 0.5  # 'The minister is expected to resign': an expectation, no one named behind it
 SCORE_SCARE = 0.7
 SCORE_UNATTRIBUTED = 0.5  # a long quotation inside no attribution

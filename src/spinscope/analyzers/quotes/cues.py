@@ -11,6 +11,7 @@ auxiliaries and adverbs; one function each):
 
 from __future__ import annotations
 
+from spinscope.analyzers.quotes.asked import question_asked
 from spinscope.analyzers.quotes.attribution import (
     SCORE_ACCORDING_TO,
     SCORE_BY_VERB_CLASS,
@@ -455,6 +456,7 @@ def find_in_region(toks: list[Tok]) -> tuple[list[Attr], CueSpeaker | None, CueS
                 i = after
                 continue
         after = raising(scan, i) if toks[i].low in RAISING_VERBS else passive_by(scan, i)
+        after = after if after is not None else question_asked(scan, i)
         if after is not None:
             i = after
             continue

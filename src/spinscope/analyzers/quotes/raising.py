@@ -7,7 +7,7 @@ finds few of them."""
 
 from __future__ import annotations
 
-from spinscope.analyzers.quotes.attribution import SCORE_RAISING, RegionScan
+from spinscope.analyzers.quotes.attribution import NO_SHARED_SOURCE, SCORE_RAISING, RegionScan
 from spinscope.analyzers.quotes.phrases import skip_aux_left, subject_left
 
 _EXPECTED = frozenset({"expected"})
@@ -66,10 +66,10 @@ def raising(scan: RegionScan, i: int) -> int | None:
         ):
             stop = y - 1  # the infinitive clause ends at a dash, a colon, a participle after a comma
             break
-    attr = scan.make(subject[0], subject[1], (cue_start, i), None, SCORE_RAISING, "think")
+    attr = scan.make(subject[0], subject[1], (cue_start, i), None, SCORE_RAISING, NO_SHARED_SOURCE)
     if attr is None:
         return None
-    attr.extend(scan.make(i + 1, stop, (cue_start, i), None, SCORE_RAISING, "think"))
+    attr.extend(scan.make(i + 1, stop, (cue_start, i), None, SCORE_RAISING, NO_SHARED_SOURCE))
     if len(attr.contents) < 2:
         return None
     scan.found.append(attr)

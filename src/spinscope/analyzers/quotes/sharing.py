@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from spinscope.analyzers.quotes.attribution import Attr, RegionScan
+from spinscope.analyzers.quotes.attribution import NO_SHARED_SOURCE, Attr, RegionScan
 from spinscope.analyzers.quotes.tokens import Tok, tokens
 from spinscope.analyzers.quotes.vocab import AUX, VERBS
 from spinscope.document import Span
@@ -29,7 +29,7 @@ def share_speakers(sentences: list[Span], attrs: list[Attr], text: str | None = 
     ``text``, a participle or coordinated cue with no such attribution before it takes the subject of its
     sentence's main clause ("Obama tried to help, noting that …")."""
     for attr in attrs:
-        if attr.speaker is not None or attr.cue is None:
+        if attr.speaker is not None or attr.cue is None or attr.verb_class == NO_SHARED_SOURCE:
             continue
         home = sentence_of(sentences, attr.cue[0])
         if home is None:
