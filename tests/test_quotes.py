@@ -539,3 +539,18 @@ def _speaker_and_cue(text: str, speaker: str, cue: str) -> tuple[str | None, str
 )
 def test_speaker_edges(text: str, speaker: str, cue: str, expected: tuple[str, str]):
     assert _speaker_and_cue(text, speaker, cue) == expected
+
+
+def test_quote_modules_stay_small() -> None:
+    """Issue #15's shape: no quote module over 500 lines, no function over 80."""
+    import ast
+    from pathlib import Path
+
+    import spinscope.analyzers.quotes as package
+
+    for path in Path(package.__file__).parent.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert len(source.splitlines()) <= 500, path.name
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef):
+                assert node.end_lineno - node.lineno + 1 <= 80, f"{path.name}: {node.name}"

@@ -46,6 +46,7 @@ def test_dry_run_lists_trunk_then_heads_in_order() -> None:
         "trunk/classifier",
         "trunk/export-classifier",
         "trunk/export-quote-encoder",
+        "trunk/quote-decoding",
         "heads/trunk-states-ptc",
         "heads/label-head",
         "heads/voice-head",

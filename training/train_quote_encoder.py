@@ -24,7 +24,8 @@ as one-hot S/C/T/scare] -> linear -> 4 logits per word piece; cross-entropy agai
 label. At run time a word's probabilities are the mean over its pieces (windows of 512 pieces
 side by side; see ``export``), then a per-label bias and the Viterbi pass over
 label transitions counted on the training articles. ``export`` turns ``best.pt`` into the shipped
-int8 ONNX model.
+int8 ONNX model; ``research/quote_decoding.py --write`` then chooses the transitions' weight and the
+bias end to end (the recipe's next step).
 
 Shipped: 8 epochs, source and cue weighted 2x (``gpu_distil.py`` round 5), held-out token F1 source /
 cue / content 0.837 / 0.690 / 0.913.

@@ -9,8 +9,9 @@ fine-tuned on PolNeAR train (``models/quote-encoder``, trained by
 features the technique tagger also reads, and the rules' own tags of each word,
 so it learns where to trust and where to extend them. A word's probabilities
 are the mean over its pieces; each sentence is then decoded with a Viterbi pass
-over label transitions counted in training, plus a per-label bias tuned on
-held-out data.
+over label transitions counted in training (weighted by the manifest's
+``transition_scale``), plus a per-label bias; both chosen end to end on held-out
+data (research/quote_decoding.py).
 """
 
 from __future__ import annotations
@@ -210,10 +211,13 @@ def load_encoder() -> EncoderTaggerModel:
 
     bundle = load_bundle(ENCODER_NAME)
     m = bundle.manifest
+    # The transitions are counted in training; the encoder's probabilities already see the context, so they
+    # are weighted down (research/quote_decoding.py chose the weight and the bias end to end).
+    scale = float(m.get("transition_scale", 1.0))
     return EncoderTaggerModel(
         bundle=bundle,
-        transitions=np.asarray(m["transitions"], np.float32),
-        start=np.asarray(m["start"], np.float32),
+        transitions=np.asarray(m["transitions"], np.float32) * scale,
+        start=np.asarray(m["start"], np.float32) * scale,
         bias=np.asarray(m["bias"], np.float32),
         manifest=m,
     )

@@ -97,9 +97,9 @@ def _loose_quotations(
     return loose
 
 
-def _quotes(text: str, attrs: list[Attr]) -> list[Quote]:
+def _quotes(text: str, sentences: list[Span], attrs: list[Attr]) -> list[Quote]:
     """One quote per content span of the attributions (in text order), with resolved speakers."""
-    resolver = Resolver(text)
+    resolver = Resolver(text, sentences)
     quotes: list[Quote] = []
     seen: set[tuple[int, int]] = set()
     for attr in attrs:
@@ -144,7 +144,7 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
         contraction_to_cue(text, without_relative_tail(text, widen_source(text, widen_cue(text, a)))) for a in attrs
     ]
     attrs.sort(key=lambda a: min([c[0] for c in a.contents] + ([a.cue[0]] if a.cue else [])))
-    quotes = _quotes(text, attrs)
+    quotes = _quotes(text, sentences, attrs)
     seen = {(q.content.start, q.content.end) for q in quotes}
     quotes.extend(q for q in loose if (q.content.start, q.content.end) not in seen)
     quotes.sort(key=lambda q: (q.content.start, q.content.end))

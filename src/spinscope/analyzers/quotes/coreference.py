@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from spinscope.analyzers.quotes.attribution import Attr
 from spinscope.analyzers.quotes.speakers import Entity, classify, clean_name, entities
 from spinscope.analyzers.quotes.vocab import GROUP_WORDS, NAME_PARTICLES, PERSON_ROLES, TITLE_ROLES, TITLES
-from spinscope.document import SpeakerType
+from spinscope.document import Span, SpeakerType
 from spinscope.lexicons import table
+from spinscope.segmentation import sentence_of
 
 Resolved = tuple[str | None, SpeakerType]
 _GENDER = {word: gender for gender, words in table("gendered-words").items() for word in words}
@@ -55,8 +56,9 @@ def _entity_referent(entity: Entity, text: str) -> Referent:
 class Resolver:
     """Speaker names and types in text order; each speaker becomes a referent for later ones."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, sentences: list[Span] | None = None) -> None:
         self.text = text
+        self.sentences = sentences or []
         self.entities = entities(text)
         self.named = [_entity_referent(e, text) for e in self.entities]
         self.speakers: list[Referent] = []
@@ -86,7 +88,10 @@ class Resolver:
         earlier = [r for r in self.speakers if r.position < pos]
         # A person named earlier in the pronoun's own sentence comes first ("Can anyone believe Marsh when
         # she says …"), then the previous attribution's speaker.
-        sentence_start = max(self.text.rfind(". ", 0, pos), self.text.rfind("\n", 0, pos), 0)
+        home = sentence_of(self.sentences, pos)
+        sentence_start = (
+            home.start if home is not None else max(self.text.rfind(". ", 0, pos), self.text.rfind("\n", 0, pos), 0)
+        )
         here = [n for n in self.named if sentence_start <= n.position < pos and n.fits(want, role, gender)]
         if here and "person" in want and not (earlier and earlier[-1].position >= here[-1].position):
             return here[-1]
