@@ -554,3 +554,14 @@ def test_quote_modules_stay_small() -> None:
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.FunctionDef):
                 assert node.end_lineno - node.lineno + 1 <= 80, f"{path.name}: {node.name}"
+
+
+@pytest.mark.parametrize(
+    "phrase", ["A Quinnipiac University poll released in late August", "The latest opinion poll released Friday"]
+)
+def test_a_poll_released_on_a_date_is_a_document_with_no_name(phrase: str) -> None:
+    from spinscope.analyzers.quotes.speakers import classify, clean_name
+
+    name, roles = clean_name(phrase)
+    assert name is None
+    assert classify(phrase, name, roles) == "document"

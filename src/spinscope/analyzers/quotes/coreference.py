@@ -59,6 +59,9 @@ class Resolver:
     def __init__(self, text: str, sentences: list[Span] | None = None) -> None:
         self.text = text
         self.sentences = sentences or []
+        # The contents of the attribution being resolved: a person named in what was said is not who said it
+        # ('"Obama had will.i.am," he said').
+        self.contents: list[tuple[int, int]] = []
         self.entities = entities(text)
         self.named = [_entity_referent(e, text) for e in self.entities]
         self.speakers: list[Referent] = []
@@ -92,7 +95,13 @@ class Resolver:
         sentence_start = (
             home.start if home is not None else max(self.text.rfind(". ", 0, pos), self.text.rfind("\n", 0, pos), 0)
         )
-        here = [n for n in self.named if sentence_start <= n.position < pos and n.fits(want, role, gender)]
+        here = [
+            n
+            for n in self.named
+            if sentence_start <= n.position < pos
+            and n.fits(want, role, gender)
+            and not any(c0 <= n.position < c1 for c0, c1 in self.contents)
+        ]
         if here and "person" in want and not (earlier and earlier[-1].position >= here[-1].position):
             return here[-1]
         if earlier and earlier[-1].fits(want, role, gender):
@@ -176,6 +185,7 @@ class Resolver:
         """speaker_name and speaker_type of one attribution (call in text order)."""
         if attr.speaker is None:
             return None, None
+        self.contents = attr.contents
         s, e = attr.speaker
         phrase = self.text[s:e]
         low = phrase.lower().strip()

@@ -43,6 +43,9 @@ _NAME_RUN = re.compile(rf"(?:(?:{_NAME_ABBREVIATION}|{_NAME_WORD}|of|{_PARTICLES
 # "police in Harnov", "a reporter from Reuters": the place or employer after in/at/from is neither the
 # speaker's name nor its head word.
 _PLACE_AFTER = r"\b(?:in|at|from)\s+(?=[A-Z])"
+# A participle that starts a reduced relative clause ends the head noun phrase: "a poll released in late
+# August" is a poll (not "August"), "a survey conducted Friday" a survey.
+_REDUCED_RELATIVE = r"\s(?:released|conducted|published|issued|taken|commissioned|filed|posted|obtained)\b"
 _ANONYMITY = re.compile(
     r"not (?:to )?be (?:named|identified)|condition of anonymity|anonymously|declined to be named|"
     r"familiar with|spoke on background",
@@ -105,7 +108,8 @@ def _name_run(words: list[str]) -> list[str] | None:
 def clean_name(phrase: str) -> tuple[str | None, set[str]]:
     """The name inside a speaker phrase, without titles, appositives and party tags, and the role words."""
     phrase = re.sub(r"\s*\([^)]*\)", "", phrase)
-    head = re.split(r",|\bof\s+(?=[a-z])|\bwho\b|\bwhich\b|" + _PLACE_AFTER, phrase)[0].strip()
+    head = re.split(r",|\bof\s+(?=[a-z])|\bwho\b|\bwhich\b|" + _PLACE_AFTER + "|" + _REDUCED_RELATIVE, phrase)[0]
+    head = head.strip()
     head = re.sub(r"^(?:the|a|an)\s+", "", head, flags=re.I)
     words = head.split()
     # possessive prefix "Kasich’s chief strategist John Weaver" -> after the possessive
@@ -144,7 +148,7 @@ def _anonymous(head: str, head_words: list[str]) -> bool:
 def classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
     """The speaker type of a phrase from its head noun, its name and role words."""
     words = [w.lower().strip(".,’'") for w in re.findall(r"[\w’'\-.]+", phrase)]
-    head_part = re.split(r",|\bwho\b|\bwhich\b|\bthat\b|" + _PLACE_AFTER, phrase)[0]
+    head_part = re.split(r",|\bwho\b|\bwhich\b|\bthat\b|" + _PLACE_AFTER + "|" + _REDUCED_RELATIVE, phrase)[0]
     head_words = [w.lower().strip(".,’'") for w in re.findall(r"[\w’'\-.]+", head_part)]
     head = head_words[-1] if head_words else ""
     if _ANONYMITY.search(phrase) and name is None:
