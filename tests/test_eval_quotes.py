@@ -152,7 +152,7 @@ def test_polnear_dev_figures_rules_only() -> None:
     results = evaluate_polnear(DEV, use_tagger=False)
     assert results["articles"] == 84
     # Measured when written: source overlap P 0.865 R 0.481 F1 0.618, cue exact F1 0.567, content overlap
-    # F1 0.819; now P 0.873 R 0.521 F1 0.653, 0.606, 0.821. A drop below these floors is a regression.
+    # F1 0.819; now P 0.878 R 0.528 F1 0.659, 0.622, 0.825. A drop below these floors is a regression.
     assert results["source"]["overlap"]["precision"] >= 0.82
     assert results["source"]["overlap"]["f1"] >= 0.58
     assert results["cue"]["exact"]["f1"] >= 0.53
@@ -168,12 +168,21 @@ def test_polnear_dev_figures() -> None:
     # Measured with the quotes/ package (spinscope eval-quotes --polnear ../shared/corpora/polnear/dev/data/dev):
     # the figures the README gives, held within 0.01 either way.
     measured = {
-        ("source", "exact"): 0.7679,
-        ("source", "overlap"): 0.8246,
-        ("cue", "exact"): 0.7049,
-        ("cue", "overlap"): 0.6947,
-        ("content", "exact"): 0.5461,
-        ("content", "overlap"): 0.8974,
+        ("source", "exact"): 0.7895,
+        ("source", "overlap"): 0.8390,
+        ("cue", "exact"): 0.7245,
+        ("cue", "overlap"): 0.7199,
+        ("content", "exact"): 0.5532,
+        ("content", "overlap"): 0.9077,
     }
     for (role, match), f1 in measured.items():
         assert results[role][match]["f1"] == pytest.approx(f1, abs=0.01), (role, match)
+    # Issue #15's floors: what a reader checks against the article line by line.
+    floors = {
+        ("source", "exact"): 0.78,
+        ("source", "overlap"): 0.83,
+        ("cue", "exact"): 0.72,
+        ("content", "exact"): 0.52,
+    }
+    for (role, match), floor in floors.items():
+        assert results[role][match]["f1"] >= floor, (role, match)

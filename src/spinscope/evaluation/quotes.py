@@ -51,12 +51,12 @@ written and the tagger trained and tuned on PolNeAR train only)::
 
                     rules + quote encoder (default)   rules only (--rules-only; engine "fast")
     role     match      P      R      F1             P      R      F1
-    source   exact    0.813  0.728  0.768          0.835  0.517  0.639
-    source   overlap  0.848  0.803  0.825          0.873  0.521  0.653
-    cue      exact    0.743  0.670  0.705          0.771  0.499  0.606
-    cue      overlap  0.781  0.625  0.695          0.888  0.347  0.499
-    content  exact    0.576  0.519  0.546          0.594  0.385  0.467
-    content  overlap  0.902  0.893  0.897          0.923  0.739  0.821
+    source   exact    0.816  0.765  0.790          0.844  0.530  0.651
+    source   overlap  0.854  0.824  0.839          0.878  0.528  0.659
+    cue      exact    0.744  0.706  0.725          0.798  0.510  0.622
+    cue      overlap  0.780  0.669  0.720          0.889  0.358  0.511
+    content  exact    0.568  0.539  0.553          0.616  0.393  0.480
+    content  overlap  0.890  0.926  0.908          0.920  0.747  0.825
 
 For scale, citron (BBC) on PARC3 test, a different corpus with narrower
 attributions: source 82.0 exact / 85.3 overlap, cue 82.3 exact, content 59.3

@@ -23,7 +23,10 @@ reporters*), as PolNeAR marks them. One module per step:
    beliefs (think, believe, fear: 0.6), evidence with a poll/study/report subject (showed, found: 0.7)
    and speech acts and stances that PolNeAR counts as attributions (criticised, urged, called for,
    endorsed: 0.5, content = their object). Passives (*was asked*) and infinitives (*to say*) are not
-   cues. The word lists are data files (:mod:`spinscope.lexicons`).
+   cues of their subject. Patterns of their own: a passive with its agent, the agent the source ("was
+   opposed by House Republicans", :mod:`.passive_by`); the question asked ("when asked whether …",
+   :mod:`.asked`); expectations and appearances with no source ("is expected to", "seemed to",
+   :mod:`.raising`). The word lists are data files (:mod:`spinscope.lexicons`).
 4. **Across regions** (:mod:`.state`). A region that is only a quote, following a quote with a speaker,
    continues that speaker (same cue); one that follows ``SPK CUE:`` at the end of the previous region
    takes that speaker and cue.
