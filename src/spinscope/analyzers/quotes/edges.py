@@ -13,14 +13,15 @@ from spinscope.document import Span
 
 # What a cue takes in after its verb (quote_sources.py cues): a colon that announces the quotation
 # ("said:"), a bare day ("said Saturday", "boasted Monday night"), the channel "in a statement",
-# "(declined) to comment on", "(as she) puts it", and the preposition of a phrasal speech verb ("called
-# for", "wrote about", "did not respond to").
+# "(declined) to comment on", "(as she) puts it", "(responded) by saying", and the preposition of a phrasal
+# speech verb ("called for", "wrote about", "did not respond to").
 _CUE_TAIL = re.compile(
     r"""\s*:(?=\s)
     |\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:\s+(?:morning|afternoon|evening|night))?|yesterday|today|tonight)\b
     |\s+in\s+an?\s+(?:written\s+|joint\s+|brief\s+)?statement\b
     |\s+to\s+comment(?:\s+on)?\b
-    |(?<=\bput)\s+it\b|(?<=\bputs)\s+it\b""",
+    |(?<=\bput)\s+it\b|(?<=\bputs)\s+it\b
+    |\s+by\s+(?:saying|noting|arguing|insisting|telling|asking)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 _PHRASAL_SPEECH = re.compile(
@@ -56,10 +57,20 @@ def _object_preposition(text: str, start: int, end: int) -> re.Match[str] | None
     return match
 
 
+# An adverb of manner right after a verb of saying is part of the cue ("said sarcastically", "has said
+# repeatedly"): 11 of 16 times in 90 % of PolNeAR train.
+_SAY_ADVERB = re.compile(r"\s+(?!(?:only|early|family|likely|daily|weekly|monthly|rally|italy)\b)[a-z]+ly\b")
+
+
 def _cue_end(text: str, attr: Attr) -> int:
     """Where the cue ends once it has taken in what PolNeAR puts in it."""
     assert attr.cue is not None
     start, end = attr.cue
+    last = re.search(r"[\w’']+$", text[start:end])
+    if last is not None and last.group().lower() in _SAY_FORMS:
+        adverb = _SAY_ADVERB.match(text, end)
+        if adverb is not None and not any(s < adverb.end() and end < e for s, e in attr.contents):
+            end = adverb.end()
     while True:
         tail = _CUE_TAIL.match(text, end)
         if tail is None:
@@ -78,14 +89,33 @@ def _cue_end(text: str, attr: Attr) -> int:
     return end
 
 
+# What opens a "saying" cue in PolNeAR: the act that carried the words ("issued a statement saying": 8 of 8
+# in 90 % of PolNeAR train; "responded by saying").
+_SAYING_OPENER = re.compile(
+    r"\b(?:issued|released|put\s+out|sent|posted)\s+(?:an?|the)\s+(?:\w+\s+)?"
+    r"(?:statement|letter|memo|note|tweet|message)\s+$|\b[a-z]+ed\s+by\s+$"
+)
+
+
+def _cue_start(text: str, attr: Attr) -> int:
+    assert attr.cue is not None
+    start = attr.cue[0]
+    if text[start : attr.cue[1]].lower() != "saying":
+        return start
+    opener = _SAYING_OPENER.search(text, max(0, start - 60), start)
+    if opener is None or (attr.speaker and attr.speaker[1] > opener.start()):
+        return start
+    return opener.start()
+
+
 def widen_cue(text: str, attr: Attr) -> Attr:
     """The cue with what follows its verb under PolNeAR's convention (``_CUE_TAIL``, ``_PHRASAL_SPEECH``);
     never into the speaker, and a content that began with the words taken in now starts after them."""
     if attr.cue is None:
         return attr
-    start = attr.cue[0]
+    start = _cue_start(text, attr)
     end = _cue_end(text, attr)
-    if end == attr.cue[1]:
+    if end == attr.cue[1] and start == attr.cue[0]:
         return attr
     contents = []
     for s, e in attr.contents:
