@@ -53,7 +53,7 @@ written and the tagger trained and tuned on PolNeAR train only)::
     role     match      P      R      F1             P      R      F1
     source   exact    0.816  0.765  0.790          0.844  0.530  0.651
     source   overlap  0.854  0.824  0.839          0.878  0.528  0.659
-    cue      exact    0.744  0.706  0.725          0.798  0.510  0.622
+    cue      exact    0.744  0.707  0.725          0.799  0.510  0.623
     cue      overlap  0.780  0.669  0.720          0.889  0.358  0.511
     content  exact    0.568  0.539  0.553          0.616  0.393  0.480
     content  overlap  0.890  0.926  0.908          0.920  0.747  0.825
