@@ -492,11 +492,11 @@ def test_a_common_noun_source_is_typed_by_what_it_names(text: str, speaker: str,
 def _speaker_and_cue(text: str, speaker: str, cue: str) -> tuple[str | None, str]:
     """The speaker and cue after the final edge rules, for an attribution found with these phrases."""
     from spinscope.analyzers.quotes.attribution import Attr
-    from spinscope.analyzers.quotes.edges import contraction_to_cue, without_relative_tail
+    from spinscope.analyzers.quotes.edges import contraction_to_cue, trim_speaker
 
     s, c = text.index(speaker), text.index(cue, text.index(speaker) + len(speaker))
     attr = Attr([(c + len(cue) + 1, len(text) - 1)], (c, c + len(cue)), (s, s + len(speaker)), "indirect", 0.5)
-    attr = contraction_to_cue(text, without_relative_tail(text, attr))
+    attr = contraction_to_cue(text, trim_speaker(text, attr))
     assert attr.cue is not None
     spoken = text[attr.speaker[0] : attr.speaker[1]] if attr.speaker else None
     return spoken, text[attr.cue[0] : attr.cue[1]]

@@ -61,7 +61,7 @@ import re
 
 from spinscope.analyzers.quotes.attribution import SCORE_SCARE, SCORE_UNATTRIBUTED, Attr
 from spinscope.analyzers.quotes.coreference import Resolver
-from spinscope.analyzers.quotes.edges import contraction_to_cue, widen_cue, widen_source, without_relative_tail
+from spinscope.analyzers.quotes.edges import contraction_to_cue, trim_speaker, widen_cue, widen_source
 from spinscope.analyzers.quotes.marks import Piece, is_title, quote_pieces
 from spinscope.analyzers.quotes.phantoms import phantom_cue
 from spinscope.analyzers.quotes.sharing import share_speakers
@@ -143,9 +143,7 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
         covered = [(s, e) for a in attrs for s, e in a.contents]
         loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
     share_speakers(sentences, attrs, text)
-    attrs = [
-        contraction_to_cue(text, without_relative_tail(text, widen_source(text, widen_cue(text, a)))) for a in attrs
-    ]
+    attrs = [contraction_to_cue(text, trim_speaker(text, widen_source(text, widen_cue(text, a)))) for a in attrs]
     attrs.sort(key=lambda a: min([c[0] for c in a.contents] + ([a.cue[0]] if a.cue else [])))
     quotes = _quotes(text, sentences, attrs)
     seen = {(q.content.start, q.content.end) for q in quotes}

@@ -125,22 +125,25 @@ class Resolver:
                     return entity.name
         return name
 
+    def _antecedent(self, s: int) -> tuple[int, str] | None:
+        """The capitalised phrase a relative pronoun at ``s`` follows ("Ruiz, who said", "The Ledger, which
+        said"): its start and text."""
+        before = _ANTECEDENT.search(self.text, max(0, s - 80), s)
+        return (before.start(1), before.group(1)) if before is not None else None
+
     def _pronoun(self, low: str, s: int) -> tuple[Referent | None, SpeakerType]:
-        if low == "which":  # "The Daily Ledger, which said": the body named right before it
-            before = _ANTECEDENT.search(self.text, max(0, s - 80), s)
-            if before is not None:
-                phrase = before.group(1)
-                name, roles = clean_name(phrase)
-                kind = classify(phrase, name, roles)
-                if name is not None and kind not in ("anonymous", "document"):
-                    kind = kind if kind == "group" else "organisation"  # "which" is never a person
-                    return Referent(before.start(1), name, kind), kind
+        antecedent = self._antecedent(s) if low in ("who", "which") else None
+        if low == "which" and antecedent is not None:  # "The Daily Ledger, which said": the body named before
+            name, roles = clean_name(antecedent[1])
+            kind = classify(antecedent[1], name, roles)
+            if name is not None and kind not in ("anonymous", "document"):
+                kind = kind if kind == "group" else "organisation"  # "which" is never a person
+                return Referent(antecedent[0], name, kind), kind
         if low in _PERSON_PRONOUNS:
             if low == "who":  # the relative pronoun's antecedent comes right before it: "Ruiz, who said"
-                before = _ANTECEDENT.search(self.text, max(0, s - 80), s)
-                name = clean_name(before.group(1))[0] if before else None
-                if name is not None:
-                    return Referent(before.start(1), self._full_name(name, "person", s), "person"), "person"
+                name = clean_name(antecedent[1])[0] if antecedent else None
+                if antecedent is not None and name is not None:
+                    return Referent(antecedent[0], self._full_name(name, "person", s), "person"), "person"
                 found = [r for r in self.named + self.speakers if r.position < s and r.kind == "person"]
                 return max(found, key=lambda r: r.position, default=None), "person"
             return self._nearest(s, {"person", "anonymous"}, gender=gender_of([low])), "person"

@@ -188,55 +188,49 @@ _SOURCE_OPENERS = re.compile(
 )
 
 
+# What the learned tagger leaves on a source's edges and PolNeAR's sources never hold: a relative pronoun
+# whose clause went elsewhere ("Mr. Khan, who"), a conjunction or focus word in front ("Even some of her
+# allies", "When Trump"), a time phrase at the end ("allies on Monday predicted", "scientists this week").
 _RELATIVE_TAIL = re.compile(r",?\s+(?:who|whose)$", re.IGNORECASE)
-
-
-def without_relative_tail(text: str, attr: Attr) -> Attr:
-    """The speaker without a relative pronoun left at its end when the clause it opens went elsewhere
-    ("Mr. Khan, who had addressed …, said" -> "Mr. Khan"); PolNeAR's sources never end in one."""
-    if attr.speaker is None:
-        return attr
-    start, end = attr.speaker
-    tail = _RELATIVE_TAIL.search(text, start, end)
-    if tail is None or tail.start() <= start:
-        return attr
-    return replace(attr, speaker=(start, tail.start()))
-
-
+_SOURCE_CONJUNCTION = re.compile(
+    r"(?:even|when|while|but|and|so|although|though|because|if|once)\s+(?=\S)", re.IGNORECASE
+)
+_TIME_TAIL = re.compile(
+    r"(?:,?\s+(?:on|this|last)(?:\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|week|month|year))?)$", re.IGNORECASE
+)
 # A contraction at the end of the speaker belongs to the verb after it: PolNeAR's cue is "'s suggesting"
 # with the source "He" ("He's suggesting"), "'m aghast" with "I", "'s been making the case" with "Christie".
 _CONTRACTION = re.compile(r"\b(?:he|she|it|i|we|they|you|who)['’](?:s|m|re|ve|d|ll)$", re.IGNORECASE)
 _HAS_BEEN = re.compile(r"\s+been\b")
-# A time phrase the tagger leaves at the end of a source ("allies on Monday predicted", "scientists this week").
-_TIME_TAIL = re.compile(
-    r"(?:,?\s+(?:on|this|last)(?:\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|week|month|year))?)$", re.IGNORECASE
-)
 
 
-# A conjunction or focus word opening the speaker is no part of it ("Even some of her allies", "When Trump").
-_SOURCE_CONJUNCTION = re.compile(
-    r"(?:even|when|while|but|and|so|although|though|because|if|once)\s+(?=\S)", re.IGNORECASE
-)
-
-
-def contraction_to_cue(text: str, attr: Attr) -> Attr:
-    """ "He's suggesting": the speaker "He", the cue "'s suggesting"; and no time phrase at the speaker's end
-    nor a conjunction at its start."""
+def trim_speaker(text: str, attr: Attr) -> Attr:
+    """The speaker without a relative pronoun at its end, a conjunction at its start or a time phrase at its
+    end ("Mr. Khan, who had addressed …, said" -> "Mr. Khan")."""
     if attr.speaker is None:
         return attr
     start, end = attr.speaker
+    tail = _RELATIVE_TAIL.search(text, start, end)
+    if tail is not None and tail.start() > start:
+        end = tail.start()
     opener = _SOURCE_CONJUNCTION.match(text, start, end)
     if opener is not None:
         start = opener.end()
-        attr = replace(attr, speaker=(start, end))
     time = _TIME_TAIL.search(text, start, end)
     if time is not None and time.start() > start:
-        attr = replace(attr, speaker=(start, time.start()))
         end = time.start()
+    return attr if (start, end) == attr.speaker else replace(attr, speaker=(start, end))
+
+
+def contraction_to_cue(text: str, attr: Attr) -> Attr:
+    """ "He's suggesting": the speaker "He", the cue "'s suggesting"."""
+    if attr.speaker is None or attr.cue is None:
+        return attr
+    start, end = attr.speaker
     contraction = _CONTRACTION.search(text, start, end) or (
         text[end - 2 : end] in ("'s", "’s") and _HAS_BEEN.match(text, end) is not None
     )
-    if attr.cue is None or not contraction or not text[end : attr.cue[0]].isspace():
+    if not contraction or not text[end : attr.cue[0]].isspace():
         return attr
     cut = max(text.rfind("'", start, end), text.rfind("’", start, end))
     if cut <= start:
