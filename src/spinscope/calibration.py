@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -67,6 +67,55 @@ def model_features(
     """What the "logistic" map reads of one tagger span label (``MODEL_FEATURES``)."""
     parts = [_logit(span_prob), _logit(label_prob), float(rank > 0), float(nested), math.log(max(chars, 1))]
     return np.array(parts + [float(technique == t) for t in CALIBRATED_TECHNIQUES], np.float64)
+
+
+# What the "persuasion" map reads of a passage (training/fit_persuasion.py): which source found it, and for the
+# tagger's spans what their score is made of, and whether a phrase of the spin lexicon lies inside.
+PERSUASION_FEATURES = (
+    "is_model",
+    "logit_span_prob",
+    "logit_label_prob",
+    "nested",
+    "log_chars",
+    "lexicon_inside",
+    "is_lexicon_phrase",
+    "is_exhortation",
+    "is_slogan_rule",
+    "is_scare_quote",
+)
+
+
+def persuasion_features(
+    engine: str,
+    span_prob: float = 0.0,
+    label_prob: float = 0.0,
+    nested: bool = False,
+    chars: int = 1,
+    *,
+    lexicon_inside: bool = False,
+    exhortation: bool = False,
+) -> tuple[float, ...]:
+    """What the persuasion map reads of one passage (``PERSUASION_FEATURES``), found by ``engine``."""
+    model = engine == "model"
+    return (
+        float(model),
+        _logit(span_prob) if model else 0.0,
+        _logit(label_prob) if model else 0.0,
+        float(model and nested),
+        math.log(max(chars, 1)) if model else 0.0,
+        float(model and lexicon_inside),
+        float(engine == "lexicon" and not exhortation),
+        float(engine == "lexicon" and exhortation),
+        float(engine == "rules"),
+        float(engine == "quotes"),
+    )
+
+
+def persuasion_probability(spec: Mapping[str, Any], features: Sequence[float]) -> float:
+    """P(persuasive) of a passage under a fitted logistic ``spec`` (the manifest's persuasion map)."""
+    x = (np.asarray(features, np.float64) - np.asarray(spec["mean"])) / np.asarray(spec["scale"])
+    z = float(x @ np.asarray(spec["weights"]) + spec["bias"])
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 @dataclass(frozen=True)

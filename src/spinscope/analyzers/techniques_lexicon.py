@@ -1,0 +1,87 @@
+"""What the tagger lacks: knowledge of words and phrases a reader plainly sees as spin.
+
+PTC's annotators mark some loaded words and not others, so a tagger trained on PTC alone scores blatant
+spin ("a shameless cash grab", "clueless ideologues", "Stop the charge now") low or not at all. This module
+finds, with exact offsets:
+
+- phrases of ``lexicons/persuasive-phrases.txt`` (written by hand; ``*`` ends a prefix), each with its technique;
+- exhortations: a short sentence that opens with an imperative of action ("Stop the charge now.", "Say no to
+  the levy!", "Don't let them win."), the shape of a slogan.
+
+Hits are evidence, not verdicts: the model engine adds one only where the tagger found no span, and the
+probability that it is persuasive comes from ``spinscope.calibration`` (fitted out-of-fold on PTC).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+LEXICON = "persuasive-phrases"
+EXHORTATION = "exhortation"
+EXHORTATION_TECHNIQUE = "Slogans"
+# Imperatives that open a call to act ("Stop ...", "Say no to ...", "Vote them out"); a verb of everyday
+# instructions (add, take, see, read, call) is left out: recipes, directions and notices use those.
+_IMPERATIVES = (
+    "stop|say no|scrap|sack|ditch|dump|reject|resist|fight|defend|stand up|stand with|stand by|rise up|wake up|"
+    "vote them out|vote him out|vote her out|vote out|throw them out|kick them out|kick out|tell them|tell your|"
+    "demand|refuse|boycott|never forget|never again|enough|no more|not on our watch|hands off|don't let|do not let|"
+    "don’t let|let's take back|let’s take back|take back|bring back|save our|save the|protect our|make"
+)
+_EXHORTATION = re.compile(rf"(?:(?<=^)|(?<=[.!?]\s)|(?<=\n))\s*(?P<body>(?:{_IMPERATIVES})\b[^.!?\n]{{0,60}}[.!])", re.I)
+MAX_EXHORTATION_WORDS = 9
+
+
+@dataclass(frozen=True)
+class LexiconHit:
+    start: int
+    end: int
+    technique: str
+    source: str  # the lexicon entry ("cash grab", "ideologue*") or "exhortation"
+
+
+def _read_entries() -> list[tuple[str, str]]:
+    raw = resources.files("spinscope.lexicons").joinpath(f"{LEXICON}.txt").read_text(encoding="utf-8")
+    entries = []
+    for line in raw.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        technique, _, phrase = line.partition(":")
+        entries.append((technique.strip(), phrase.strip().lower()))
+    return entries
+
+
+def _phrase_pattern(phrase: str) -> str:
+    prefix = phrase.endswith("*")
+    words = phrase.rstrip("*").split()
+    body = r"\s+".join(re.escape(w).replace("'", "['’]") for w in words)
+    return rf"\b{body}" + (r"[\w-]*" if prefix else r"\b")
+
+
+@cache
+def _compiled() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    """One alternation of every entry (longest first, so "pampered elite" wins over "pampered"), and the
+    group name of each entry -> (technique, entry)."""
+    entries = sorted(_read_entries(), key=lambda e: -len(e[1]))
+    groups = {f"e{i}": entry for i, entry in enumerate(entries)}
+    pattern = "|".join(f"(?P<e{i}>{_phrase_pattern(phrase)})" for i, (_t, phrase) in enumerate(entries))
+    return re.compile(pattern, re.I), groups
+
+
+def lexicon_hits(text: str) -> list[LexiconHit]:
+    """Every lexicon phrase and exhortation in ``text``, in order (a phrase inside an exhortation is kept too)."""
+    pattern, groups = _compiled()
+    hits = []
+    for match in pattern.finditer(text):
+        technique, entry = groups[match.lastgroup or ""]
+        hits.append(LexiconHit(match.start(), match.end(), technique, entry))
+    for match in _EXHORTATION.finditer(text):
+        body = match.group("body")
+        if len(body.split()) <= MAX_EXHORTATION_WORDS:
+            start = match.start("body")
+            end = start + len(body.rstrip(".!"))
+            hits.append(LexiconHit(start, end, EXHORTATION_TECHNIQUE, EXHORTATION))
+    return sorted(hits, key=lambda h: (h.start, h.end))
