@@ -26,7 +26,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -170,8 +170,78 @@ def shipped_calibration() -> Calibration | None:
     return load_calibration(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
 
 
+# ---- sensitivity: which passages a view shows ---------------------------------------------------------
+Sensitivity = Literal["precise", "balanced", "everything"]
+SENSITIVITIES: tuple[Sensitivity, ...] = ("precise", "balanced", "everything")
+DEFAULT_SENSITIVITY: Sensitivity = "balanced"
+# A passage's runner-up technique is named beside its best when its score is at least this share of the best's.
+ALTERNATIVE_MIN_RATIO = 0.5
+# Two passages covering mostly the same words (intersection over union at least this) are one highlight.
+SAME_PASSAGE_IOU = 0.6
+
+
+def sensitivity_thresholds() -> dict[str, float]:
+    """The minimum ``persuasion`` of each preset (training/fit_persuasion.py, in the calibration manifest)."""
+    calibration = shipped_calibration()
+    block = calibration.manifest.get("persuasion") if calibration is not None else None
+    if not block:
+        return {"precise": 1.0, "balanced": 0.0, "everything": 0.0}
+    return {name: float(block["sensitivity"][name]) for name in SENSITIVITIES}
+
+
+def check_sensitivity(sensitivity: str) -> Sensitivity:
+    if sensitivity not in SENSITIVITIES:
+        raise ValueError(f"unknown sensitivity {sensitivity!r}: use one of {', '.join(SENSITIVITIES)}")
+    return sensitivity  # type: ignore[return-value]
+
+
+def apply_sensitivity(techniques: Sequence[Any], sensitivity: str = DEFAULT_SENSITIVITY) -> None:
+    """Set ``shown`` and ``alternative`` of each :class:`~spinscope.document.TechniqueSpan` for a view at
+    ``sensitivity``. "everything" shows every span. Otherwise a passage is shown when its ``persuasion`` reaches
+    the preset's threshold (spans without one, from the rules engine, always are), once: of the labels of one
+    passage the most likely is shown and the runner-up named beside it when close, and a passage covering
+    mostly the same words as a more persuasive one already shown is left to that one."""
+    check_sensitivity(sensitivity)
+    for t in techniques:
+        t.shown, t.alternative = True, None
+    if sensitivity == "everything":
+        return
+    threshold = sensitivity_thresholds()[sensitivity]
+    by_location: dict[tuple[int, int], list[Any]] = {}
+    for t in techniques:
+        by_location.setdefault((t.start, t.end), []).append(t)
+
+    def persuasion(labels: list[Any]) -> float:
+        values = [t.persuasion for t in labels if t.persuasion is not None]
+        return max(values) if values else 1.0  # no map (the rules engine): shown, as before
+
+    shown_at: list[tuple[int, int]] = []
+    for (start, end), labels in sorted(by_location.items(), key=lambda kv: (-persuasion(kv[1]), kv[0])):
+        labels.sort(key=lambda t: -t.score)
+        for t in labels:
+            t.shown = False
+        if persuasion(labels) < threshold or any(_iou((start, end), other) >= SAME_PASSAGE_IOU for other in shown_at):
+            continue
+        best = labels[0]
+        best.shown = True
+        runner_up = next((t for t in labels[1:] if t.technique != best.technique), None)
+        if runner_up is not None and runner_up.score >= ALTERNATIVE_MIN_RATIO * best.score:
+            best.alternative = runner_up.technique
+        shown_at.append((start, end))
+
+
+def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union else 0.0
+
+
 def is_weak(span: Mapping[str, Any], threshold: float = SHOWN_MIN_CONFIDENCE) -> bool:
-    """Whether a technique span of the JSON falls below the default shown set (views fade or hide it)."""
+    """Whether a technique span of the JSON is left out of the default view (views fade or hide it): its
+    ``shown`` flag where it has one (analyses since 0.2), else its confidence below ``threshold``."""
+    shown = span.get("shown")
+    if isinstance(shown, bool):
+        return not shown
     confidence = span.get("confidence")
     if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not math.isfinite(confidence):
         return False  # no calibrated confidence: nothing to judge it by, so it is shown

@@ -77,9 +77,22 @@ class TechniqueSpan:
     end: int
     technique: str
     score: float
-    engine: str = "model"  # "model", "rules" or "quotes": who found it
+    engine: str = "model"  # "model", "lexicon", "rules" or "quotes": who found it
     # P(right) from the calibration (spinscope.calibration); None where there is none (the rules engine)
     confidence: float | None = None
+    # P(the passage is persuasive at all, whatever its technique): what the views decide on (None: no map)
+    persuasion: float | None = None
+    # whether the view at the analysis' sensitivity shows it (spinscope.calibration.apply_sensitivity)
+    shown: bool = True
+    # the runner-up technique of the same passage when it is nearly as likely ("loaded language or name-calling")
+    alternative: str | None = None
+
+    @property
+    def label_confidence(self) -> float | None:
+        """P(the technique is right | the passage is persuasive): ``confidence`` / ``persuasion``, at most 1."""
+        if self.confidence is None or not self.persuasion:
+            return None
+        return round(min(1.0, self.confidence / self.persuasion), 4)
 
     @property
     def span(self) -> Span:
@@ -158,7 +171,12 @@ class Analysis:
             "meta": meta,
             "techniques": [
                 # voice_of: "quoted" inside a direct quote's content (the speaker's own words), else "writer"
-                {**asdict(t), "text": text[t.start : t.end], "voice_of": voice_of(t.start, t.end, contents)}
+                {
+                    **asdict(t),
+                    "label_confidence": t.label_confidence,
+                    "text": text[t.start : t.end],
+                    "voice_of": voice_of(t.start, t.end, contents),
+                }
                 for t in sorted(self.techniques, key=lambda t: (t.start, t.end))
             ],
             "sentences": [asdict(s) for s in self.sentences],
@@ -193,6 +211,8 @@ class Analysis:
         meta.update(text=data["text"], id=data["id"], title=data.get("title"))
         article = Article(**meta)
 
+        from spinscope.calibration import is_weak
+
         def span(d: dict[str, Any] | None) -> Span | None:
             return None if d is None else Span(d["start"], d["end"])
 
@@ -200,7 +220,15 @@ class Analysis:
             article=article,
             techniques=[
                 TechniqueSpan(
-                    t["start"], t["end"], t["technique"], t["score"], t.get("engine", "model"), t.get("confidence")
+                    t["start"],
+                    t["end"],
+                    t["technique"],
+                    t["score"],
+                    t.get("engine", "model"),
+                    t.get("confidence"),
+                    t.get("persuasion"),
+                    t["shown"] if isinstance(t.get("shown"), bool) else not is_weak(t),
+                    t.get("alternative"),
                 )
                 for t in data.get("techniques", [])
             ],

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any, Literal, Protocol
 
 from spinscope import __version__
+from spinscope.calibration import DEFAULT_SENSITIVITY, Sensitivity, apply_sensitivity, check_sensitivity
 from spinscope.deadline import checkpoint
 from spinscope.document import Analysis, Article, Quote, Span, TechniqueSpan
 from spinscope.errors import EmptyInputError, InputError, SpinscopeError
@@ -97,16 +98,25 @@ def check_article(article: Article) -> None:
     check_english(article.text, source)
 
 
-def analyze(item: str | Article, *, engine: Engine = "model", min_score: float = 0.0) -> Analysis:
+def analyze(
+    item: str | Article,
+    *,
+    engine: Engine = "model",
+    min_score: float = 0.0,
+    sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
+) -> Analysis:
     """Analyse one article (text or :class:`Article`) and return its :class:`Analysis`.
 
     ``engine`` picks the analysers: "model" (the default: the technique tagger's pass, read by the technique
     and voice heads, and the quote encoder), "fast" (the tagger's pass; quotes by the rules alone) or "rules"
     (no model runs: the transparent technique rules, quotes by the rules, voice from surface cues);
-    ``min_score`` drops technique spans scored below it.
+    ``min_score`` drops technique spans scored below it; ``sensitivity`` ("precise", "balanced": the default,
+    "everything") decides which technique spans are ``shown`` by the views and counted in the summary (the
+    JSON keeps every span; ``spinscope.calibration.apply_sensitivity``).
     Raises :class:`~spinscope.errors.InputError` for input that cannot be analysed.
     """
     article = _as_article(item)
+    check_sensitivity(sensitivity)
     check_article(article)
     # the first analysis in a process: its sessions are created in the background while segmentation runs
     loader = preload_models(engine)
@@ -131,6 +141,7 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
     found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=use_tagger)
     checkpoint()
     techniques += scare_quote_techniques(found_quotes, techniques, min_score, calibrated=use_models)
+    apply_sensitivity(techniques, sensitivity)
     voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded, use_model=use_models)
     checkpoint()
     found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)
@@ -147,7 +158,7 @@ def analyze(item: str | Article, *, engine: Engine = "model", min_score: float =
         models=models,
         version=__version__,
     )
-    analysis.summary = summarise(analysis)
+    analysis.summary = {**summarise(analysis), "sensitivity": sensitivity}
     if loader is not None:
         loader.join()  # usually done already; no thread of ours outlives the call (e.g. before a fork)
     return analysis
@@ -163,7 +174,7 @@ def scare_quote_techniques(
     The quote analyser finds them exactly, so they join the technique layer (engine "quotes"). With
     ``calibrated`` (the model engines) they carry the calibration's confidence: PTC's annotators rarely
     mark them as Doubt, so it is low and views hide them by default (spinscope.calibration)."""
-    from spinscope.calibration import shipped_calibration
+    from spinscope.calibration import persuasion_features, persuasion_probability, shipped_calibration
 
     calibration = shipped_calibration() if calibrated else None
     have = {(t.start, t.end, t.technique) for t in techniques}
@@ -171,10 +182,17 @@ def scare_quote_techniques(
     for quote in found_quotes:
         span = (quote.content.start, quote.content.end, SCARE_QUOTE_TECHNIQUE)
         if quote.kind == "scare" and span not in have and quote.score >= min_score:
-            confidence = None
+            confidence = chance = None
             if calibration is not None and calibration.covers("quotes"):
                 confidence = round(calibration.score_confidence("quotes", quote.score), 4)
-            added.append(TechniqueSpan(*span, score=round(quote.score, 4), engine="quotes", confidence=confidence))
+            block = calibration.manifest.get("persuasion") if calibration is not None else None
+            if block:
+                chance = round(persuasion_probability(block["map"], persuasion_features("quotes")), 4)
+            added.append(
+                TechniqueSpan(
+                    *span, score=round(quote.score, 4), engine="quotes", confidence=confidence, persuasion=chance
+                )
+            )
     return added
 
 
@@ -183,6 +201,7 @@ def analyze_many(
     *,
     engine: Engine = "model",
     min_score: float = 0.0,
+    sensitivity: Sensitivity = DEFAULT_SENSITIVITY,
     on_error: OnError = "raise",
 ) -> Iterator[Analysis | Failure]:
     """Analyse a stream of articles lazily.
@@ -197,7 +216,7 @@ def analyze_many(
         try:
             if isinstance(item, InputError):
                 raise item
-            yield analyze(item, engine=engine, min_score=min_score)
+            yield analyze(item, engine=engine, min_score=min_score, sensitivity=sensitivity)
         except InputError as error:
             if on_error == "raise":
                 raise

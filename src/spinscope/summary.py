@@ -15,8 +15,10 @@ Whose sentences a figure counts is part of its name:
 ``quoted_opinion_sentences``
     quoted speakers' sentences classed as opinion.
 ``technique_spans`` / ``technique_count``
-    distinct technique spans / technique labels (a span may carry two labels);
-    ``techniques_per_1000_words`` is spans per 1,000 words of the whole text.
+    distinct technique spans / technique labels the view shows (``shown``: the analysis' sensitivity,
+    ``spinscope.calibration.apply_sensitivity``); ``techniques_per_1000_words`` is shown spans per 1,000
+    words of the whole text; ``hidden_technique_spans`` the spans the JSON holds beyond them (what the
+    "everything" sensitivity would add). Every technique figure counts what is shown.
 ``writer_technique_spans``, ``writer_word_count``, ``writer_techniques_per_1000_words``
     the same for the writer's own words: spans whose ``voice_of`` is "writer" (not inside a
     direct quote's content), per 1,000 words outside direct quotes.
@@ -65,6 +67,16 @@ def voice_of(start: int, end: int, contents: Sequence[tuple[int, int]]) -> str:
     return "quoted" if any(a <= start and end <= b for a, b in contents) else "writer"
 
 
+def _shown(technique: Any) -> bool:
+    """Whether the view shows a technique span: its ``shown`` flag, else (older dicts) its confidence."""
+    shown = _get(technique, "shown")
+    if isinstance(shown, bool):
+        return shown
+    from spinscope.calibration import is_weak
+
+    return not (isinstance(technique, Mapping) and is_weak(technique))
+
+
 def _ratio(part: float, whole: float, digits: int = 4) -> float:
     return round(part / whole, digits) if whole else 0.0
 
@@ -86,6 +98,8 @@ def figures_from_layers(
         inside[a:b] = [True] * max(0, b - a)
     writer_words = sum(1 for w in words if not inside[w])
 
+    every_span = {b for b in (_bounds(t) for t in techniques) if b}
+    techniques = [t for t in techniques if _shown(t)]
     technique_counts = Counter(str(_get(t, "technique")) for t in techniques)
     spans = {b for b in (_bounds(t) for t in techniques) if b}
     writer_spans = {s for s in spans if voice_of(*s, contents) == "writer"}
@@ -105,6 +119,7 @@ def figures_from_layers(
         "paragraphs": len(paragraphs),
         "technique_spans": len(spans),
         "technique_count": len(techniques),
+        "hidden_technique_spans": len(every_span - spans),
         "techniques_per_1000_words": round(1000 * len(spans) / len(words), 2) if words else 0.0,
         "technique_counts": dict(technique_counts.most_common()),
         "sentences_with_technique_share": _ratio(with_technique, len(sentence_bounds)),
