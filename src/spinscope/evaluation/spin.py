@@ -10,7 +10,9 @@ Every figure is pooled over the articles of a split (``dev``: may be tuned on; `
 - **false highlights per 1,000 words of wire reports**: shown spans (any voice) overlapping no marked span;
 - **opinion share** per kind: share of the words of the writer's sentences (``speaker == "writer"``) that
   lie in sentences labelled ``opinion``;
-- **claim recall**: share of marked claims that a claim of the output overlaps.
+- **claim recall**: share of marked claims that a claim of the output overlaps; **claim precision**: share
+  of the output's claims that overlap a marked claim (a lower bound: the wire reports' claims are marked
+  less exhaustively than the op-eds').
 
 A span is *shown* when its JSON has ``shown: true``; analyses without that key fall back to the 0.2 rule,
 ``not spinscope.calibration.is_weak(span)``. Since the set is small, the main figures carry a bootstrap
@@ -38,6 +40,7 @@ MAIN_FIGURES = (
     ("quoted_recall_all", "quoted spans found, every span counted"),
     ("quoted_recall_shown", "quoted spans found by the default view"),
     ("claim_recall", "marked claims found"),
+    ("claim_precision", "output claims touching a marked claim"),
 )
 
 Analyse = Callable[[SpinArticle], Mapping[str, Any]]
@@ -94,6 +97,7 @@ def score_article(article: SpinArticle, result: Mapping[str, Any]) -> dict[str, 
         opinion_words += words if sentence["voice"] == "opinion" else 0
 
     claims = [(c["start"], c["end"]) for c in result.get("claims", [])]
+    marked_claims = [(c.start, c.end) for c in article.claims]
     return {
         "id": article.id,
         "kind": article.kind,
@@ -110,6 +114,7 @@ def score_article(article: SpinArticle, result: Mapping[str, Any]) -> dict[str, 
         "claims_marked": len(article.claims),
         "claims_found": sum(touches({"start": c.start, "end": c.end}, claims) for c in article.claims),
         "claims_output": len(claims),
+        "claims_output_touching": sum(touches({"start": a, "end": b}, marked_claims) for a, b in claims),
     }
 
 
@@ -131,6 +136,8 @@ def _pairs(records: Sequence[Mapping[str, Any]], figure: str) -> list[tuple[floa
             pairs.append((r["shown_writer_touching"], r["shown_writer"]))
         elif figure == "claim_recall":
             pairs.append((r["claims_found"], r["claims_marked"]))
+        elif figure == "claim_precision":
+            pairs.append((r["claims_output_touching"], r["claims_output"]))
         elif figure == "wire_false_per_1000":
             if r["kind"] == "wire":
                 pairs.append((r["shown_false"], r["words"] / 1000))
