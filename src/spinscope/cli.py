@@ -282,6 +282,39 @@ def eval_voice(
     sys.stdout.write(format_voice_report(evaluate_voice(csv)).rstrip("\n") + "\n")
 
 
+class SpinSplit(StrEnum):
+    dev = "dev"
+    report = "report"
+    all = "all"
+
+
+@app.command("eval-spin")
+def eval_spin(
+    split: Annotated[
+        SpinSplit, typer.Option(help="dev (may be tuned on), report (never tuned on) or all (both, and overall).")
+    ] = SpinSplit.all,
+    engine: Annotated[EngineName, typer.Option(help="Detector to score.")] = EngineName.model,
+    sensitivity: Annotated[
+        str | None, typer.Option(help="A sensitivity preset passed to analyze() (where this version has them).")
+    ] = None,
+    article: Annotated[
+        list[str] | None, typer.Option("--article", help="Only this spin-set article id (repeatable).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures and per-article counts as JSON.")] = False,
+) -> None:
+    """Recall and precision on the hand-marked set of invented articles with obvious spin (issues #23, #24)."""
+    from spinscope.evaluation.spin import evaluate_spin, format_spin_report
+
+    try:
+        results = evaluate_spin(split.value, engine.value, sensitivity, only=article or ())
+    except ValueError as error:
+        raise fail(str(error)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(results, indent=2) + "\n")
+    else:
+        sys.stdout.write(format_spin_report(results))
+
+
 class RunnerName(StrEnum):
     local = "local"
     ray = "ray"
