@@ -80,8 +80,10 @@ PERSUASION_FEATURES = (
     "lexicon_inside",
     "is_lexicon_phrase",
     "is_exhortation",
+    "is_question",
     "is_slogan_rule",
     "is_scare_quote",
+    "article_spin_density",
 )
 
 
@@ -93,10 +95,15 @@ def persuasion_features(
     chars: int = 1,
     *,
     lexicon_inside: bool = False,
-    exhortation: bool = False,
+    lexicon_kind: str = "phrase",
+    density: float = 0.0,
 ) -> tuple[float, ...]:
-    """What the persuasion map reads of one passage (``PERSUASION_FEATURES``), found by ``engine``."""
+    """What the persuasion map reads of one passage (``PERSUASION_FEATURES``), found by ``engine``;
+    ``lexicon_kind`` of a lexicon hit: "phrase", "exhortation" or "question" (analyzers/techniques_lexicon.py);
+    ``density``: the article's spin lexicon phrases per 100 words (:func:`spin_density`). A reader judges a
+    passage in its article: a lone "angry" in a wire report's quotation is not the loaded word it is in an op-ed."""
     model = engine == "model"
+    lexicon = engine == "lexicon"
     return (
         float(model),
         _logit(span_prob) if model else 0.0,
@@ -104,15 +111,28 @@ def persuasion_features(
         float(model and nested),
         math.log(max(chars, 1)) if model else 0.0,
         float(model and lexicon_inside),
-        float(engine == "lexicon" and not exhortation),
-        float(engine == "lexicon" and exhortation),
+        float(lexicon and lexicon_kind == "phrase"),
+        float(lexicon and lexicon_kind == "exhortation"),
+        float(lexicon and lexicon_kind == "question"),
         float(engine == "rules"),
         float(engine == "quotes"),
+        math.log1p(density),
     )
+
+
+def spin_density(text: str, hits: Sequence[Any]) -> float:
+    """Spin lexicon phrases (``LexiconHit`` of kind "phrase") per 100 words of ``text``."""
+    words = max(len(text.split()), 1)
+    return 100.0 * sum(1 for h in hits if h.kind == "phrase") / words
 
 
 def persuasion_probability(spec: Mapping[str, Any], features: Sequence[float]) -> float:
     """P(persuasive) of a passage under a fitted logistic ``spec`` (the manifest's persuasion map)."""
+    if len(spec["weights"]) != len(features):
+        raise ValueError(
+            f"the persuasion map reads {len(spec['weights'])} features, this version gives {len(features)}: "
+            "refit it with training/fit_persuasion.py"
+        )
     x = (np.asarray(features, np.float64) - np.asarray(spec["mean"])) / np.asarray(spec["scale"])
     z = float(x @ np.asarray(spec["weights"]) + spec["bias"])
     return 1.0 / (1.0 + math.exp(-z))

@@ -140,7 +140,7 @@ def analyze(
     checkpoint()
     found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=use_tagger)
     checkpoint()
-    techniques += scare_quote_techniques(found_quotes, techniques, min_score, calibrated=use_models)
+    techniques += scare_quote_techniques(text, found_quotes, techniques, min_score, calibrated=use_models)
     apply_sensitivity(techniques, sensitivity)
     voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded, use_model=use_models)
     checkpoint()
@@ -168,16 +168,23 @@ SCARE_QUOTE_TECHNIQUE = "Doubt"
 
 
 def scare_quote_techniques(
-    found_quotes: list[Quote], techniques: list[TechniqueSpan], min_score: float, *, calibrated: bool = False
+    text: str,
+    found_quotes: list[Quote],
+    techniques: list[TechniqueSpan],
+    min_score: float,
+    *,
+    calibrated: bool = False,
 ) -> list[TechniqueSpan]:
     """Scare quotes (the "peacekeepers") are a persuasion signal: they cast doubt on the quoted word.
     The quote analyser finds them exactly, so they join the technique layer (engine "quotes"). With
     ``calibrated`` (the model engines) they carry the calibration's confidence: PTC's annotators rarely
     mark them as Doubt, so it is low and views hide them by default (spinscope.calibration)."""
-    from spinscope.calibration import persuasion_features, persuasion_probability, shipped_calibration
+    from spinscope.analyzers.techniques_lexicon import lexicon_hits
+    from spinscope.calibration import persuasion_features, persuasion_probability, shipped_calibration, spin_density
 
     calibration = shipped_calibration() if calibrated else None
     have = {(t.start, t.end, t.technique) for t in techniques}
+    density = spin_density(text, lexicon_hits(text)) if calibration is not None else 0.0
     added = []
     for quote in found_quotes:
         span = (quote.content.start, quote.content.end, SCARE_QUOTE_TECHNIQUE)
@@ -187,7 +194,8 @@ def scare_quote_techniques(
                 confidence = round(calibration.score_confidence("quotes", quote.score), 4)
             block = calibration.manifest.get("persuasion") if calibration is not None else None
             if block:
-                chance = round(persuasion_probability(block["map"], persuasion_features("quotes")), 4)
+                features = persuasion_features("quotes", density=density)
+                chance = round(persuasion_probability(block["map"], features), 4)
             added.append(
                 TechniqueSpan(
                     *span, score=round(quote.score, 4), engine="quotes", confidence=confidence, persuasion=chance

@@ -5,6 +5,7 @@ spin ("a shameless cash grab", "clueless ideologues", "Stop the charge now") low
 finds, with exact offsets:
 
 - phrases of ``lexicons/persuasive-phrases.txt`` (written by hand; ``*`` ends a prefix), each with its technique;
+- rhetorical questions: a short question in the running text ("Fair to whom?"), the writer's doubt;
 - exhortations: a short sentence that opens with an imperative of action ("Stop the charge now.", "Say no to
   the levy!", "Don't let them win."), the shape of a slogan.
 
@@ -32,6 +33,12 @@ _IMPERATIVES = (
 )
 _EXHORTATION = re.compile(rf"(?:(?<=^)|(?<=[.!?]\s)|(?<=\n))\s*(?P<body>(?:{_IMPERATIVES})\b[^.!?\n]{{0,60}}[.!])", re.I)
 MAX_EXHORTATION_WORDS = 9
+# A short question the writer asks the reader ("Fair to whom?", "Which services?") casts doubt: news asks
+# none in its own voice. Whole sentences only; a question inside a quotation is the speaker's.
+RHETORICAL_QUESTION = "rhetorical question"
+QUESTION_TECHNIQUE = "Doubt"
+_QUESTION = re.compile(r"(?:(?<=^)|(?<=[.!?]\s)|(?<=\n))\s*(?P<body>[A-Z][^.!?\n\"“”]{1,90}\?)")
+MAX_QUESTION_WORDS = 14
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,12 @@ class LexiconHit:
     start: int
     end: int
     technique: str
-    source: str  # the lexicon entry ("cash grab", "ideologue*") or "exhortation"
+    source: str  # the lexicon entry ("cash grab", "ideologue*"), "exhortation" or "rhetorical question"
+
+    @property
+    def kind(self) -> str:
+        """What found it: "phrase", "exhortation" or "question" (the persuasion map tells them apart)."""
+        return {EXHORTATION: "exhortation", RHETORICAL_QUESTION: "question"}.get(self.source, "phrase")
 
 
 def _read_entries() -> list[tuple[str, str]]:
@@ -84,4 +96,9 @@ def lexicon_hits(text: str) -> list[LexiconHit]:
             start = match.start("body")
             end = start + len(body.rstrip(".!"))
             hits.append(LexiconHit(start, end, EXHORTATION_TECHNIQUE, EXHORTATION))
+    for match in _QUESTION.finditer(text):
+        body = match.group("body")
+        if len(body.split()) <= MAX_QUESTION_WORDS:
+            start = match.start("body")
+            hits.append(LexiconHit(start, start + len(body), QUESTION_TECHNIQUE, RHETORICAL_QUESTION))
     return sorted(hits, key=lambda h: (h.start, h.end))

@@ -22,8 +22,14 @@ import numpy as np
 
 from spinscope.analyzers.technique_labels import shipped_label_head, span_label_features
 from spinscope.analyzers.techniques_rules import SLOGAN_SCORE, slogan_spans
-from spinscope.analyzers.techniques_lexicon import EXHORTATION, lexicon_hits
-from spinscope.calibration import Calibration, persuasion_features, persuasion_probability, shipped_calibration
+from spinscope.analyzers.techniques_lexicon import lexicon_hits
+from spinscope.calibration import (
+    Calibration,
+    persuasion_features,
+    persuasion_probability,
+    shipped_calibration,
+    spin_density,
+)
 from spinscope.document import Span, TechniqueSpan
 from spinscope.runtime.encoding import (
     SpanInput,
@@ -232,6 +238,7 @@ class TechniqueModel:
         candidates, encoded = self.candidates(text, sentences)
         calibration = shipped_calibration()
         hits = lexicon_hits(text)
+        density = spin_density(text, hits)
         # P(persuasive) is a property of the passage: its best label's parts decide it (rank 0 comes first)
         persuasion: dict[tuple[int, int], float | None] = {}
         results = []
@@ -244,7 +251,7 @@ class TechniqueModel:
             if (c.start, c.end) not in persuasion:
                 inside = any(c.start <= h.start and h.end <= c.end for h in hits)
                 features = persuasion_features(
-                    "model", c.span_prob, c.label_prob, c.nested, c.end - c.start, lexicon_inside=inside
+                    "model", c.span_prob, c.label_prob, c.nested, c.end - c.start, lexicon_inside=inside, density=density
                 )
                 persuasion[(c.start, c.end)] = _persuasion(calibration, features)
             score = round(c.span_prob * c.label_prob, 4)
@@ -266,7 +273,7 @@ class TechniqueModel:
         for start, end in slogan_spans(text):
             if (start, end) not in have:
                 confidence = calibration.score_confidence("rules", SLOGAN_SCORE) if calibration is not None else None
-                chance = _persuasion(calibration, persuasion_features("rules"))
+                chance = _persuasion(calibration, persuasion_features("rules", density=density))
                 results.append(
                     TechniqueSpan(start, end, "Slogans", SLOGAN_SCORE, "rules", _rounded(confidence), _rounded(chance))
                 )
@@ -276,8 +283,7 @@ class TechniqueModel:
         for h in hits:
             if (h.start, h.end) in have or any(s < h.end and h.start < e for s, e in tagged):
                 continue
-            exhortation = h.source == EXHORTATION
-            chance = _persuasion(calibration, persuasion_features("lexicon", exhortation=exhortation))
+            chance = _persuasion(calibration, persuasion_features("lexicon", lexicon_kind=h.kind, density=density))
             results.append(TechniqueSpan(h.start, h.end, h.technique, LEXICON_SCORE, "lexicon", None, _rounded(chance)))
             have.add((h.start, h.end))
         results.sort(key=lambda t: (t.start, t.end))
