@@ -61,10 +61,11 @@ async function techniques(server) {
 
 // Analyse one article's text on the server; never throws: {analysis, techniques, server} or {error, message}.
 async function analyseText({ text, title, url }) {
-  const { server } = await loadSettings();
+  const { server, sensitivity } = await loadSettings();
   try {
     const known = await techniques(server);
-    const body = { text, title: title || null, page_url: /^https?:\/\//i.test(url || "") ? url : null };
+    const pageUrl = /^https?:\/\//i.test(url || "") ? url : null;
+    const body = { text, title: title || null, page_url: pageUrl, sensitivity };
     const analysis = await request(
       server,
       "/api/analyze",

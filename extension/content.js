@@ -19,10 +19,26 @@
     return sentence && sentence.speaker === "quoted" ? "A quoted speaker" : "The writer's own words";
   }
 
-  // The default shown set's threshold, as the server's analysis names it (spinscope.calibration); null: none.
+  // Older servers: the default shown set's threshold, as the analysis names it (spinscope.calibration).
   function weakThreshold(analysis) {
     const calibration = ((analysis.models || {}).techniques || {}).calibration || {};
     return typeof calibration.shown_min_confidence === "number" ? calibration.shown_min_confidence : null;
+  }
+
+  const percent = (x) => `${Math.round(100 * x)}%`;
+
+  // The report's words for a span's numbers (render/figures.py span_wording): how likely it is persuasive,
+  // how likely its technique is if so, and the runner-up technique when close.
+  function spanWording(span) {
+    const parts = [];
+    if (typeof span.persuasion === "number") {
+      parts.push(`${percent(span.persuasion)} likely persuasive`);
+      if (typeof span.label_confidence === "number") parts.push(`if so, this technique ${percent(span.label_confidence)}`);
+    } else {
+      parts.push(`score ${span.score.toFixed(2)} (${span.engine})`);
+    }
+    if (span.alternative) parts.push(`or ${span.alternativeName || span.alternative}`);
+    return parts.join(" · ");
   }
 
   function spansOf(analysis, techniques, map) {
@@ -32,9 +48,13 @@
     for (const span of analysis.techniques || []) {
       const technique = byId.get(span.technique) || { id: span.technique, name: span.technique, definition: "",
         colour: "#dddddd", index: techniques.length };
-      // weak: below the calibrated threshold (spans without a confidence, as from the rules engine, never are)
-      const weak = threshold !== null && typeof span.confidence === "number" && span.confidence < threshold;
-      spans.push({ layer: "techniques", ...span, weak, info: technique, range: toRange(map, span.start, span.end),
+      // weak: not shown at the analysis' sensitivity (older servers: below the calibrated threshold)
+      const weak = typeof span.shown === "boolean" ? !span.shown
+        : threshold !== null && typeof span.confidence === "number" && span.confidence < threshold;
+      const alternativeName = span.alternative && byId.has(span.alternative)
+        ? byId.get(span.alternative).name.toLowerCase() : null;
+      spans.push({ layer: "techniques", ...span, weak, alternativeName, info: technique,
+        range: toRange(map, span.start, span.end),
         whose: whoseWords(analysis, span.start, span.end) });
     }
     for (const quote of analysis.quotes || []) {
@@ -149,7 +169,10 @@
         index.get(span.technique).count += 1;
       }
     }
-    const weakHidden = settings.showWeak ? 0 : state.spans.filter((s) => s.layer === "techniques" && s.weak).length;
+    // what the view leaves out: the summary's count, the same as the report's and the terminal's "+N more"
+    const given = analysis.summary && analysis.summary.hidden_technique_spans;
+    const weakHidden = settings.showWeak ? 0 : typeof given === "number" ? given
+      : state.spans.filter((s) => s.layer === "techniques" && s.weak).length;
     const quotes = (analysis.quotes || []).filter((q) => q.kind !== "scare").map((q) => ({
       kind: q.kind, speaker: q.speaker_name || (q.speaker ? q.speaker.text : null), text: q.content.text }));
     return {
@@ -280,9 +303,7 @@
     parts.swatch.style.background = safeColour(span.info.colour);
     parts.name.textContent = span.info.name;
     parts.definition.textContent = span.info.definition;
-    const confidence = typeof span.confidence === "number"
-      ? ` · confidence ${span.confidence.toFixed(2)}${span.weak ? " (weak)" : ""}` : "";
-    parts.score.textContent = `score ${span.score.toFixed(2)}${confidence} (${span.engine})`;
+    parts.score.textContent = `${spanWording(span)}${span.weak ? " (not shown by default)" : ""}`;
     parts.whose.textContent = span.whose;
     parts.panel.dataset.technique = span.technique;
     parts.panel.hidden = false;

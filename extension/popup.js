@@ -43,7 +43,7 @@ function render(result) {
   $("#overview").textContent =
     `${total} technique passage${total === 1 ? "" : "s"} highlighted · opinion: ${percent(result.opinionShare)} of sentences` +
     (result.words ? ` · ${result.words} words` : "") +
-    (result.weakHidden ? ` · ${result.weakHidden} weak span${result.weakHidden === 1 ? "" : "s"} hidden (Settings)` : "");
+    (result.weakHidden ? ` · +${result.weakHidden} more at 'everything' (Settings)` : "");
   $("#techniques").replaceChildren(...result.counts.map((c) => {
     const box = element("input", { type: "checkbox", checked: c.shown, value: c.id });
     box.addEventListener("change", toggled);
@@ -89,6 +89,7 @@ async function fillSettings() {
   $("#server").value = settings.server;
   $("#min-score").value = String(settings.minScore);
   $("#show-weak").checked = settings.showWeak;
+  $("#sensitivity").value = settings.sensitivity;
   for (const box of document.querySelectorAll('input[name="layer"]')) box.checked = Boolean(settings.layers[box.value]);
 }
 
@@ -97,7 +98,8 @@ async function save(event) {
   const layers = Object.fromEntries(Object.keys(DEFAULTS.layers).map((k) => [k, false]));
   for (const box of document.querySelectorAll('input[name="layer"]:checked')) layers[box.value] = true;
   try {
-    await saveSettings({ server: $("#server").value, minScore: $("#min-score").value, showWeak: $("#show-weak").checked, layers });
+    await saveSettings({ server: $("#server").value, minScore: $("#min-score").value, sensitivity: $("#sensitivity").value,
+      showWeak: $("#show-weak").checked, layers });
   } catch (error) {
     $("#saved").textContent = error.message;
     return;

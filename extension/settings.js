@@ -2,13 +2,15 @@
 export const DEFAULTS = Object.freeze({
   server: "http://127.0.0.1:8000",
   minScore: 0,
-  // Technique spans whose calibrated confidence is below the threshold the server's analysis names
-  // (models.techniques.calibration.shown_min_confidence) are hidden unless this is on; then they are faded.
+  // Which persuasive passages the server marks shown (precise, balanced, everything); the others are
+  // hidden unless showWeak is on, then faded.
+  sensitivity: "balanced",
   showWeak: false,
   layers: { techniques: true, quotes: true, opinion: false },
 });
 
 export const START_COMMAND = "spinscope serve";
+export const SENSITIVITIES = Object.freeze(["precise", "balanced", "everything"]);
 
 // An http(s) origin with no path, e.g. "http://127.0.0.1:8000"; throws on anything else.
 export function normaliseServer(value) {
@@ -19,10 +21,11 @@ export function normaliseServer(value) {
 }
 
 export async function loadSettings() {
-  const stored = await chrome.storage.local.get(["server", "minScore", "showWeak", "layers"]);
+  const stored = await chrome.storage.local.get(["server", "minScore", "sensitivity", "showWeak", "layers"]);
   return {
     server: typeof stored.server === "string" ? stored.server : DEFAULTS.server,
     minScore: Number.isFinite(stored.minScore) ? stored.minScore : DEFAULTS.minScore,
+    sensitivity: SENSITIVITIES.includes(stored.sensitivity) ? stored.sensitivity : DEFAULTS.sensitivity,
     showWeak: typeof stored.showWeak === "boolean" ? stored.showWeak : DEFAULTS.showWeak,
     layers: { ...DEFAULTS.layers, ...(stored.layers || {}) },
   };
@@ -32,6 +35,7 @@ export async function saveSettings(settings) {
   await chrome.storage.local.set({
     server: normaliseServer(settings.server),
     minScore: Math.min(1, Math.max(0, Number(settings.minScore) || 0)),
+    sensitivity: SENSITIVITIES.includes(settings.sensitivity) ? settings.sensitivity : DEFAULTS.sensitivity,
     showWeak: Boolean(settings.showWeak),
     layers: { ...DEFAULTS.layers, ...settings.layers },
   });

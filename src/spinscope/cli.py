@@ -41,6 +41,12 @@ class Format(StrEnum):
     semeval = "semeval"
 
 
+class SensitivityName(StrEnum):
+    precise = "precise"
+    balanced = "balanced"
+    everything = "everything"
+
+
 class EngineName(StrEnum):
     model = "model"
     fast = "fast"  # the technique model, quotes by the rules alone (no quote encoder)
@@ -82,12 +88,19 @@ def analyze(
     min_score: Annotated[
         float, typer.Option(help="Drop technique spans scored below this (0-1), from the JSON too; default: keep all.")
     ] = 0.0,
+    sensitivity: Annotated[
+        SensitivityName,
+        typer.Option(
+            help="Which persuasive passages the views show and the summary counts: precise (fewer, surer), "
+            "balanced, everything (every span found). The JSON keeps every span, with its 'shown' flag.",
+        ),
+    ] = SensitivityName.balanced,
     show_weak: Annotated[
         bool,
         typer.Option(
             "--show-weak",
-            help="Text and HTML views: also show (faded) the technique spans below the default confidence "
-            "threshold; the JSON always has them.",
+            help="Text and HTML views: also draw (faded) the spans the sensitivity leaves out; the JSON always "
+            "has them.",
         ),
     ] = False,
     html: Annotated[Path | None, typer.Option(help="Also write the HTML report here (one input).")] = None,
@@ -112,7 +125,8 @@ def analyze(
         try:
             if isinstance(item, InputError):
                 raise item
-            result = run_analysis(item, engine=engine.value, min_score=min_score).to_dict()
+            analysed = run_analysis(item, engine=engine.value, min_score=min_score, sensitivity=sensitivity.value)
+            result = analysed.to_dict()
         except InputError as error:
             failures += 1
             err.print(error_line(error), highlight=False, soft_wrap=True)

@@ -53,24 +53,61 @@ def scare_quotes(summary: Mapping[str, Any]) -> int:
     return _int(quotes.get("scare")) if isinstance(quotes, Mapping) else 0
 
 
+def hidden_note(summary: Mapping[str, Any]) -> str:
+    """ "+N more at 'everything'": the technique spans the view leaves out ("" when none)."""
+    hidden = _int(summary.get("hidden_technique_spans"))
+    return f"+{hidden} more at 'everything'" if hidden else ""
+
+
+def shown_detail(summary: Mapping[str, Any]) -> str:
+    """What the count of shown passages means: the sensitivity, labels beyond one a passage, what is left out."""
+    spans, labels = _int(summary.get("technique_spans")), _int(summary.get("technique_count"))
+    parts = []
+    sensitivity = summary.get("sensitivity")
+    if isinstance(sensitivity, str):
+        parts.append(f"sensitivity {sensitivity}")
+    if labels != spans:
+        parts.append(f"{labels} technique labels")
+    if note := hidden_note(summary):
+        parts.append(note)
+    return "; ".join(parts)
+
+
+def span_wording(span: Mapping[str, Any], name_of: Any = None) -> str:
+    """What a technique span's numbers mean, in words (the HTML card, the report's pop-up and the web page say
+    the same): how likely the passage is persuasive at all, how likely its technique is right if so, and the
+    runner-up technique when close. ``name_of`` maps a technique id to its plain name."""
+    persuasion, label = span.get("persuasion"), span.get("label_confidence")
+    parts = []
+    if _is_number(persuasion):
+        parts.append(f"{float(persuasion):.0%} likely persuasive")
+        if _is_number(label):
+            parts.append(f"if so, this technique {float(label):.0%}")
+    else:
+        parts.append(f"score {_float(span.get('score')):.2f}")
+    alternative = span.get("alternative")
+    if isinstance(alternative, str) and alternative:
+        parts.append(f"or {name_of(alternative) if name_of else alternative}")
+    return " · ".join(parts)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def summary_rows(analysis: Mapping[str, Any]) -> list[Figure]:
     """The summary as labelled rows (the same in the terminal and the HTML report)."""
     s = summary_of(analysis)
-    spans, labels = _int(s["technique_spans"]), _int(s["technique_count"])
+    spans = _int(s["technique_spans"])
     writer, quoted = _int(s["writer_sentences"]), _int(s["quoted_sentences"])
     speakers = ", ".join(f"{name} {n}" for name, n in speaker_types(s)) or "none"
     if scare_quotes(s):
         speakers += f"; scare quotes {scare_quotes(s)}"
     return [
-        Figure(
-            "technique_spans",
-            "Technique spans",
-            str(spans),
-            f"{labels} technique labels" if labels != spans else "",
-        ),
+        Figure("technique_spans", "Persuasive passages shown", str(spans), shown_detail(s)),
         Figure(
             "techniques_per_1000_words",
-            "Spans per 1,000 words",
+            "Shown per 1,000 words",
             f"{_float(s['techniques_per_1000_words']):.1f}",
             f"writer's own words: {_float(s['writer_techniques_per_1000_words']):.1f}",
         ),
@@ -92,4 +129,4 @@ def summary_rows(analysis: Mapping[str, Any]) -> list[Figure]:
     ]
 
 
-__all__ = ["Figure", "percent", "scare_quotes", "speaker_types", "summary_rows"]
+__all__ = ["Figure", "hidden_note", "percent", "shown_detail", "span_wording", "scare_quotes", "speaker_types", "summary_rows"]

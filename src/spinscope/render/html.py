@@ -7,8 +7,8 @@ autoescaping. Overlapping spans are flattened into runs by
 :func:`~spinscope.render.segments.coverage_runs`; each run carries the set of
 techniques, quotes, claims and opinion sentences covering it.
 
-Technique spans below the default shown set (calibrated ``confidence`` under
-:data:`spinscope.calibration.SHOWN_MIN_CONFIDENCE`) are hidden until the reader
+Technique spans the analysis' sensitivity leaves out (``shown`` false:
+:func:`spinscope.calibration.apply_sensitivity`) are hidden until the reader
 switches "weaker spans" on in the legend (then drawn faded); the JSON block
 keeps every span.
 
@@ -33,7 +33,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from spinscope.calibration import SHOWN_MIN_CONFIDENCE, is_weak
-from spinscope.render.figures import summary_rows
+from spinscope.render.figures import hidden_note, span_wording, summary_rows
 from spinscope.render.segments import (
     coverage_runs,
     paragraph_spans,
@@ -296,6 +296,7 @@ def _view(analysis: Mapping[str, Any], show_weak: bool = False) -> dict[str, Any
                 "colour": info.colour,
                 "score": _score(t.get("score")),
                 "confidence": _score(t.get("confidence")) if _number(t.get("confidence")) is not None else "",
+                "wording": span_wording(t, lambda tid: technique_info(tid).name.lower()),
                 "weak": i in weak,
                 "engine": t.get("engine") if isinstance(t.get("engine"), str) else "",
                 "voice": "the writer's words" if voice == "writer" else "a quoted speaker's words",
@@ -306,6 +307,7 @@ def _view(analysis: Mapping[str, Any], show_weak: bool = False) -> dict[str, Any
         )
     definitions = [item for item in legend if item["count"]]
     weak_count = len(weak)
+    hidden_passages = hidden_note(summary_of(analysis))
     for item in definitions:
         item["example"] = technique_info(item["id"]).example
 
@@ -366,6 +368,8 @@ def _view(analysis: Mapping[str, Any], show_weak: bool = False) -> dict[str, Any
         "weak_count": weak_count,
         "show_weak": show_weak,
         "min_confidence": f"{SHOWN_MIN_CONFIDENCE:.2f}",
+        "hidden_note": hidden_passages,
+        "sensitivity": str(summary_of(analysis).get("sensitivity") or "balanced"),
         "definitions": definitions,
         "palette_note": PALETTE_NOTE,
         "quotes": quote_rows,

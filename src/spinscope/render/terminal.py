@@ -4,8 +4,8 @@ Technique spans are coloured with their technique's colour (where spans
 overlap, the highest-scoring one wins) and followed by a footnote number that
 points into the legend table. Without colour (a pipe, ``NO_COLOR``) both ends
 of a span are marked, ``[3>so-called peacekeepers<3]``, so its extent stays
-readable. Spans below the default shown set (calibrated ``confidence`` under
-:data:`spinscope.calibration.SHOWN_MIN_CONFIDENCE`) are left out, with a line
+readable. Spans the analysis' sensitivity does not show (``shown`` false:
+:func:`spinscope.calibration.apply_sensitivity`) are left out, with a line
 that says how many and how to see them (``show_weak``: drawn faded, without
 colour as ``[3?>…<3?]``). The summary rows are :func:`spinscope.render.figures.summary_rows`,
 the same as the HTML report's. All
@@ -25,9 +25,9 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from spinscope.calibration import SHOWN_MIN_CONFIDENCE, is_weak
+from spinscope.calibration import is_weak
 from spinscope.normalise import visible_controls
-from spinscope.render.figures import percent, summary_rows
+from spinscope.render.figures import hidden_note, percent, summary_rows
 from spinscope.render.html import technique_info
 from spinscope.render.segments import (
     coverage_runs,
@@ -144,19 +144,19 @@ def _print_sentences(
     console.print()
 
 
-def _weak_note(n: int, shown: bool) -> Text:
-    """What the default view leaves out, and how to see it."""
-    labels = "label" if n == 1 else "labels"
-    head = f"{n} weaker technique {labels} (calibrated confidence below {SHOWN_MIN_CONFIDENCE:.2f}) " + (
-        "are drawn faded (underlined; [n?> … <n?] without colour)."
-        if shown
-        else "are not shown: --show-weak shows them."
+def _weak_note(analysis: Mapping[str, Any], drawn: bool) -> Text:
+    """What the view leaves out, and how to see it (the count is the summary's, as in every view)."""
+    note = hidden_note(summary_of(analysis))
+    how = (
+        "drawn faded (underlined; [n?> … <n?] without colour)."
+        if drawn
+        else "--show-weak draws them faded, --sensitivity everything shows them."
     )
     why = (
-        f" Shown by default: confidence {SHOWN_MIN_CONFIDENCE:.2f} or more, where about half the spans match a PTC "
-        "annotator's span of the same technique (held-out articles). The JSON keeps every span."
+        " Shown: the passages likely enough to be persuasive at this sensitivity (the 'persuasion' of each span "
+        "in the JSON, which keeps every span)."
     )
-    return Text(head + why, style="dim")
+    return Text(f"{note or 'Other labels of the shown passages'}: {how}{why}", style="dim")
 
 
 def render_terminal(analysis: Mapping[str, Any], console: Console, *, show_weak: bool = False) -> None:
@@ -217,13 +217,11 @@ def render_terminal(analysis: Mapping[str, Any], console: Console, *, show_weak:
             legend.add_row(swatch, Text(info.name), Text(str(counts[tid])), Text(info.definition))
         console.print(legend)
     elif weak:
-        console.print(
-            Text(f"No persuasion techniques found with confidence {SHOWN_MIN_CONFIDENCE:.2f} or more.", style="italic")
-        )
+        console.print(Text("No passage likely enough to be persuasive at this sensitivity.", style="italic"))
     else:
         console.print(Text("No persuasion techniques found.", style="italic"))
     if weak:
-        console.print(_weak_note(len(weak), show_weak))
+        console.print(_weak_note(analysis, show_weak))
 
     summary = Table(title="Summary", box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
     summary.add_column("figure", style="bold")

@@ -3,7 +3,7 @@
 Routes (see ``/docs`` on a running server)::
 
     GET  /                          the page: paste text or a URL, see the report
-    POST /api/analyze               {"text"|"html"|"url": ..., "title"?, "outlet"?, "engine"?, "min_score"?}
+    POST /api/analyze               {"text"|"html"|"url": ..., "title"?, "outlet"?, "engine"?, "min_score"?, "sensitivity"?}
                                     -> the spinscope/1 analysis + "permalink": "/r/<id>"
     POST /api/analyze/batch         {"articles": [{...}, ...]} (1 to 20) -> {"results": [analysis or error]}
     GET  /api/techniques            the 14 techniques
@@ -129,6 +129,11 @@ class ArticleIn(BaseModel):
         None, description="model, fast (quotes by rules alone) or rules (server default)."
     )
     min_score: float = Field(0.0, ge=0.0, le=1.0, strict=True, description="Drop technique spans scored lower.")
+    sensitivity: Literal["precise", "balanced", "everything"] = Field(
+        "balanced",
+        description="Which persuasive passages are marked shown and counted in the summary: precise (fewer, "
+        "surer), balanced or everything. Every span is returned either way, with its 'shown' flag.",
+    )
 
     @model_validator(mode="after")
     def _one_input(self) -> ArticleIn:
@@ -416,7 +421,9 @@ class ServerState:
         article = self.read(item)
         if item.url is not None and client is not None:
             self.charge(client, self.cost(len(article.text)), paid=1)
-        analysis = analyze(article, engine=item.engine or self.settings.engine, min_score=item.min_score)
+        analysis = analyze(
+            article, engine=item.engine or self.settings.engine, min_score=item.min_score, sensitivity=item.sensitivity
+        )
         data = analysis.to_dict()
         return {**data, "permalink": f"/r/{self.store.put(data, client)}"}
 

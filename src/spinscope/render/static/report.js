@@ -15,8 +15,8 @@
   var colours = {};
   var hidden = {};
   var active = null;
-  /* Spans whose calibrated confidence is below the report's threshold are "weak": hidden until the
-     reader ticks "Show weaker spans", then drawn faded. Spans without a confidence are never weak. */
+  /* Spans the analysis' sensitivity does not show (shown: false; older analyses: calibrated confidence below
+     the report's threshold) are "weak": hidden until the reader ticks "Show", then drawn faded. */
   var minConfidence = parseFloat(root.dataset.minConfidence);
   var showWeak = root.classList.contains("ss-show-weak");
 
@@ -34,7 +34,26 @@
   }
 
   function isWeak(t) {
+    if (typeof t.shown === "boolean") return !t.shown;
     return typeof t.confidence === "number" && isFinite(minConfidence) && t.confidence < minConfidence;
+  }
+
+  function pct(x) { return Math.round(100 * x) + "%"; }
+
+  /* The same words as render/figures.py span_wording: how likely persuasive, the technique if so, the runner-up. */
+  function wording(t) {
+    var parts = [];
+    if (typeof t.persuasion === "number") {
+      parts.push(pct(t.persuasion) + " likely persuasive");
+      if (typeof t.label_confidence === "number") parts.push("if so, this technique " + pct(t.label_confidence));
+    } else {
+      parts.push("score " + (typeof t.score === "number" ? t.score.toFixed(2) : "—"));
+    }
+    if (typeof t.alternative === "string" && t.alternative) {
+      var def = definitionOf(t.alternative);
+      parts.push("or " + (def ? def.querySelector("dt").textContent.toLowerCase() : t.alternative));
+    }
+    return parts.join(" · ");
   }
 
   function shownTechniques(run) {
@@ -71,11 +90,8 @@
     head.appendChild(swatch);
     var def = definitionOf(t.technique);
     head.appendChild(el("strong", "", def ? def.querySelector("dt").textContent : t.technique));
-    var score = typeof t.score === "number" ? t.score.toFixed(2) : "—";
-    var confidence = typeof t.confidence === "number"
-      ? " · confidence " + t.confidence.toFixed(2) + (isWeak(t) ? " (weak)" : "") : "";
     var who = voiceOf(t) === "quoted" ? "a quoted speaker's words" : "the writer's words";
-    head.appendChild(el("span", "ss-score", " score " + score + confidence + " · " + who));
+    head.appendChild(el("span", "ss-score", " " + wording(t) + (isWeak(t) ? " (not shown by default)" : "") + " · " + who));
     item.appendChild(head);
     item.appendChild(el("blockquote", "ss-span-text", "\u201c" + spanText(t) + "\u201d"));
     return item;

@@ -60,6 +60,7 @@
   var urlBox = document.getElementById("sp-url");
   var titleBox = document.getElementById("sp-title");
   var engineBox = document.getElementById("sp-engine");
+  var sensitivityBox = document.getElementById("sp-sensitivity");
   var button = document.getElementById("sp-submit");
   var status = document.getElementById("sp-status");
   var errorBox = document.getElementById("sp-error");
@@ -93,15 +94,15 @@
     }
   }
 
-  /* Technique spans under the analysis' calibrated threshold (models.techniques.calibration): the report
-     hides them until the reader asks (spinscope.calibration). */
-  function weakCount(data) {
-    var calibration = ((data.models || {}).techniques || {}).calibration || {};
-    var threshold = calibration.shown_min_confidence;
-    if (typeof threshold !== "number" || !Array.isArray(data.techniques)) return 0;
-    return data.techniques.filter(function (t) {
-      return typeof t.confidence === "number" && t.confidence < threshold;
-    }).length;
+  /* The status line says what the report shows: the summary's counts (spinscope.summary), the same figures
+     as the report, the terminal and the JSON. */
+  function doneLine(data) {
+    var s = data.summary || {};
+    var n = typeof s.technique_spans === "number" ? s.technique_spans : 0;
+    var hidden = typeof s.hidden_technique_spans === "number" ? s.hidden_technique_spans : 0;
+    return "Done: " + n + (n === 1 ? " persuasive passage" : " persuasive passages") + " shown" +
+      (hidden ? " (+" + hidden + " more at 'everything': the legend can show them)" : "") +
+      ". The report is below.";
   }
 
   async function analyse(payload) {
@@ -177,6 +178,7 @@
     var payload = url ? { url: url } : { text: text };
     if (titleBox && titleBox.value.trim()) payload.title = titleBox.value.trim();
     if (engineBox && engineBox.value) payload.engine = engineBox.value;
+    if (sensitivityBox && sensitivityBox.value) payload.sensitivity = sensitivityBox.value;
     setBusy(true, url ? "Fetching and analysing…" : "Analysing…");
     try {
       var data = await analyse(payload);
@@ -184,11 +186,7 @@
       /* The address bar becomes the permalink, so reload, back/forward and bookmarks keep the result
          (the server renders /r/<id> as a page of its own). */
       history.pushState({ permalink: data.permalink }, "", data.permalink);
-      var n = Array.isArray(data.techniques) ? data.techniques.length : 0;
-      var weak = weakCount(data);
-      setBusy(false, "Done: " + n + (n === 1 ? " technique" : " techniques") + " found" +
-        (weak ? " (" + weak + " weaker " + (weak === 1 ? "one" : "ones") + " hidden: the legend can show them)" : "") +
-        ". The report is below.");
+      setBusy(false, doneLine(data));
     } catch (e) {
       setBusy(false, "");
       showError(e.message || String(e), null);
