@@ -184,8 +184,9 @@ def classify_sentences(
     in_opinion_piece = opinionated >= max(CONTEXT_MIN_SENTENCES, CONTEXT_MIN_SHARE * writer_sentences)
     result = []
     for sentence, p, speaker, found in zip(sentences, probs, speakers, cues, strict=True):
-        if in_opinion_piece and speaker == "writer":
+        if in_opinion_piece and speaker == "writer" and use_model:
             # the prior odds of opinion are higher in an opinion piece than in NewsSD, whose prior the head has
+            # (not for the surface-cue head of --engine rules, which already calls half of a wire report opinion)
             p = 1.0 / (1.0 + math.exp(-(math.log(max(p, 1e-6) / max(1.0 - p, 1e-6)) + OPINION_PIECE_LOGIT_SHIFT)))
         if found & STRONG_CUES or (in_opinion_piece and found):
             p = max(p, RHETORIC_OPINION)
