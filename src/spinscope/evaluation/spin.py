@@ -283,10 +283,8 @@ def _figure(entry: Mapping[str, Any] | None, percent: bool = True) -> str:
 
 def format_spin_report(results: Mapping[str, Any]) -> str:
     """The figures as text: one block per split, then the per-technique table of the widest group."""
-    lines = [
-        f"spin set: engine {results['engine']}"
-        + (f", sensitivity {results['sensitivity']}" * bool(results["sensitivity"]))
-    ]
+    sensitivity = f", sensitivity {results['sensitivity']}" if results["sensitivity"] else ""
+    lines = [f"spin set: engine {results['engine']}{sensitivity}"]
     lines.append("pooled over articles; [95 % bootstrap interval over articles]")
     for name, figures in results["splits"].items():
         lines.append("")
