@@ -82,9 +82,31 @@ def test_year_alone_is_a_date_not_a_number() -> None:
 
 
 def test_voices_matched_by_overlap_when_offsets_differ() -> None:
-    text = "Twelve people died in the fire."
+    # a named actor is a claim in reporting, not in the writer's opinion (no figure, date or toll)
+    text = "Defence Minister Ana Ruiz visited the front line."
+    assert find_claims(text, [Span(0, len(text))], [], [SentenceVoice(0, len(text), "reporting", 0.8)])
     voices = [SentenceVoice(0, len(text) - 1, "opinion", 0.8)]
     assert find_claims(text, [Span(0, len(text))], [], voices) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "is_claim"),
+    [
+        # a checkable statement in the writer's opinion is still a claim (#24)
+        ("Four years ago the town hall told us the tram line would be finished by 2020.", "writer", True),
+        ("Twelve people died in the fire.", "writer", True),
+        # rhetorical lines are not, figures or not
+        ("Vote them out on 25 March!", "writer", False),
+        ("Either the council scraps the 7 per cent rise or it goes.", "writer", False),
+        ("Stop the 14-crown charge now.", "writer", False),
+        # a quoted speaker's opinion is theirs
+        ("Twelve people died in the fire.", "quoted", False),
+    ],
+)
+def test_claims_in_opinion_sentences(sentence: str, speaker: str, is_claim: bool) -> None:
+    voices = [SentenceVoice(0, len(sentence), "opinion", 0.8, speaker)]
+    found = find_claims(sentence, [Span(0, len(sentence))], [], voices)
+    assert bool(found) is is_claim
 
 
 # ---- precision on a labelled sample ------------------------------------------------------------

@@ -35,7 +35,7 @@ def assert_offsets_exact(analysis: dict) -> None:
 
 def test_help_lists_every_command() -> None:
     result = run("--help")
-    for command in ("analyze", "techniques", "label-spans", "eval", "eval-quotes", "eval-voice"):
+    for command in ("analyze", "techniques", "label-spans", "eval", "eval-quotes", "eval-voice", "eval-spin"):
         assert command in result.output
 
 

@@ -105,6 +105,12 @@ def test_metrics_on_a_hand_built_analysis() -> None:
     assert record["shown"] == 3 and record["shown_false"] == 2
     assert record["claims_found"] == 1 and record["claims_marked"] == len(article.claims)
     assert record["claims_output"] == 1 and record["claims_output_touching"] == 1
+    assert record["claims_in_opinion"] == 0  # the headline holds no claim
+    claim = article.claims[0]
+    opinion = [{"start": claim.start, "end": claim.end, "voice": "opinion", "speaker": "writer"}]
+    assert score_article(article, {**result, "sentences": opinion})["claims_in_opinion"] == 1
+    quoted = [{**opinion[0], "speaker": "quoted"}]
+    assert score_article(article, {**result, "sentences": quoted})["claims_in_opinion"] == 0
     headline_words = len(text[:sentence_end].split())
     assert record["opinion_words"] == headline_words
     assert record["writer_words"] == len(text.split())

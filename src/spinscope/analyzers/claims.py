@@ -27,7 +27,9 @@ reason                    weight  what triggers it
 
 Not claims: sentences whose voice is "opinion" (the writer's, or a quoted
 speaker's opinion, both from :func:`spinscope.analyzers.voice.classify_sentences`),
-questions, clauses under four words, verdicts ("That is simply wrong.", "The
+except a writer's opinion sentence that is no rhetorical line
+(:data:`spinscope.analyzers.rhetoric.RHETORICAL`) and whose clause has a hard cue
+(:data:`HARD_REASONS`: a number, percentage, sum, date or toll), questions, clauses under four words, verdicts ("That is simply wrong.", "The
 claims are absurd."), copyright and distribution lines, and text inside scare
 quotes. A direct quote's speaker and cue count for nothing but ``attributed``
 (so '"It was a wonderful evening," said Ruiz.' is no claim), and "one" alone
@@ -45,11 +47,14 @@ from __future__ import annotations
 
 import re
 
+from spinscope.analyzers.rhetoric import RHETORICAL, masked_sentence, rhetoric_cues
 from spinscope.document import Claim, Quote, SentenceVoice, Span
 from spinscope.lexicons import alternation, words
 from spinscope.segmentation import body_end
 
 THRESHOLD = 0.35
+# What makes a sentence of the writer's opinion a claim all the same: a figure, a date, a death toll.
+HARD_REASONS = frozenset({"number", "percentage", "money", "date", "casualties"})
 WEIGHTS = {
     "number": 0.35,
     "percentage": 0.40,
@@ -216,7 +221,13 @@ def find_claims(text: str, sentences: list[Span], quotes: list[Quote], voices: l
         voice = voice_at.get((sentence.start, sentence.end))
         if voice is None:
             voice = next((v for v in voices if Span(v.start, v.end).overlaps(sentence)), None)
-        if voice is not None and voice.voice == "opinion":
+        # The writer's opinion may still state a checkable fact ("Four years ago the town hall told us the
+        # tram line would be finished by 2020."): kept when it has a hard cue and is no rhetorical line.
+        # A quoted speaker's opinion is theirs: no claim.
+        in_opinion = voice is not None and voice.voice == "opinion"
+        if in_opinion and voice.speaker != "writer":
+            continue
+        if in_opinion and RHETORICAL & set(rhetoric_cues(masked_sentence(text, sentence, quotes))):
             continue
         for clause in _clauses(text, sentence):
             masked = _mask(text, clause.start, clause.end, quotes)
@@ -227,6 +238,8 @@ def find_claims(text: str, sentences: list[Span], quotes: list[Quote], voices: l
                 continue
             attributed = any(q.kind != "scare" and q.speaker is not None and q.content.overlaps(clause) for q in quotes)
             reasons = claim_reasons(masked, attributed)
+            if in_opinion and not HARD_REASONS & set(reasons):
+                continue
             score = claim_score(reasons)
             if score >= THRESHOLD:
                 claims.append(Claim(clause.start, clause.end, score, reasons))

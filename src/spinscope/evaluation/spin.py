@@ -9,7 +9,8 @@ Every figure is pooled over the articles of a split (``dev``: may be tuned on; `
   writer's or a quoted one);
 - **false highlights per 1,000 words of wire reports**: shown spans (any voice) overlapping no marked span;
 - **opinion share** per kind: share of the words of the writer's sentences (``speaker == "writer"``) that
-  lie in sentences labelled ``opinion``;
+  lie in sentences labelled ``opinion``; and the share of marked claims inside such sentences (a check
+  that the share is not bought by calling statements of fact opinion);
 - **claim recall**: share of marked claims that a claim of the output overlaps; **claim precision**: share
   of the output's claims that overlap a marked claim (a lower bound: the wire reports' claims are marked
   less exhaustively than the op-eds').
@@ -41,6 +42,7 @@ MAIN_FIGURES = (
     ("quoted_recall_shown", "quoted spans found by the default view"),
     ("claim_recall", "marked claims found"),
     ("claim_precision", "output claims touching a marked claim"),
+    ("claims_in_opinion", "marked claims in the writer's opinion"),
 )
 
 Analyse = Callable[[SpinArticle], Mapping[str, Any]]
@@ -89,12 +91,15 @@ def score_article(article: SpinArticle, result: Mapping[str, Any]) -> dict[str, 
 
     text = article.text
     writer_words = opinion_words = 0
+    opinion_spans = []
     for sentence in result.get("sentences", []):
         if sentence.get("speaker", "writer") != "writer":
             continue
         words = len(text[sentence["start"] : sentence["end"]].split())
         writer_words += words
-        opinion_words += words if sentence["voice"] == "opinion" else 0
+        if sentence["voice"] == "opinion":
+            opinion_words += words
+            opinion_spans.append((sentence["start"], sentence["end"]))
 
     claims = [(c["start"], c["end"]) for c in result.get("claims", [])]
     marked_claims = [(c.start, c.end) for c in article.claims]
@@ -115,6 +120,8 @@ def score_article(article: SpinArticle, result: Mapping[str, Any]) -> dict[str, 
         "claims_found": sum(touches({"start": c.start, "end": c.end}, claims) for c in article.claims),
         "claims_output": len(claims),
         "claims_output_touching": sum(touches({"start": a, "end": b}, marked_claims) for a, b in claims),
+        # a marked claim in a sentence of the writer's labelled opinion: opinion share bought with facts
+        "claims_in_opinion": sum(touches({"start": c.start, "end": c.end}, opinion_spans) for c in article.claims),
     }
 
 
@@ -136,6 +143,8 @@ def _pairs(records: Sequence[Mapping[str, Any]], figure: str) -> list[tuple[floa
             pairs.append((r["shown_writer_touching"], r["shown_writer"]))
         elif figure == "claim_recall":
             pairs.append((r["claims_found"], r["claims_marked"]))
+        elif figure == "claims_in_opinion":
+            pairs.append((r["claims_in_opinion"], r["claims_marked"]))
         elif figure == "claim_precision":
             pairs.append((r["claims_output_touching"], r["claims_output"]))
         elif figure == "wire_false_per_1000":
@@ -274,10 +283,8 @@ def _figure(entry: Mapping[str, Any] | None, percent: bool = True) -> str:
 
 def format_spin_report(results: Mapping[str, Any]) -> str:
     """The figures as text: one block per split, then the per-technique table of the widest group."""
-    lines = [
-        f"spin set: engine {results['engine']}"
-        + (f", sensitivity {results['sensitivity']}" * bool(results["sensitivity"]))
-    ]
+    sensitivity = f", sensitivity {results['sensitivity']}" if results["sensitivity"] else ""
+    lines = [f"spin set: engine {results['engine']}{sensitivity}"]
     lines.append("pooled over articles; [95 % bootstrap interval over articles]")
     for name, figures in results["splits"].items():
         lines.append("")
