@@ -73,13 +73,15 @@ def test_interp_maps_clip_into_0_1() -> None:
 
 def test_every_model_span_has_a_confidence_and_the_rules_engine_none(demo: dict[str, Any]) -> None:
     techniques = demo["techniques"]
-    assert techniques and all(0.0 <= t["confidence"] <= 1.0 for t in techniques)
+    calibrated = [t for t in techniques if t["engine"] != "lexicon"]  # lexicon hits have no PTC label map
+    assert calibrated and all(0.0 <= t["confidence"] <= 1.0 for t in calibrated)
+    assert all(0.0 <= t["persuasion"] <= 1.0 for t in techniques)
     assert {t["engine"] for t in techniques} >= {"model", "quotes"}
     assert demo["models"]["techniques"]["calibration"]["shown_min_confidence"] == SHOWN_MIN_CONFIDENCE
     # the default view has something to show and something to hide on the example
     assert any(is_weak(t) for t in techniques) and not all(is_weak(t) for t in techniques)
     rules = spinscope.analyze(demo["text"], engine="rules").to_dict()["techniques"]
-    assert rules and all(t["confidence"] is None for t in rules)
+    assert rules and all(t["confidence"] is None and t["persuasion"] is None for t in rules)
     assert not any(is_weak(t) for t in rules)  # nothing to judge them by: always shown
     # a saved JSON reads back with its confidences
     again = spinscope.Analysis.from_dict(demo).to_dict()["techniques"]
@@ -98,7 +100,8 @@ def test_terminal_hides_weak_spans_unless_asked(demo: dict[str, Any]) -> None:
     opened = re.findall(r"\[(\d+)(\??)>", _terminal(demo, show_weak=False))
     assert len(opened) == len(strong) and not any(mark for _, mark in opened)
     text = _terminal(demo, show_weak=False)
-    assert f"{len(weak)} weaker technique labels" in text and "--show-weak" in text
+    hidden = demo["summary"]["hidden_technique_spans"]
+    assert hidden and f"+{hidden} more at 'everything'" in text and "--show-weak" in text
     opened = re.findall(r"\[(\d+)(\??)>", _terminal(demo, show_weak=True))
     assert len(opened) == len(demo["techniques"])
     assert sum(1 for _, mark in opened if mark) == len(weak)
@@ -108,7 +111,7 @@ def test_html_hides_weak_spans_until_switched_on(demo: dict[str, Any]) -> None:
     html = render_html(demo)
     assert f'data-min-confidence="{SHOWN_MIN_CONFIDENCE:.2f}"' in html
     weak = [i for i, t in enumerate(demo["techniques"]) if is_weak(t)]
-    assert f"Show {len(weak)} weaker spans" in html
+    assert f"Show +{demo['summary']['hidden_technique_spans']} more at &#39;everything&#39; (faded)" in html
     for i in weak:  # each weak span's card is hidden, each strong one's shown
         assert re.search(rf'<li class="ss-span ss-weak" id="ss-t-{i}"[^>]* hidden>', html)
     strong = [i for i, t in enumerate(demo["techniques"]) if not is_weak(t)]

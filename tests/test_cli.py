@@ -73,15 +73,17 @@ def test_demo_writes_terminal_html_and_json(tmp_path: Path) -> None:
 
 
 def test_show_weak_shows_the_spans_the_default_view_hides(tmp_path: Path) -> None:
-    """The text and HTML views hide technique spans under the calibrated threshold; --show-weak shows them
+    """The text and HTML views hide technique spans the sensitivity leaves out; --show-weak shows them
     (faded, marked "?" without colour); the JSON has every span either way."""
     from spinscope.calibration import is_weak
 
     plain = run(
         "analyze", "examples/demo-article.txt", "--json", str(tmp_path / "a.json"), "--html", str(tmp_path / "a.html")
     )
-    weak = [t for t in json.loads((tmp_path / "a.json").read_text())["techniques"] if is_weak(t)]
-    assert weak and not re.search(r"\[\d+\?>", plain.output) and f"{len(weak)} weaker technique labels" in plain.output
+    data = json.loads((tmp_path / "a.json").read_text())
+    weak = [t for t in data["techniques"] if is_weak(t)]
+    hidden = data["summary"]["hidden_technique_spans"]
+    assert weak and not re.search(r"\[\d+\?>", plain.output) and f"+{hidden} more at 'everything'" in plain.output
     shown = run("analyze", "examples/demo-article.txt", "--show-weak", "--html", str(tmp_path / "b.html"))
     assert len(re.findall(r"\[\d+\?>", shown.output)) == len(weak)
     started = 'class="ss-report ss-hide-op ss-hide-q ss-hide-cl ss-show-weak"'

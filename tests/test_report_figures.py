@@ -110,7 +110,12 @@ def test_terminal_html_and_json_show_the_same_figures(outputs: tuple[dict, str, 
     assert s["opinion_sentences"] == len(writer_opinions) > 0
     assert s["writer_sentences"] == sum(1 for x in data["sentences"] if x["speaker"] == "writer")
     assert s["claims"] == len(data["claims"]) > 0
-    assert s["technique_count"] == len(data["techniques"]) > 0
+    # technique figures count what the view shows (the JSON keeps every span, with its "shown" flag)
+    shown = [t for t in data["techniques"] if t["shown"]]
+    assert s["technique_count"] == len(shown) > 0
+    assert s["technique_spans"] == len({(t["start"], t["end"]) for t in shown})
+    every = {(t["start"], t["end"]) for t in data["techniques"]}
+    assert s["hidden_technique_spans"] == len(every - {(t["start"], t["end"]) for t in shown}) > 0
     share = f"{round(100 * s['opinion_sentences'] / s['writer_sentences'])}%"
 
     # terminal: the summary rows, the opinion listing and the claims listing
@@ -119,10 +124,10 @@ def test_terminal_html_and_json_show_the_same_figures(outputs: tuple[dict, str, 
         f"Writer's opinion sentences {share} ({s['opinion_sentences']} of the writer's {s['writer_sentences']} sentences)"
         in flat
     )
-    labels = f" ({s['technique_count']} technique labels)" if s["technique_count"] != s["technique_spans"] else ""
-    assert f"Technique spans {s['technique_spans']}{labels}" in flat
+    assert f"Persuasive passages shown {s['technique_spans']} (sensitivity balanced" in flat
+    assert f"+{s['hidden_technique_spans']} more at 'everything'" in flat
     assert f"Checkable claims {s['claims']}" in flat
-    assert f"Spans per 1,000 words {s['techniques_per_1000_words']:.1f}" in flat
+    assert f"Shown per 1,000 words {s['techniques_per_1000_words']:.1f}" in flat
     assert f"The writer's opinion sentences: {s['opinion_sentences']} of the writer's {s['writer_sentences']}" in flat
     assert f"Checkable claims: {s['claims']}" in flat
     writer_part = view.split("The writer's opinion sentences:")[1].split("Quoted speakers' opinion sentences")[0]
@@ -136,11 +141,13 @@ def test_terminal_html_and_json_show_the_same_figures(outputs: tuple[dict, str, 
     assert report.values["technique_spans"] == str(s["technique_spans"])
     assert report.values["claims"] == str(s["claims"])
     assert report.values["techniques_per_1000_words"] == f"{s['techniques_per_1000_words']:.1f}"
-    assert report.items == {"spans": s["technique_count"], "claims": s["claims"], "opinion": s["opinion_sentences"]}
+    assert report.items == {"spans": len(data["techniques"]), "claims": s["claims"], "opinion": s["opinion_sentences"]}
+    assert report.headings["ss-h-found"].split() == ["Persuasive", "passages", str(s["technique_spans"]), "shown", "·",
+                                                     f"+{s['hidden_technique_spans']}", "more", "at", "'everything'"]
     # the legend counts what is highlighted by default (spans under the calibrated threshold are hidden
     # until switched on), and carries every span's count for when they are
-    assert sum(report.legend) == sum(1 for t in data["techniques"] if not is_weak(t)) > 0
-    assert sum(report.legend_all) == s["technique_count"]
+    assert sum(report.legend) == sum(1 for t in data["techniques"] if not is_weak(t)) == s["technique_count"]
+    assert sum(report.legend_all) == len(data["techniques"])
     assert (
         f"{s['opinion_sentences']} of the writer's {s['writer_sentences']} sentences" in report.headings["ss-h-opinion"]
     )

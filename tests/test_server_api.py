@@ -483,7 +483,7 @@ def test_model_engine(tmp_path: Path) -> None:
         assert response.status_code == 200, response.text
         result = response.json()
         assert result["models"]["techniques"]["engine"] == "model"
-        assert {t["engine"] for t in result["techniques"]} <= {"model", "quotes"}  # scare quotes join as "quotes"
+        assert {t["engine"] for t in result["techniques"]} <= {"model", "lexicon", "rules", "quotes"}  # see calibration
         rules = test_client.post("/api/analyze", json={"text": SHORT, "engine": "rules"}).json()
         assert rules["models"]["techniques"]["engine"] == "rules"
 

@@ -184,16 +184,18 @@ def _view(analysis: Mapping[str, Any], show_weak: bool = False) -> dict[str, Any
             marks.append({"start": q["speaker"]["start"], "end": q["speaker"]["end"], "layer": "s", "i": i})
     marks += [{"start": c["start"], "end": c["end"], "layer": "c", "i": i} for i, c in enumerate(claims)]
 
+    # every span of a technique (drawn when the reader asks), and those the view shows: the summary's counts,
+    # which count what is shown (a hand-made summary that misses a technique: the layer's shown spans)
+    used = Counter(t["technique"] for t in techniques)
     given = figures.get("technique_counts")
-    used = Counter({str(k): int(v) for k, v in given.items()} if isinstance(given, Mapping) else {})
-    for tid, n in Counter(t["technique"] for t in techniques).items():
-        used.setdefault(tid, n)  # a hand-made summary that misses a technique of the layer
-    weak_used = Counter(techniques[i]["technique"] for i in weak)
+    shown_counts = Counter({str(k): int(v) for k, v in given.items()} if isinstance(given, Mapping) else {})
+    for tid, n in Counter(t["technique"] for i, t in enumerate(techniques) if i not in weak).items():
+        shown_counts.setdefault(tid, n)
     legend_ids = [t.id for t in TECHNIQUES] + sorted(set(used) - {t.id for t in TECHNIQUES})
     legend = []
     for k, tid in enumerate(legend_ids):
         info = technique_info(tid)
-        strong = max(used.get(tid, 0) - weak_used[tid], 0)
+        strong = shown_counts.get(tid, 0)
         legend.append(
             {
                 "id": tid,
