@@ -356,7 +356,7 @@ def test_other_address_needs_allow_origin(extension: SimpleNamespace, site: str)
 
 @pytest.fixture(scope="module")
 def model_server() -> Iterator[str]:
-    """A server on the model engine, whose technique spans carry a calibrated confidence."""
+    """A server on the model engine, whose technique spans carry a persuasion probability and a shown flag."""
     pytest.importorskip("fastapi", reason="the server extra is not installed")
     from spinscope.server import Settings, create_app
 
@@ -373,8 +373,8 @@ def highlight_sizes(page: Any, prefix: str) -> int:
 
 
 def test_weak_spans_are_hidden_until_asked(extension: SimpleNamespace, model_server: str, site: str) -> None:
-    """The default shown set: spans under the analysis' calibrated threshold are not painted until the
-    "show weak" setting is on; then they are, in their own (faded) highlights."""
+    """The default shown set: spans the analysis' sensitivity leaves out (shown: false) are not painted until
+    the "show weak" setting is on; then they are, in their own (faded) highlights."""
     use_server(extension, model_server)
     page, tab_id, errors = open_article(extension, site)
     popup = open_popup(extension, tab_id)
@@ -383,14 +383,14 @@ def test_weak_spans_are_hidden_until_asked(extension: SimpleNamespace, model_ser
     assert popup.locator("#error").is_hidden(), popup.locator("#error").inner_text()
     permalink = popup.locator("#permalink").get_attribute("href") or ""
     analysis = fetch_json(model_server + "/api/result/" + permalink.rsplit("/", 1)[1])
-    threshold = analysis["models"]["techniques"]["calibration"]["shown_min_confidence"]
-    weak = [s for s in analysis["techniques"] if s["confidence"] < threshold]
-    strong = [s for s in analysis["techniques"] if s["confidence"] >= threshold]
-    assert weak and strong, "the test article should hold spans on both sides of the threshold"
+    weak = [s for s in analysis["techniques"] if not s["shown"]]
+    strong = [s for s in analysis["techniques"] if s["shown"]]
+    assert weak and strong, "the test article should hold spans the default sensitivity shows and leaves out"
 
     assert highlight_sizes(page, "spinscope-t") == len(strong)
     assert highlight_sizes(page, "spinscope-w") == 0
-    assert f"{len(weak)} weak span" in popup.locator("#overview").inner_text()
+    hidden = analysis["summary"]["hidden_technique_spans"]
+    assert f"+{hidden} more at 'everything'" in popup.locator("#overview").inner_text()
     counts = [int(c) for c in popup.locator("#techniques .count").all_inner_texts()]
     assert sum(counts) == len(strong)
 
@@ -403,7 +403,7 @@ def test_weak_spans_are_hidden_until_asked(extension: SimpleNamespace, model_ser
         arg=len(weak),
     )
     assert highlight_sizes(page, "spinscope-t") == len(strong)
-    assert "weak span" not in popup.locator("#overview").inner_text()
+    assert "more at 'everything'" not in popup.locator("#overview").inner_text()
     extension.worker.evaluate("chrome.storage.local.remove(['showWeak'])")
     assert errors == []
     page.close()

@@ -244,12 +244,14 @@ def test_layers_start_off_and_each_switches_on(report: dict[str, Any]) -> None:
 
 
 def test_weak_spans_hidden_until_switched_on(browser: Any, tmp_path: Path) -> None:
-    """The real analysis of the bundled example: spans under the calibrated threshold are not highlighted,
-    listed or counted until "Show N weaker spans" is ticked; then they are, faded; unticked, gone again."""
+    """The real analysis of the bundled example: spans the default sensitivity leaves out are not highlighted,
+    listed or counted until "Show +N more" is ticked; then they are, faded; unticked, gone again."""
     import spinscope
     from spinscope.calibration import is_weak
 
-    data = spinscope.analyze((Path(__file__).parents[1] / "examples" / "demo-article.txt").read_text()).to_dict()
+    # at the precise sensitivity, so that some passages are left out entirely (not only other labels of shown ones)
+    text = (Path(__file__).parents[1] / "examples" / "demo-article.txt").read_text()
+    data = spinscope.analyze(text, sensitivity="precise").to_dict()
     weak = [i for i, t in enumerate(data["techniques"]) if is_weak(t)]
     strong = [i for i, t in enumerate(data["techniques"]) if not is_weak(t)]
     assert weak and strong
@@ -268,7 +270,8 @@ def test_weak_spans_hidden_until_switched_on(browser: Any, tmp_path: Path) -> No
 
         assert state() == (len(strong), len(strong), len(strong), 0)
         box = page.locator("input[data-weak]")
-        assert page.locator(".ss-weak-box").inner_text().startswith(f"Show {len(weak)} weaker spans")
+        hidden = data["summary"]["hidden_technique_spans"]
+        assert page.locator(".ss-weak-box").inner_text().startswith(f"Show +{hidden} more at 'everything'")
         box.check()
         shown = state()
         assert shown[:3] == (len(data["techniques"]),) * 3 and shown[3] > 0

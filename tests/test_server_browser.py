@@ -50,19 +50,26 @@ def submit(page: Any, text: str) -> None:
 
 
 def test_model_engine_hides_weak_spans_by_default(web: dict[str, Any]) -> None:
-    """With the trained model, spans under the calibrated threshold are in the JSON but not highlighted;
+    """With the trained model, spans the default sensitivity leaves out are in the JSON but not highlighted;
     the status line says how many, and the legend's switch brings them back."""
     page = web["page"]
     page.locator(".sp-options summary").click()
     page.select_option("#sp-engine", "model")
+    # precise: some passages are left out entirely (at balanced, mostly other labels of shown passages)
+    page.select_option("#sp-sensitivity", "precise")
     submit(page, DEMO.read_text(encoding="utf-8"))
     page.wait_for_selector("#sp-result .ss-report mark.ss-t", timeout=60_000)
     result_id = page.url.rsplit("/", 1)[1]
     data = page.evaluate(f"fetch('/api/result/{result_id}').then(r => r.json())")
-    threshold = data["models"]["techniques"]["calibration"]["shown_min_confidence"]
-    weak = [t for t in data["techniques"] if t["confidence"] < threshold]
+    assert data["summary"]["sensitivity"] == "precise"
+    weak = [t for t in data["techniques"] if not t["shown"]]
     assert weak and len(weak) < len(data["techniques"])
-    assert f"({len(weak)} weaker ones hidden" in page.locator("#sp-status").inner_text()
+    s = data["summary"]
+    status = page.locator("#sp-status").inner_text()
+    # the status line says what the report shows: the summary's figures, as in the report and the terminal
+    assert f"Done: {s['technique_spans']} persuasive passages shown (+{s['hidden_technique_spans']} more" in status
+    heading = page.locator("#sp-result #ss-h-found").inner_text()
+    assert f"{s['technique_spans']} shown · +{s['hidden_technique_spans']} more at 'everything'" in heading
     lit = "#sp-result .ss-text mark.ss-t:not(.ss-off)"
     before = page.locator(lit).count()
     page.locator("#sp-result input[data-weak]").check()
