@@ -142,8 +142,17 @@ def test_terminal_html_and_json_show_the_same_figures(outputs: tuple[dict, str, 
     assert report.values["claims"] == str(s["claims"])
     assert report.values["techniques_per_1000_words"] == f"{s['techniques_per_1000_words']:.1f}"
     assert report.items == {"spans": len(data["techniques"]), "claims": s["claims"], "opinion": s["opinion_sentences"]}
-    assert report.headings["ss-h-found"].split() == ["Persuasive", "passages", str(s["technique_spans"]), "shown", "·",
-                                                     f"+{s['hidden_technique_spans']}", "more", "at", "'everything'"]
+    assert report.headings["ss-h-found"].split() == [
+        "Persuasive",
+        "passages",
+        str(s["technique_spans"]),
+        "shown",
+        "·",
+        f"+{s['hidden_technique_spans']}",
+        "more",
+        "at",
+        "'everything'",
+    ]
     # the legend counts what is highlighted by default (spans under the calibrated threshold are hidden
     # until switched on), and carries every span's count for when they are
     assert sum(report.legend) == sum(1 for t in data["techniques"] if not is_weak(t)) == s["technique_count"]

@@ -83,7 +83,7 @@ def test_analyse_the_demo_article(web: dict[str, Any]) -> None:
     assert page.title().startswith("spinscope")
     submit(page, DEMO.read_text(encoding="utf-8"))
     page.wait_for_selector("#sp-result .ss-report mark.ss-t", timeout=30_000)
-    assert "techniques found" in page.locator("#sp-status").inner_text()
+    assert "persuasive passages shown" in page.locator("#sp-status").inner_text()
 
     marks = page.locator("#sp-result mark.ss-t")
     assert marks.count() >= 3

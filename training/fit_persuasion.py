@@ -139,7 +139,9 @@ def locations(
         for h in hits:
             if (h.start, h.end) not in taken and not _overlaps(list(model), h.start, h.end):
                 feats = persuasion_features("lexicon", lexicon_kind=h.kind, density=density)
-                out.append(Location(article, h.start, h.end, "lexicon", feats, _overlaps(gold[article], h.start, h.end)))
+                out.append(
+                    Location(article, h.start, h.end, "lexicon", feats, _overlaps(gold[article], h.start, h.end))
+                )
                 taken.add((h.start, h.end))
     return out
 
@@ -209,7 +211,9 @@ def wire_false_rate(items: list[Location], prob: np.ndarray, threshold: float) -
     """Shown passages touching no mark per 1,000 words of the spin set's wire reports among ``items``."""
     articles = {i.article for i in items if i.article in WIRE_WORDS}
     words = sum(WIRE_WORDS[a] for a in articles)
-    false = sum(1 for i, p in zip(items, prob, strict=True) if i.article in articles and p >= threshold and not i.persuasive)
+    false = sum(
+        1 for i, p in zip(items, prob, strict=True) if i.article in articles and p >= threshold and not i.persuasive
+    )
     return 1000.0 * false / words if words else 0.0
 
 
@@ -304,23 +308,30 @@ def main(argv: list[str] | None = None) -> None:
                 if any(i.engine == e for i in part)
             )
         )
-    lines.append("persuasive = overlaps a marked span of any technique (PTC gold; the spin set's writer and quoted marks)")
+    lines.append(
+        "persuasive = overlaps a marked span of any technique (PTC gold; the spin set's writer and quoted marks)"
+    )
     prob, chosen, per_fold = cross_validate(items, gold)
     lines += ["", "out-of-fold, pooled (probabilities from maps fitted on the other folds):"]
-    lines.append(f"{'threshold':>9}   {'PTC shown':>9} {'P':>6} {'R':>6} {'F1':>6}   {'spin shown':>10} {'P':>6} {'R':>6} {'F1':>6}")
+    lines.append(
+        f"{'threshold':>9}   {'PTC shown':>9} {'P':>6} {'R':>6} {'F1':>6}   {'spin shown':>10} {'P':>6} {'R':>6} {'F1':>6}"
+    )
     for t in (0.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8):
         f = by_corpus(items, prob, t, gold)
-        cells = [f"{f[c]['shown']:9d} {f[c]['precision']:6.3f} {f[c]['recall']:6.3f} {f[c]['f1']:6.3f}" for c in CORPORA]
+        cells = [
+            f"{f[c]['shown']:9d} {f[c]['precision']:6.3f} {f[c]['recall']:6.3f} {f[c]['f1']:6.3f}" for c in CORPORA
+        ]
         lines.append(f"{t:9.2f}   {cells[0]}   {' ' + cells[1]}")
-    lines += ["", "presets: thresholds chosen on the training folds, figures on the held-out fold (mean ± sd over folds):"]
+    lines += [
+        "",
+        "presets: thresholds chosen on the training folds, figures on the held-out fold (mean ± sd over folds):",
+    ]
     validation: dict[str, Any] = {}
     for name in ("precise", "balanced", "everything"):
         ts = [c[name] for c in chosen]
         row = {}
         for c in CORPORA:
-            row[c] = {
-                m: mean_sd([f[name][c][m] for f in per_fold if c in f[name]]) for m in ("precision", "recall")
-            }
+            row[c] = {m: mean_sd([f[name][c][m] for f in per_fold if c in f[name]]) for m in ("precision", "recall")}
         validation[name] = row
         lines.append(
             f"  {name:10} thresholds {ts}: PTC precision {row['ptc']['precision']}, recall {row['ptc']['recall']}; "

@@ -235,19 +235,22 @@ def apply_sensitivity(techniques: Sequence[Any], sensitivity: str = DEFAULT_SENS
         values = [t.persuasion for t in labels if t.persuasion is not None]
         return max(values) if values else 1.0  # no map (the rules engine): shown, as before
 
-    shown_at: list[tuple[int, int]] = []
+    shown_at: dict[tuple[int, int], Any] = {}  # location -> its shown label
     for (start, end), labels in sorted(by_location.items(), key=lambda kv: (-persuasion(kv[1]), kv[0])):
         labels.sort(key=lambda t: -t.score)
         for t in labels:
             t.shown = False
-        if persuasion(labels) < threshold or any(_iou((start, end), other) >= SAME_PASSAGE_IOU for other in shown_at):
+        if persuasion(labels) < threshold:
             continue
-        best = labels[0]
-        best.shown = True
-        runner_up = next((t for t in labels[1:] if t.technique != best.technique), None)
-        if runner_up is not None and runner_up.score >= ALTERNATIVE_MIN_RATIO * best.score:
+        same = next((shown_at[o] for o in shown_at if _iou((start, end), o) >= SAME_PASSAGE_IOU), None)
+        candidates = labels if same is None else [same, *labels]
+        best = candidates[0]
+        runner_up = next((t for t in candidates[1:] if t.technique != best.technique), None)
+        if best.alternative is None and runner_up is not None and runner_up.score >= ALTERNATIVE_MIN_RATIO * best.score:
             best.alternative = runner_up.technique
-        shown_at.append((start, end))
+        if same is None:
+            best.shown = True
+            shown_at[(start, end)] = best
 
 
 def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:

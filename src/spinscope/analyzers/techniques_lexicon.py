@@ -31,7 +31,9 @@ _IMPERATIVES = (
     "demand|refuse|boycott|never forget|never again|enough|no more|not on our watch|hands off|don't let|do not let|"
     "don’t let|let's take back|let’s take back|take back|bring back|save our|save the|protect our|make"
 )
-_EXHORTATION = re.compile(rf"(?:(?<=^)|(?<=[.!?]\s)|(?<=\n))\s*(?P<body>(?:{_IMPERATIVES})\b[^.!?\n]{{0,60}}[.!])", re.I)
+_EXHORTATION = re.compile(
+    rf"(?:(?<=^)|(?<=[.!?]\s)|(?<=\n))\s*(?P<body>(?:{_IMPERATIVES})\b[^.!?\n]{{0,60}}[.!])", re.I
+)
 MAX_EXHORTATION_WORDS = 9
 # A short question the writer asks the reader ("Fair to whom?", "Which services?") casts doubt: news asks
 # none in its own voice. Whole sentences only; a question inside a quotation is the speaker's.

@@ -21,8 +21,8 @@ from functools import cache
 import numpy as np
 
 from spinscope.analyzers.technique_labels import shipped_label_head, span_label_features
-from spinscope.analyzers.techniques_rules import SLOGAN_SCORE, slogan_spans
 from spinscope.analyzers.techniques_lexicon import lexicon_hits
+from spinscope.analyzers.techniques_rules import SLOGAN_SCORE, slogan_spans
 from spinscope.calibration import (
     Calibration,
     persuasion_features,
@@ -251,7 +251,13 @@ class TechniqueModel:
             if (c.start, c.end) not in persuasion:
                 inside = any(c.start <= h.start and h.end <= c.end for h in hits)
                 features = persuasion_features(
-                    "model", c.span_prob, c.label_prob, c.nested, c.end - c.start, lexicon_inside=inside, density=density
+                    "model",
+                    c.span_prob,
+                    c.label_prob,
+                    c.nested,
+                    c.end - c.start,
+                    lexicon_inside=inside,
+                    density=density,
                 )
                 persuasion[(c.start, c.end)] = _persuasion(calibration, features)
             score = round(c.span_prob * c.label_prob, 4)

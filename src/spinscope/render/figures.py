@@ -129,4 +129,13 @@ def summary_rows(analysis: Mapping[str, Any]) -> list[Figure]:
     ]
 
 
-__all__ = ["Figure", "hidden_note", "percent", "shown_detail", "span_wording", "scare_quotes", "speaker_types", "summary_rows"]
+__all__ = [
+    "Figure",
+    "hidden_note",
+    "percent",
+    "scare_quotes",
+    "shown_detail",
+    "span_wording",
+    "speaker_types",
+    "summary_rows",
+]
