@@ -9,12 +9,15 @@ from spinscope.analyzers.techniques_lexicon import lexicon_hits
 from spinscope.calibration import (
     PERSUASION_FEATURES,
     SENSITIVITIES,
+    Evidence,
     apply_sensitivity,
+    passage_features,
     persuasion_features,
     persuasion_probability,
     sensitivity_thresholds,
+    writer_spin_density,
 )
-from spinscope.document import TechniqueSpan
+from spinscope.document import Quote, Span, TechniqueSpan
 
 
 def _span(start: int, end: int, technique: str, score: float, persuasion: float | None) -> TechniqueSpan:
@@ -73,9 +76,30 @@ def test_lexicon_hits_have_exact_offsets_and_spare_plain_reporting() -> None:
 def test_persuasion_map_reads_its_own_features() -> None:
     n = len(PERSUASION_FEATURES)
     spec = {"mean": [0.0] * n, "scale": [1.0] * n, "weights": [0.0] * n, "bias": 0.0}
-    assert persuasion_probability(spec, persuasion_features("lexicon", lexicon_kind="question")) == 0.5
+    question = persuasion_features(Evidence("lexicon", lexicon_kind="question"), 0, 9, **CONTEXT)
+    assert len(question) == n and persuasion_probability(spec, question) == 0.5
     with pytest.raises(ValueError, match="refit"):
-        persuasion_probability({**spec, "weights": [0.0] * (n - 1)}, persuasion_features("quotes"))
+        persuasion_probability({**spec, "weights": [0.0] * (n - 1)}, question)
+
+
+CONTEXT = {"lexicon_inside": False, "density": 2.0, "quoted": False}
+
+
+def test_passage_features_read_the_article_around_the_span() -> None:
+    """The writer's spin density counts lexicon phrases outside direct quotes; a span inside one says so."""
+    text = 'Angry farmers marched. "This shameless cash grab must go," said Hanne Lytt. The vote is on Monday.'
+    quote = Quote("direct", Span(text.index('"'), text.index(',"') + 2))
+    inside = TechniqueSpan(text.index("shameless"), text.index(" cash"), "Loaded_Language", 0.5, "lexicon")
+    inside.evidence = Evidence("lexicon")
+    outside = TechniqueSpan(0, 5, "Loaded_Language", 0.5, "model")
+    outside.evidence = Evidence("model", 0.6, 0.7)
+    plain = TechniqueSpan(0, 5, "Loaded_Language", 0.5, "rules")  # no evidence: no features
+    features = passage_features(text, [inside, outside, plain], [quote])
+    index = {name: PERSUASION_FEATURES.index(name) for name in ("writer_spin_density", "in_direct_quote")}
+    assert features[0][index["in_direct_quote"]] == 1.0 and features[1][index["in_direct_quote"]] == 0.0
+    assert features[0][index["writer_spin_density"]] == 0.0  # the only spin phrases are the speaker's
+    assert features[2] is None
+    assert writer_spin_density("a shameless cash grab", lexicon_hits("a shameless cash grab"), []) == 50.0
 
 
 def test_sensitivity_changes_what_is_shown_not_what_is_found(demo_text: str) -> None:

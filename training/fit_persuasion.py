@@ -61,9 +61,10 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def spin_set_predictions(split: str = "dev") -> tuple[dict[str, list[dict[str, Any]]], dict[str, str], dict]:
+def spin_set_predictions(split: str = "dev") -> tuple[dict[str, list[dict[str, Any]]], dict[str, str], dict, dict]:
     """What ``collect`` gives for PTC, on the invented spin set's ``split`` (its ``dev`` half: the report half is
-    never fitted on), with its texts and marked spans (writer's and quoted: any marked span is persuasive)."""
+    never fitted on), with its texts, quotes and marked spans (writer's and quoted: any marked span is
+    persuasive)."""
     import dataclasses
 
     import spinscope
@@ -72,7 +73,7 @@ def spin_set_predictions(split: str = "dev") -> tuple[dict[str, list[dict[str, A
     from spinscope.segmentation import paragraphs, sentences
 
     model = load_technique_model()
-    found, texts, gold = {}, {}, {}
+    found, texts, gold, quotes = {}, {}, {}, {}
     for article in load_spin_set(split):
         analysis = spinscope.analyze(spinscope.Article(text=article.text, id=article.id), sensitivity="everything")
         candidates, _ = model.candidates(article.text, sentences(article.text, paragraphs(article.text)))
@@ -86,11 +87,28 @@ def spin_set_predictions(split: str = "dev") -> tuple[dict[str, list[dict[str, A
                 item.update(parts[(t["start"], t["end"], t["technique"])])
             spans.append(item)
         key = f"spin:{article.id}"
-        found[key], texts[key] = spans, article.text
+        found[key], texts[key], quotes[key] = spans, article.text, analysis.quotes
+        gold[key] = [(m.start, m.end) for m in article.spans]
         if article.kind == "wire":
             WIRE_WORDS[key] = article.words
-        gold[key] = [(m.start, m.end) for m in article.spans]
-    return found, texts, gold
+    return found, texts, gold, quotes
+
+
+def ptc_quotes(texts: dict[str, str], cache: Path) -> dict[str, list[Any]]:
+    """The quote analyser's quotes of each PTC article (cached beside the predictions: about a second each)."""
+    import pickle
+
+    from spinscope.analyzers import quotes
+    from spinscope.segmentation import paragraphs, sentences
+
+    path = cache.with_suffix(".quotes.pkl")
+    if path.exists():
+        cached = pickle.loads(path.read_bytes())
+        if sorted(cached) == sorted(texts):
+            return cached
+    found = {a: quotes.find_quotes(t, sentences(t, paragraphs(t)), use_tagger=True) for a, t in texts.items()}
+    path.write_bytes(pickle.dumps(found))
+    return found
 
 
 def ptc_gold(predictions: dict[str, list[dict[str, Any]]], gold_path: Path = GOLD) -> dict:
@@ -101,48 +119,48 @@ def ptc_gold(predictions: dict[str, list[dict[str, Any]]], gold_path: Path = GOL
     return gold
 
 
+def technique_spans(text: str, predictions: list[dict[str, Any]]) -> list[Any]:
+    """The model engine's technique spans of one article, rebuilt from the cached predictions with the evidence
+    the engine gives them (analyzers/techniques_model.py), plus the lexicon's spans where nothing was found."""
+    from spinscope.analyzers.techniques_lexicon import lexicon_spans
+    from spinscope.calibration import Evidence
+    from spinscope.document import TechniqueSpan
+
+    best = {(int(t["start"]), int(t["end"])): t for t in predictions if t["engine"] == "model" and t["rank"] == 0}
+    spans = []
+    for t in predictions:
+        key = (int(t["start"]), int(t["end"]))
+        span = TechniqueSpan(*key, t["technique"], float(t["score"]), t["engine"])
+        if t["engine"] == "model":
+            b = best[key]
+            span.evidence = Evidence("model", b["span_prob"], b["label_prob"], bool(b["nested"]))
+        elif t["engine"] in ("rules", "quotes"):
+            span.evidence = Evidence(t["engine"])
+        spans.append(span)
+    return spans + lexicon_spans(text, spans)
+
+
 def locations(
-    predictions: dict[str, list[dict[str, Any]]], texts: dict[str, str], gold: dict[str, list[tuple[int, int]]]
+    predictions: dict[str, list[dict[str, Any]]],
+    texts: dict[str, str],
+    gold: dict[str, list[tuple[int, int]]],
+    quotes: dict[str, list[Any]],
 ) -> list[Location]:
-    """Every passage the model engine would list (model spans once per location, the slogan rule, scare quotes,
-    and lexicon hits outside every tagger span), with its features and whether it is persuasive."""
-    from spinscope.analyzers.techniques_lexicon import lexicon_hits
-    from spinscope.calibration import persuasion_features, spin_density
+    """Every passage the model engine would list (once per location), with the features the pipeline gives it
+    (spinscope.calibration.passage_features) and whether it is persuasive."""
+    from spinscope.calibration import passage_features
 
     out = []
-    for article, spans in predictions.items():
-        hits = lexicon_hits(texts[article])
-        density = spin_density(texts[article], hits)
-        model = {}
-        for t in spans:
-            key = (int(t["start"]), int(t["end"]))
-            if t["engine"] == "model":
-                if t["rank"] == 0:
-                    model[key] = t
-            elif t["engine"] in ("rules", "quotes"):
-                feats = persuasion_features(t["engine"], density=density)
-                out.append(Location(article, *key, t["engine"], feats, _overlaps(gold[article], *key)))
-        for (start, end), t in model.items():
-            inside = any(start <= h.start and h.end <= end for h in hits)
-            feats = persuasion_features(
-                "model",
-                t["span_prob"],
-                t["label_prob"],
-                bool(t["nested"]),
-                end - start,
-                lexicon_inside=inside,
-                density=density,
-            )
-            out.append(Location(article, start, end, "model", feats, _overlaps(gold[article], start, end)))
-        covered = list(model) + [(int(t["start"]), int(t["end"])) for t in spans if t["engine"] == "rules"]
-        taken = set(covered)
-        for h in hits:
-            if (h.start, h.end) not in taken and not _overlaps(list(model), h.start, h.end):
-                feats = persuasion_features("lexicon", lexicon_kind=h.kind, density=density)
-                out.append(
-                    Location(article, h.start, h.end, "lexicon", feats, _overlaps(gold[article], h.start, h.end))
-                )
-                taken.add((h.start, h.end))
+    for article, found in predictions.items():
+        spans = technique_spans(texts[article], found)
+        seen = set()
+        for span, features in zip(spans, passage_features(texts[article], spans, quotes[article]), strict=True):
+            key = (span.start, span.end)
+            if features is None or key in seen:
+                continue
+            seen.add(key)
+            persuasive = _overlaps(gold[article], *key)
+            out.append(Location(article, *key, span.evidence.engine, features, persuasive))
     return out
 
 
@@ -287,13 +305,15 @@ def main(argv: list[str] | None = None) -> None:
     stripped = {k: v for k, v in json.loads(original).items() if k != "persuasion"}
     path.write_text(json.dumps(stripped, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     try:
-        spin_found, spin_texts, spin_gold = spin_set_predictions("dev")
+        spin_found, spin_texts, spin_gold, spin_quotes = spin_set_predictions("dev")
     finally:
         path.write_text(original, encoding="utf-8")
+    quotes = ptc_quotes(texts, args.cache)
     predictions.update(spin_found)
     texts.update(spin_texts)
     gold.update(spin_gold)
-    items = locations(predictions, texts, gold)
+    quotes.update(spin_quotes)
+    items = locations(predictions, texts, gold, quotes)
     lines = []
     for name, what in (("ptc", "held-out PTC articles"), ("spin", "articles of the spin set's dev half")):
         part = [i for i in items if corpus(i) == name]

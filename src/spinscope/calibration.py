@@ -69,8 +69,10 @@ def model_features(
     return np.array(parts + [float(technique == t) for t in CALIBRATED_TECHNIQUES], np.float64)
 
 
-# What the "persuasion" map reads of a passage (training/fit_persuasion.py): which source found it, and for the
-# tagger's spans what their score is made of, and whether a phrase of the spin lexicon lies inside.
+# What the "persuasion" map reads of a passage (training/fit_persuasion.py): which source found it; for the
+# tagger's spans what their score is made of and whether a phrase of the spin lexicon lies inside; and the
+# article around it (a reader judges a passage in its article: a lone "angry" inside a wire report's
+# quotation is not the loaded word it is in an op-ed).
 PERSUASION_FEATURES = (
     "is_model",
     "logit_span_prob",
@@ -83,47 +85,95 @@ PERSUASION_FEATURES = (
     "is_question",
     "is_slogan_rule",
     "is_scare_quote",
-    "article_spin_density",
+    "writer_spin_density",
+    "in_direct_quote",
+    "in_direct_quote_x_density",
 )
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What a detector saw of one span, for the persuasion map. ``engine``: "model", "lexicon", "rules" or
+    "quotes"; the tagger's span and best-label probabilities and nesting; a lexicon hit's kind."""
+
+    engine: str
+    span_prob: float = 0.0
+    label_prob: float = 0.0
+    nested: bool = False
+    lexicon_kind: str = "phrase"
+
+
 def persuasion_features(
-    engine: str,
-    span_prob: float = 0.0,
-    label_prob: float = 0.0,
-    nested: bool = False,
-    chars: int = 1,
-    *,
-    lexicon_inside: bool = False,
-    lexicon_kind: str = "phrase",
-    density: float = 0.0,
+    evidence: Evidence, start: int, end: int, *, lexicon_inside: bool, density: float, quoted: bool
 ) -> tuple[float, ...]:
-    """What the persuasion map reads of one passage (``PERSUASION_FEATURES``), found by ``engine``;
-    ``lexicon_kind`` of a lexicon hit: "phrase", "exhortation" or "question" (analyzers/techniques_lexicon.py);
-    ``density``: the article's spin lexicon phrases per 100 words (:func:`spin_density`). A reader judges a
-    passage in its article: a lone "angry" in a wire report's quotation is not the loaded word it is in an op-ed."""
-    model = engine == "model"
-    lexicon = engine == "lexicon"
+    """What the persuasion map reads of one passage (``PERSUASION_FEATURES``). ``lexicon_inside``: a spin lexicon
+    phrase lies inside it; ``density``: the writer's spin lexicon phrases per 100 of the writer's words
+    (:func:`writer_spin_density`); ``quoted``: it lies inside a direct quote's content."""
+    model = evidence.engine == "model"
+    lexicon = evidence.engine == "lexicon"
+    density_term = math.log1p(density)
     return (
         float(model),
-        _logit(span_prob) if model else 0.0,
-        _logit(label_prob) if model else 0.0,
-        float(model and nested),
-        math.log(max(chars, 1)) if model else 0.0,
+        _logit(evidence.span_prob) if model else 0.0,
+        _logit(evidence.label_prob) if model else 0.0,
+        float(model and evidence.nested),
+        math.log(max(end - start, 1)) if model else 0.0,
         float(model and lexicon_inside),
-        float(lexicon and lexicon_kind == "phrase"),
-        float(lexicon and lexicon_kind == "exhortation"),
-        float(lexicon and lexicon_kind == "question"),
-        float(engine == "rules"),
-        float(engine == "quotes"),
-        math.log1p(density),
+        float(lexicon and evidence.lexicon_kind == "phrase"),
+        float(lexicon and evidence.lexicon_kind == "exhortation"),
+        float(lexicon and evidence.lexicon_kind == "question"),
+        float(evidence.engine == "rules"),
+        float(evidence.engine == "quotes"),
+        density_term,
+        float(quoted),
+        float(quoted) * density_term,
     )
 
 
-def spin_density(text: str, hits: Sequence[Any]) -> float:
-    """Spin lexicon phrases (``LexiconHit`` of kind "phrase") per 100 words of ``text``."""
-    words = max(len(text.split()), 1)
-    return 100.0 * sum(1 for h in hits if h.kind == "phrase") / words
+def writer_spin_density(text: str, hits: Sequence[Any], contents: Sequence[tuple[int, int]]) -> float:
+    """The writer's spin lexicon phrases (``LexiconHit`` of kind "phrase" outside direct quotes' ``contents``)
+    per 100 of the writer's words."""
+
+    def inside(start: int, end: int) -> bool:
+        return any(a <= start and end <= b for a, b in contents)
+
+    quoted_words = sum(len(text[a:b].split()) for a, b in contents)
+    words = max(len(text.split()) - quoted_words, 1)
+    return 100.0 * sum(1 for h in hits if h.kind == "phrase" and not inside(h.start, h.end)) / words
+
+
+def passage_features(text: str, techniques: Sequence[Any], quotes: Sequence[Any]) -> list[tuple[float, ...] | None]:
+    """The persuasion map's features of each technique span with ``evidence`` (None for the others): the one
+    definition that training (training/fit_persuasion.py) and the pipeline share."""
+    from spinscope.analyzers.techniques_lexicon import lexicon_hits
+    from spinscope.summary import speech_contents
+
+    hits = lexicon_hits(text)
+    contents = speech_contents(quotes)
+    density = writer_spin_density(text, hits, contents)
+    out: list[tuple[float, ...] | None] = []
+    for t in techniques:
+        if t.evidence is None:
+            out.append(None)
+            continue
+        inside = any(t.start <= h.start and h.end <= t.end for h in hits)
+        quoted = any(a <= t.start and t.end <= b for a, b in contents)
+        out.append(
+            persuasion_features(t.evidence, t.start, t.end, lexicon_inside=inside, density=density, quoted=quoted)
+        )
+    return out
+
+
+def score_persuasion(text: str, techniques: Sequence[Any], quotes: Sequence[Any]) -> None:
+    """Set ``persuasion`` of each technique span that has ``evidence``, once the quotes are known (the pipeline
+    runs it after the quote analyser); without a shipped map, nothing changes."""
+    calibration = shipped_calibration()
+    block = calibration.manifest.get("persuasion") if calibration is not None else None
+    if not block:
+        return
+    for t, features in zip(techniques, passage_features(text, techniques, quotes), strict=True):
+        if features is not None:
+            t.persuasion = round(persuasion_probability(block["map"], features), 4)
 
 
 def persuasion_probability(spec: Mapping[str, Any], features: Sequence[float]) -> float:

@@ -86,6 +86,9 @@ class TechniqueSpan:
     shown: bool = True
     # the runner-up technique of the same passage when it is nearly as likely ("loaded language or name-calling")
     alternative: str | None = None
+    # what the persuasion map reads of the detector's view of the span (spinscope.calibration.Evidence); not
+    # serialised: ``persuasion`` is its result
+    evidence: Any = field(default=None, repr=False, compare=False)
 
     @property
     def label_confidence(self) -> float | None:
@@ -172,7 +175,7 @@ class Analysis:
             "techniques": [
                 # voice_of: "quoted" inside a direct quote's content (the speaker's own words), else "writer"
                 {
-                    **asdict(t),
+                    **{k: v for k, v in asdict(t).items() if k != "evidence"},
                     "label_confidence": t.label_confidence,
                     "text": text[t.start : t.end],
                     "voice_of": voice_of(t.start, t.end, contents),

@@ -15,7 +15,13 @@ from functools import cache
 from typing import Any, Literal, Protocol
 
 from spinscope import __version__
-from spinscope.calibration import DEFAULT_SENSITIVITY, Sensitivity, apply_sensitivity, check_sensitivity
+from spinscope.calibration import (
+    DEFAULT_SENSITIVITY,
+    Sensitivity,
+    apply_sensitivity,
+    check_sensitivity,
+    score_persuasion,
+)
 from spinscope.deadline import checkpoint
 from spinscope.document import Analysis, Article, Quote, Span, TechniqueSpan
 from spinscope.errors import EmptyInputError, InputError, SpinscopeError
@@ -140,7 +146,9 @@ def analyze(
     checkpoint()
     found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=use_tagger)
     checkpoint()
-    techniques += scare_quote_techniques(text, found_quotes, techniques, min_score, calibrated=use_models)
+    techniques += scare_quote_techniques(found_quotes, techniques, min_score, calibrated=use_models)
+    # is each passage persuasive at all: read in its article, now that its quotes are known
+    score_persuasion(text, techniques, found_quotes)
     apply_sensitivity(techniques, sensitivity)
     voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded, use_model=use_models)
     checkpoint()
@@ -168,7 +176,6 @@ SCARE_QUOTE_TECHNIQUE = "Doubt"
 
 
 def scare_quote_techniques(
-    text: str,
     found_quotes: list[Quote],
     techniques: list[TechniqueSpan],
     min_score: float,
@@ -179,28 +186,19 @@ def scare_quote_techniques(
     The quote analyser finds them exactly, so they join the technique layer (engine "quotes"). With
     ``calibrated`` (the model engines) they carry the calibration's confidence: PTC's annotators rarely
     mark them as Doubt, so it is low and views hide them by default (spinscope.calibration)."""
-    from spinscope.analyzers.techniques_lexicon import lexicon_hits
-    from spinscope.calibration import persuasion_features, persuasion_probability, shipped_calibration, spin_density
+    from spinscope.calibration import Evidence, shipped_calibration
 
     calibration = shipped_calibration() if calibrated else None
     have = {(t.start, t.end, t.technique) for t in techniques}
-    density = spin_density(text, lexicon_hits(text)) if calibration is not None else 0.0
     added = []
     for quote in found_quotes:
         span = (quote.content.start, quote.content.end, SCARE_QUOTE_TECHNIQUE)
         if quote.kind == "scare" and span not in have and quote.score >= min_score:
-            confidence = chance = None
+            confidence = None
             if calibration is not None and calibration.covers("quotes"):
                 confidence = round(calibration.score_confidence("quotes", quote.score), 4)
-            block = calibration.manifest.get("persuasion") if calibration is not None else None
-            if block:
-                features = persuasion_features("quotes", density=density)
-                chance = round(persuasion_probability(block["map"], features), 4)
-            added.append(
-                TechniqueSpan(
-                    *span, score=round(quote.score, 4), engine="quotes", confidence=confidence, persuasion=chance
-                )
-            )
+            added.append(TechniqueSpan(*span, score=round(quote.score, 4), engine="quotes", confidence=confidence))
+            added[-1].evidence = Evidence("quotes") if calibrated else None
     return added
 
 

@@ -16,11 +16,16 @@ probability that it is persuasive comes from ``spinscope.calibration`` (fitted o
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
+from spinscope.document import TechniqueSpan
+
 LEXICON = "persuasive-phrases"
+# A lexicon span's score: a fixed value (what ranks it among a passage's labels), not a probability.
+LEXICON_SCORE = 0.5
 EXHORTATION = "exhortation"
 EXHORTATION_TECHNIQUE = "Slogans"
 # Imperatives that open a call to act ("Stop ...", "Say no to ...", "Vote them out"); a verb of everyday
@@ -85,8 +90,10 @@ def _compiled() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     return re.compile(pattern, re.I), groups
 
 
-def lexicon_hits(text: str) -> list[LexiconHit]:
-    """Every lexicon phrase and exhortation in ``text``, in order (a phrase inside an exhortation is kept too)."""
+@lru_cache(maxsize=8)
+def lexicon_hits(text: str) -> tuple[LexiconHit, ...]:
+    """Every lexicon phrase, exhortation and rhetorical question in ``text``, in order (a phrase inside an
+    exhortation is kept too). Cached for the last few texts: the detector and the persuasion map both read it."""
     pattern, groups = _compiled()
     hits = []
     for match in pattern.finditer(text):
@@ -103,4 +110,22 @@ def lexicon_hits(text: str) -> list[LexiconHit]:
         if len(body.split()) <= MAX_QUESTION_WORDS:
             start = match.start("body")
             hits.append(LexiconHit(start, start + len(body), QUESTION_TECHNIQUE, RHETORICAL_QUESTION))
-    return sorted(hits, key=lambda h: (h.start, h.end))
+    return tuple(sorted(hits, key=lambda h: (h.start, h.end)))
+
+
+def lexicon_spans(text: str, found: Sequence[TechniqueSpan]) -> list[TechniqueSpan]:
+    """Technique spans for the hits where the detectors ``found`` nothing (no overlap with a tagger span, not
+    the same place as any span); their ``persuasion`` is set by the pipeline (spinscope.calibration)."""
+    from spinscope.calibration import Evidence
+
+    tagged = [(t.start, t.end) for t in found if t.engine == "model"]
+    have = {(t.start, t.end) for t in found}
+    out = []
+    for h in lexicon_hits(text):
+        if (h.start, h.end) in have or any(s < h.end and h.start < e for s, e in tagged):
+            continue
+        span = TechniqueSpan(h.start, h.end, h.technique, LEXICON_SCORE, "lexicon")
+        span.evidence = Evidence("lexicon", lexicon_kind=h.kind)
+        out.append(span)
+        have.add((h.start, h.end))
+    return out

@@ -21,15 +21,9 @@ from functools import cache
 import numpy as np
 
 from spinscope.analyzers.technique_labels import shipped_label_head, span_label_features
-from spinscope.analyzers.techniques_lexicon import lexicon_hits
+from spinscope.analyzers.techniques_lexicon import lexicon_spans
 from spinscope.analyzers.techniques_rules import SLOGAN_SCORE, slogan_spans
-from spinscope.calibration import (
-    Calibration,
-    persuasion_features,
-    persuasion_probability,
-    shipped_calibration,
-    spin_density,
-)
+from spinscope.calibration import Evidence, shipped_calibration
 from spinscope.document import Span, TechniqueSpan
 from spinscope.runtime.encoding import (
     SpanInput,
@@ -51,8 +45,6 @@ SECOND_LABEL_MIN_PROB = 0.3  # a span also gets its runner-up technique when tha
 # PTC nests short spans (a loaded word) inside long ones (a doubt-casting clause). Inside a long run the
 # tagger's peaks mark them: runs over these thresholds that lie strictly inside an outer span are kept too.
 NESTED_THRESHOLDS = {"low": 0.55, "high": 0.65}
-# A lexicon hit's score: a fixed value (what ranks it among a passage's labels), not a probability.
-LEXICON_SCORE = 0.5
 
 
 def _sentence_context(start: int, end: int, sentences: Sequence[Span] | None) -> tuple[int, int] | None:
@@ -69,11 +61,6 @@ def load_technique_model() -> TechniqueModel:
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
-
-
-def _persuasion(calibration: Calibration | None, features: tuple[float, ...]) -> float | None:
-    block = calibration.manifest.get("persuasion") if calibration is not None else None
-    return persuasion_probability(block["map"], features) if block else None
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -237,10 +224,6 @@ class TechniqueModel:
         """:meth:`find`, also returning the tagger's pass for other analysers to reuse."""
         candidates, encoded = self.candidates(text, sentences)
         calibration = shipped_calibration()
-        hits = lexicon_hits(text)
-        density = spin_density(text, hits)
-        # P(persuasive) is a property of the passage: its best label's parts decide it (rank 0 comes first)
-        persuasion: dict[tuple[int, int], float | None] = {}
         results = []
         for c in candidates:
             confidence = None
@@ -248,50 +231,24 @@ class TechniqueModel:
                 confidence = calibration.model_confidence(
                     c.technique, c.span_prob, c.label_prob, c.rank, c.nested, c.end - c.start
                 )
-            if (c.start, c.end) not in persuasion:
-                inside = any(c.start <= h.start and h.end <= c.end for h in hits)
-                features = persuasion_features(
-                    "model",
-                    c.span_prob,
-                    c.label_prob,
-                    c.nested,
-                    c.end - c.start,
-                    lexicon_inside=inside,
-                    density=density,
-                )
-                persuasion[(c.start, c.end)] = _persuasion(calibration, features)
             score = round(c.span_prob * c.label_prob, 4)
-            results.append(
-                TechniqueSpan(
-                    c.start,
-                    c.end,
-                    c.technique,
-                    score,
-                    confidence=_rounded(confidence),
-                    persuasion=_rounded(persuasion[(c.start, c.end)]),
-                )
-            )
+            span = TechniqueSpan(c.start, c.end, c.technique, score, confidence=_rounded(confidence))
+            # P(persuasive) is the passage's: its best label (rank 0, which comes first) speaks for it
+            best = next(x for x in candidates if (x.start, x.end) == (c.start, c.end))
+            span.evidence = Evidence("model", best.span_prob, best.label_prob, best.nested)
+            results.append(span)
         # The tagger misses most short exclamations ("Valdoria first!"); the rules' slogan shape marks
         # persuasion more often than not (held-out SI precision 0.58; SI F1 0.434 -> 0.442), though rarely
         # as Slogans (its calibrated confidence says so: spinscope.calibration).
         have = {(t.start, t.end) for t in results}
-        tagged = list(have)
         for start, end in slogan_spans(text):
             if (start, end) not in have:
                 confidence = calibration.score_confidence("rules", SLOGAN_SCORE) if calibration is not None else None
-                chance = _persuasion(calibration, persuasion_features("rules", density=density))
-                results.append(
-                    TechniqueSpan(start, end, "Slogans", SLOGAN_SCORE, "rules", _rounded(confidence), _rounded(chance))
-                )
+                span = TechniqueSpan(start, end, "Slogans", SLOGAN_SCORE, "rules", _rounded(confidence))
+                span.evidence = Evidence("rules")
+                results.append(span)
                 have.add((start, end))
-        # What the tagger lacks (analyzers/techniques_lexicon.py): spin lexicon phrases and exhortations where
-        # it found nothing; how often such a hit is persuasive is the calibration's (fitted on PTC).
-        for h in hits:
-            if (h.start, h.end) in have or any(s < h.end and h.start < e for s, e in tagged):
-                continue
-            chance = _persuasion(calibration, persuasion_features("lexicon", lexicon_kind=h.kind, density=density))
-            results.append(TechniqueSpan(h.start, h.end, h.technique, LEXICON_SCORE, "lexicon", None, _rounded(chance)))
-            have.add((h.start, h.end))
+        results += lexicon_spans(text, results)
         results.sort(key=lambda t: (t.start, t.end))
         return results, encoded
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from spinscope.errors import InputError
+from spinscope.render.semeval import PTC_LEFT_OUT
 from spinscope.scoring import LabeledSpan, read_labels, score_si, score_tc
 
 
@@ -74,7 +75,8 @@ def predict_spans(articles: Path, ids: list[str], engine: str = "model") -> list
     for article_id in ids:
         text = read_article_file(articles, article_id)
         for span in detector.find(text, sentences(text)):
-            predicted.append((article_id, span.technique, span.start, span.end))
+            if span.engine not in PTC_LEFT_OUT:  # the spin lexicon answers a reader's question, not PTC's task
+                predicted.append((article_id, span.technique, span.start, span.end))
     return predicted
 
 
