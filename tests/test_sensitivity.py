@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import spinscope
@@ -124,3 +126,19 @@ def test_saved_json_keeps_the_shown_flags(demo_text: str) -> None:
     again = spinscope.Analysis.from_dict(data).to_dict()
     keys = ("shown", "persuasion", "alternative", "label_confidence")
     assert [[t[k] for k in keys] for t in again["techniques"]] == [[t[k] for k in keys] for t in data["techniques"]]
+
+
+@pytest.mark.slow
+def test_the_presets_compared_on_the_spin_set() -> None:
+    """`spinscope sensitivity`: each preset's threshold and figures; a stricter preset shows less and finds less."""
+    from spinscope.evaluation.spin import compare_sensitivities, format_sensitivities
+
+    result = compare_sensitivities("dev", samples=50)
+    recall = {p: f["writer_recall_shown"]["value"] for p, f in result["measured"].items()}
+    shown = {p: f["shown"] for p, f in result["measured"].items()}
+    assert recall["precise"] <= recall["balanced"] <= recall["everything"]
+    assert shown["precise"] < shown["balanced"] <= shown["everything"]
+    text = format_sensitivities(result)
+    for preset in SENSITIVITIES:
+        assert re.search(rf"^  {preset} +{result['thresholds'][preset]:.2f} ", text, re.M)
+    assert "out-of-fold" in text and set(result["out_of_fold"]) == set(SENSITIVITIES)

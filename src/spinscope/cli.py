@@ -329,6 +329,20 @@ def eval_spin(
         sys.stdout.write(format_spin_report(results))
 
 
+@app.command()
+def sensitivity(
+    split: Annotated[
+        SpinSplit, typer.Option(help="The spin set's split to measure: report (never tuned on), dev or all.")
+    ] = SpinSplit.report,
+    engine: Annotated[EngineName, typer.Option(help="Detector to score.")] = EngineName.model,
+) -> None:
+    """The sensitivity presets side by side: threshold, recall and precision on the spin set (measured now) and
+    out-of-fold on PTC and the spin set's dev half (stored when the persuasion map was fitted)."""
+    from spinscope.evaluation.spin import compare_sensitivities, format_sensitivities
+
+    sys.stdout.write(format_sensitivities(compare_sensitivities(split.value, engine.value)))
+
+
 class RunnerName(StrEnum):
     local = "local"
     ray = "ray"

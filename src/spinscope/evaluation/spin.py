@@ -314,3 +314,84 @@ def format_spin_report(results: Mapping[str, Any]) -> str:
         )
     lines.append("  found: any span overlaps; shown: a shown span overlaps; label: with one of the mark's labels")
     return "\n".join(lines) + "\n"
+
+
+# ---- the sensitivity presets side by side ---------------------------------------------------------------
+def analyse_at(engine: str = "model") -> Callable[[str], Analyse]:
+    """``for_preset(name)``: an analyser for :func:`evaluate_spin` at that sensitivity. Each article is analysed
+    once (at "everything"); a preset only sets the ``shown`` flags again (spinscope.calibration.apply_sensitivity)."""
+    import copy
+
+    from spinscope.calibration import apply_sensitivity
+    from spinscope.document import Article
+    from spinscope.pipeline import analyze
+    from spinscope.summary import summarise as summarise_analysis
+
+    done: dict[str, Any] = {}
+
+    def for_preset(preset: str) -> Analyse:
+        def run(article: SpinArticle) -> Mapping[str, Any]:
+            if article.id not in done:
+                item = Article(text=article.text, id=article.id, title=article.meta.get("title"))
+                done[article.id] = analyze(item, engine=engine, sensitivity="everything")  # type: ignore[arg-type]
+            analysis = copy.deepcopy(done[article.id])
+            apply_sensitivity(analysis.techniques, preset)
+            analysis.summary = {**summarise_analysis(analysis), "sensitivity": preset}
+            return analysis.to_dict()
+
+        return run
+
+    return for_preset
+
+
+def compare_sensitivities(split: str = "report", engine: str = "model", samples: int = BOOTSTRAP_SAMPLES) -> dict:
+    """The spin set's figures at each preset, and the out-of-fold figures stored with the persuasion map."""
+    from spinscope.calibration import SENSITIVITIES, sensitivity_thresholds, shipped_calibration
+
+    for_preset = analyse_at(engine)
+    articles = load_spin_set(split)
+    measured = {}
+    for preset in SENSITIVITIES:
+        result = evaluate_spin(split, engine, preset, articles=articles, analyse=for_preset(preset), samples=samples)
+        measured[preset] = result["splits"].get(split) or result["splits"]["all"]
+    calibration = shipped_calibration()
+    block = calibration.manifest.get("persuasion", {}) if calibration is not None else {}
+    return {
+        "split": split,
+        "engine": engine,
+        "thresholds": sensitivity_thresholds(),
+        "measured": measured,
+        "out_of_fold": block.get("validation", {}),
+    }
+
+
+def format_sensitivities(result: Mapping[str, Any]) -> str:
+    lines = [
+        f"sensitivity presets (engine {result['engine']}); a passage is shown when its 'persuasion' reaches the "
+        "preset's threshold",
+        "",
+        f"spin set, {result['split']} split (measured now; writer's marked spans, shown writer-voice spans, "
+        "wire reports):",
+        f"  {'preset':<11} {'threshold':>9} {'recall':>8} {'precision':>10} {'false/1,000 wire words':>23}",
+    ]
+    for preset, figures in result["measured"].items():
+        wire = figures["wire_false_per_1000"]
+        lines.append(
+            f"  {preset:<11} {result['thresholds'][preset]:9.2f} {figures['writer_recall_shown']['value']:8.1%} "
+            f"{(figures['precision_shown']['value'] or 0.0):10.1%} {wire['value'] or 0.0:23.2f}"
+        )
+    stored = result["out_of_fold"]
+    if stored:
+        lines += [
+            "",
+            "out-of-fold when the map was fitted (training/fit_persuasion.py; mean ± sd over 5 folds): passages",
+            "touching any marked span (precision) and marked spans touched (recall)",
+            f"  {'preset':<11} {'PTC precision':>15} {'PTC recall':>15} {'spin dev precision':>19} {'spin dev recall':>16}",
+        ]
+        for preset, row in stored.items():
+            ptc, spin = row.get("ptc", {}), row.get("spin", {})
+            lines.append(
+                f"  {preset:<11} {ptc.get('precision', 'n/a'):>15} {ptc.get('recall', 'n/a'):>15} "
+                f"{spin.get('precision', 'n/a'):>19} {spin.get('recall', 'n/a'):>16}"
+            )
+    return "\n".join(lines) + "\n"
