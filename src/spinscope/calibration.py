@@ -81,6 +81,7 @@ PERSUASION_FEATURES = (
     "log_chars",
     "lexicon_inside",
     "is_lexicon_phrase",
+    "is_learned_word",
     "is_exhortation",
     "is_question",
     "is_slogan_rule",
@@ -120,6 +121,7 @@ def persuasion_features(
         math.log(max(end - start, 1)) if model else 0.0,
         float(model and lexicon_inside),
         float(lexicon and evidence.lexicon_kind == "phrase"),
+        float(lexicon and evidence.lexicon_kind == "learned"),
         float(lexicon and evidence.lexicon_kind == "exhortation"),
         float(lexicon and evidence.lexicon_kind == "question"),
         float(evidence.engine == "rules"),
@@ -131,7 +133,8 @@ def persuasion_features(
 
 
 def writer_spin_density(text: str, hits: Sequence[Any], contents: Sequence[tuple[int, int]]) -> float:
-    """The writer's spin lexicon phrases (``LexiconHit`` of kind "phrase" outside direct quotes' ``contents``)
+    """The writer's spin lexicon words and phrases (``LexiconHit`` of kind "phrase" or "learned" outside direct
+    quotes' ``contents``)
     per 100 of the writer's words."""
 
     def inside(start: int, end: int) -> bool:
@@ -139,7 +142,7 @@ def writer_spin_density(text: str, hits: Sequence[Any], contents: Sequence[tuple
 
     quoted_words = sum(len(text[a:b].split()) for a, b in contents)
     words = max(len(text.split()) - quoted_words, 1)
-    return 100.0 * sum(1 for h in hits if h.kind == "phrase" and not inside(h.start, h.end)) / words
+    return 100.0 * sum(1 for h in hits if h.kind in ("phrase", "learned") and not inside(h.start, h.end)) / words
 
 
 def passage_features(text: str, techniques: Sequence[Any], quotes: Sequence[Any]) -> list[tuple[float, ...] | None]:
@@ -156,7 +159,7 @@ def passage_features(text: str, techniques: Sequence[Any], quotes: Sequence[Any]
         if t.evidence is None:
             out.append(None)
             continue
-        inside = any(t.start <= h.start and h.end <= t.end for h in hits)
+        inside = any(t.start <= h.start and h.end <= t.end and h.kind in ("phrase", "learned") for h in hits)
         quoted = any(a <= t.start and t.end <= b for a, b in contents)
         out.append(
             persuasion_features(t.evidence, t.start, t.end, lexicon_inside=inside, density=density, quoted=quoted)

@@ -5,6 +5,8 @@ spin ("a shameless cash grab", "clueless ideologues", "Stop the charge now") low
 finds, with exact offsets:
 
 - phrases of ``lexicons/persuasive-phrases.txt`` (written by hand; ``*`` ends a prefix), each with its technique;
+- words PTC's annotators mark as loaded language or name-calling (``lexicons/ptc-loaded-words.txt``, learned by
+  ``training/ptc_lexicon.py`` from the PTC train articles the persuasion map is not fitted on);
 - rhetorical questions: a short question in the running text ("Fair to whom?"), the writer's doubt;
 - exhortations: a short sentence that opens with an imperative of action ("Stop the charge now.", "Say no to
   the levy!", "Don't let them win."), the shape of a slogan.
@@ -24,6 +26,8 @@ from importlib import resources
 from spinscope.document import TechniqueSpan
 
 LEXICON = "persuasive-phrases"
+LEARNED = "ptc-loaded-words"
+LEARNED_PREFIX = "ptc:"
 # A lexicon span's score: a fixed value (what ranks it among a passage's labels), not a probability.
 LEXICON_SCORE = 0.5
 EXHORTATION = "exhortation"
@@ -57,7 +61,10 @@ class LexiconHit:
 
     @property
     def kind(self) -> str:
-        """What found it: "phrase", "exhortation" or "question" (the persuasion map tells them apart)."""
+        """What found it: "phrase" (the hand-written list), "learned" (a word PTC's annotators mark), "exhortation"
+        or "question" (the persuasion map tells them apart)."""
+        if self.source.startswith(LEARNED_PREFIX):
+            return "learned"
         return {EXHORTATION: "exhortation", RHETORICAL_QUESTION: "question"}.get(self.source, "phrase")
 
 
@@ -90,6 +97,14 @@ def _compiled() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     return re.compile(pattern, re.I), groups
 
 
+@cache
+def _learned() -> tuple[dict[str, str], re.Pattern[str]]:
+    """The words PTC's annotators mark (``lexicons/ptc-loaded-words.txt``, training/ptc_lexicon.py) -> technique."""
+    raw = resources.files("spinscope.lexicons").joinpath(f"{LEARNED}.txt").read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in raw.splitlines() if line and not line.startswith("#")]
+    return {row[1]: row[0] for row in rows}, re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
+
+
 @lru_cache(maxsize=8)
 def lexicon_hits(text: str) -> tuple[LexiconHit, ...]:
     """Every lexicon phrase, exhortation and rhetorical question in ``text``, in order (a phrase inside an
@@ -99,6 +114,11 @@ def lexicon_hits(text: str) -> tuple[LexiconHit, ...]:
     for match in pattern.finditer(text):
         technique, entry = groups[match.lastgroup or ""]
         hits.append(LexiconHit(match.start(), match.end(), technique, entry))
+    learned, words = _learned()
+    for match in words.finditer(text):
+        word = match.group().lower()
+        if word in learned:
+            hits.append(LexiconHit(match.start(), match.end(), learned[word], LEARNED_PREFIX + word))
     for match in _EXHORTATION.finditer(text):
         body = match.group("body")
         if len(body.split()) <= MAX_EXHORTATION_WORDS:
