@@ -425,11 +425,19 @@ def serve(
             "repeat for more. Off by default; the environment variable takes several, space-separated.",
         ),
     ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A host name the server answers to besides localhost, 127.0.0.1, [::1] and --host "
+            "(its LAN name, a proxy's public name); repeat for more; * for any. Others get 400 (DNS rebinding)."
+        ),
+    ] = None,
 ) -> None:
     """Run the web page and REST API (http://HOST:PORT/, API docs at /docs)."""
     try:
         from spinscope.server import Settings, check_origins
         from spinscope.server import serve as run_server
+        from spinscope.server.hosts import allowed_hosts
     except ImportError as error:
         raise fail(f"the server needs the server extra: pip install 'spinscope[server]' ({error})") from None
     try:
@@ -445,6 +453,7 @@ def serve(
         allowed_origins=origins,
         analysis_timeout=time_limit,
         forwarded_allow_ips=forwarded_allow_ips,
+        allowed_hosts=allowed_hosts(allowed_host or ()),
     )
     err.print(f"spinscope: serving on http://{host}:{port}/ (API docs at /docs)", highlight=False)
     run_server(settings, host=host, port=port)

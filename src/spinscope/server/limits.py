@@ -227,15 +227,17 @@ class TokenBucket:
         return self.rate > 0
 
     def take(self, key: str, cost: float = 1.0) -> float:
-        """Take ``cost`` tokens: 0.0 when allowed, else the seconds until they would be there."""
+        """Take ``cost`` tokens: 0.0 when allowed, else the seconds until they would be there.
+
+        A cost over ``burst`` is charged ``burst``: a bucket can never hold more, and a request
+        that could never pass would be told to retry for ever. It passes when the bucket is full."""
         if not self.enabled:
             return 0.0
+        cost = min(cost, self.burst)
         now = time.monotonic()
         with self._lock:
             tokens, last = self._buckets.get(key, (self.burst, now))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if cost > self.burst:
-                return math.inf
             if tokens >= cost:
                 self._buckets[key] = (tokens - cost, now)
                 if len(self._buckets) > self.max_keys:
@@ -243,6 +245,15 @@ class TokenBucket:
                 return 0.0
             self._buckets[key] = (tokens, now)
             return (cost - tokens) / self.rate
+
+    def give(self, key: str, tokens: float) -> None:
+        """Give back ``tokens`` taken for a request that was refused later (it then cost nothing)."""
+        if not self.enabled or tokens <= 0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            held, last = self._buckets.get(key, (self.burst, now))
+            self._buckets[key] = (min(self.burst, held + (now - last) * self.rate + tokens), now)
 
     def _forget_full(self, now: float) -> None:
         full = [k for k, (tokens, last) in self._buckets.items() if tokens + (now - last) * self.rate >= self.burst]
