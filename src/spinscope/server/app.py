@@ -17,9 +17,11 @@ Routes (see ``/docs`` on a running server)::
 
 Every error is JSON ``{"error": "<stable code>", "message": "<one line>"}``:
 400 ``empty_input`` ``binary_input`` ``unsupported_language`` ``unsafe_url`` ``invalid_url``
-``unsupported_content`` ``invalid_input`` ``host_not_allowed``; 404 ``not_found``; 405 ``method_not_allowed``;
-408 ``request_timeout``; 413 ``body_too_large`` ``text_too_large``; 415 ``unsupported_media_type``; 422 ``invalid_json`` ``invalid_request``; 429 ``rate_limited``;
-500 ``internal_error``; 502 ``fetch_failed``; 503 ``overloaded`` ``analysis_timeout``.
+``unsupported_content`` ``invalid_input`` ``host_not_allowed``; 404 ``not_found``; 405
+``method_not_allowed``; 408 ``request_timeout``; 413 ``body_too_large`` ``text_too_large``; 415
+``unsupported_media_type``; 422 ``invalid_json`` ``invalid_request``; 429 ``rate_limited``;
+500 ``internal_error``; 502 ``fetch_failed``; 503 ``overloaded`` ``analysis_timeout``
+``too_many_connections``.
 An analysis whose client disconnects is dropped from the queue, or stopped if it runs.
 
 Models are loaded once, at start-up, and shared by the analysis threads

@@ -6,8 +6,9 @@ connections would stay open for good. :func:`header_timeout_protocol` wraps uvic
 protocol class with a timer: a connection that has not sent a complete request head within
 ``header_timeout`` seconds of opening (or of its previous response) is closed.
 :func:`uvicorn_config` adds the keep-alive timeout, a cap on connections (uvicorn answers
-503 past it), a share of it per client address (:func:`client_cap_protocol`) and trusts ``X-Forwarded-For`` only from the proxies it is told of: by default
-no one, so a client cannot pick its own rate-limit key.
+503 past it), a share of it per client address (:func:`client_cap_protocol`), and trusts
+``X-Forwarded-For`` only from the proxies it is told of: by default no one, so a client
+cannot pick its own rate-limit key.
 """
 
 from __future__ import annotations
