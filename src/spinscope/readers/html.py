@@ -20,7 +20,7 @@ NO_TEXT_REASON = "no article text found in the HTML"
 # attributes (100,000 attributes on one tag: 92 s; 40,000 sibling tags: 21 s), and a parse cannot
 # be stopped part-way. A linear scan refuses, before parsing, markup over these bounds; a news
 # page has a few thousand tags and a few dozen attributes on its busiest one.
-MAX_HTML_TAGS = 20_000
+MAX_HTML_TAGS = 15_000
 MAX_HTML_ATTRIBUTES = 40_000
 MAX_TAG_ATTRIBUTES = 200
 MARKUP_REASON = "too much markup to read in time"
