@@ -69,6 +69,7 @@ from spinscope.errors import (
 from spinscope.pipeline import analyze
 from spinscope.server.hosts import HostCheck, allowed_hosts
 from spinscope.server.limits import (
+    RATE_PAID,
     AnalysisPool,
     BodyGuard,
     Overloaded,
@@ -671,7 +672,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit = settings.max_text_chars
         if article.text is not None and len(article.text) > limit:  # 413 before any rate charge: retrying is futile
             raise TextTooLarge("text", f"too large: {len(article.text):,} characters (limit {limit:,})")
-        state.charge(client, state.cost_of(article), paid=1)
+        state.charge(client, state.cost_of(article), paid=request.scope.get("state", {}).get(RATE_PAID, 0))
         result = await run_analysis(request, state.analyze_and_store, article, client)
         return result if isinstance(result, Response) else JSONResponse(result)
 
@@ -688,7 +689,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         A batch counts as one request per article (per 10,000 characters begun) against the rate limit.
         """
         client = client_key(request.scope)
-        state.charge(client, sum(state.cost_of(a) for a in batch.articles), paid=1)
+        paid = request.scope.get("state", {}).get(RATE_PAID, 0)
+        state.charge(client, sum(state.cost_of(a) for a in batch.articles), paid=paid)
         result = await run_analysis(request, state.analyze_batch, batch.articles, client)
         return result if isinstance(result, Response) else JSONResponse({"results": result})
 
