@@ -99,6 +99,20 @@ def test_a_cancel_stops_a_fetch_waiting_for_a_silent_page(trickle: str) -> None:
     assert time.monotonic() - start < 0.5 + MARGIN
 
 
+def test_a_slow_name_lookup_counts_against_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    from spinscope.readers import url as url_module
+
+    def slow_getaddrinfo(*args: Any, **kwargs: Any) -> list[Any]:
+        time.sleep(8)  # a resolver that does not answer (each try waits 5 s)
+        raise OSError("no answer")
+
+    monkeypatch.setattr(url_module.socket, "getaddrinfo", slow_getaddrinfo)
+    start = time.monotonic()
+    with pytest.raises(FetchError, match=r"timed out after 1 s"):
+        fetch_url("http://news.example/story", timeout=1)
+    assert time.monotonic() - start < 1 + MARGIN
+
+
 # ---- item 6: markup bounded before parsing ---------------------------------------------------------
 
 

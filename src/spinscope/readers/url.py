@@ -26,6 +26,7 @@ import os
 import re
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Collection, Iterable
 from typing import Any
@@ -205,6 +206,30 @@ class _BoundedStream(httpcore.NetworkStream):
         return self._stream.get_extra_info(info)
 
 
+def _resolve(host: str, port: int, budget: _Budget | None) -> list[Any]:
+    """``getaddrinfo`` for a TCP connection, within ``budget``: the look-up cannot be interrupted
+    (a resolver can take 5 s a try), so it runs in a daemon thread that is left behind if time runs out."""
+    if budget is None:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    outcome: list[Any] = []
+    done = threading.Event()
+
+    def look_up() -> None:
+        try:
+            outcome.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP))
+        except BaseException as exc:  # handed to the fetching thread
+            outcome.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=look_up, name="spinscope-resolve", daemon=True).start()
+    while not done.wait(min(budget.left(None), _Budget.SLICE)):
+        pass
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return list(outcome[0])
+
+
 class SafeNetworkBackend(httpcore.SyncBackend):
     """An httpcore backend that resolves host names itself and connects only to allowed addresses
     (within ``budget``, the whole fetch's deadline, when given)."""
@@ -222,7 +247,7 @@ class SafeNetworkBackend(httpcore.SyncBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+            infos = _resolve(host, port, self._budget)
         except (socket.gaierror, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}") from exc
         addresses: list[IPAddress] = []
@@ -340,7 +365,7 @@ def fetch_url(
 ) -> Article:
     """Fetch ``url`` and read the article in it (HTML or plain text).
 
-    ``timeout`` bounds the whole fetch (seconds: connecting, the headers, the body, every
+    ``timeout`` bounds the whole fetch (seconds: the name look-up, connecting, the headers, the body, every
     redirect), however slowly the page trickles in; it also stops when the analysis it runs
     in does (:mod:`spinscope.deadline`: a server's time limit, a client that went away,
     raising :class:`~spinscope.errors.AnalysisStopped`). A body over ``max_bytes``
