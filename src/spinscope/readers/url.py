@@ -365,9 +365,9 @@ def fetch_url(
 ) -> Article:
     """Fetch ``url`` and read the article in it (HTML or plain text).
 
-    ``timeout`` bounds the whole fetch (seconds: the name look-up, connecting, the headers, the body, every
-    redirect), however slowly the page trickles in; it also stops when the analysis it runs
-    in does (:mod:`spinscope.deadline`: a server's time limit, a client that went away,
+    ``timeout`` bounds the whole fetch (seconds: the name look-up, connecting, the headers,
+    the body, every redirect), however slowly the page trickles in; it also stops when the
+    analysis it runs in does (:mod:`spinscope.deadline`: a server's time limit, a client that went away,
     raising :class:`~spinscope.errors.AnalysisStopped`). A body over ``max_bytes``
     is cut off with an :class:`InputError` ("too large"). Loopback, private,
     link-local, unique-local, multicast, reserved and unspecified addresses are
