@@ -207,3 +207,51 @@ def test_model_engine_on_three_articles(tmp_path: Path) -> None:
     assert {r["engine"] for r in rows} == {"model"}
     assert all(json.loads(r["analysis"])["models"]["techniques"]["engine"] == "model" for r in rows)
     assert len(result.workers) == 1 and next(iter(result.workers.values())) > 0
+
+
+def test_ids_repeated_across_inputs_are_renamed_not_dropped(tmp_path: Path) -> None:
+    """Issue 30: two outlets' files both number their articles 1, 2; two folders both hold article1.txt.
+    Before: 2 rows of 4 (and 1 of 2), exit 0. Now each later input's repeats become INPUT#ID, and a
+    resumed run makes the same keys (nothing redone, nothing lost)."""
+    from typer.testing import CliRunner
+
+    from spinscope.cli import app
+
+    texts = [a["text"] for a in make_articles(6, seed=30)]
+    outlets = []
+    for n, name in enumerate(("north.jsonl", "south.jsonl")):
+        rows = [{"id": str(i + 1), "text": texts[2 * n + i], "outlet": name} for i in range(2)]
+        (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        outlets.append(str(tmp_path / name))
+    out = tmp_path / "out"
+    first = run_batch(outlets[:1], out, engine="rules", workers=0)
+    assert first.written == 2 and not first.renamed
+    both = run_batch(outlets, out, engine="rules", workers=0)  # resumes: north's two are done
+    assert (both.written, both.skipped_done, both.duplicates) == (2, 2, 0)
+    assert [(old, new) for _source, old, new in both.renamed] == [("1", f"{outlets[1]}#1"), ("2", f"{outlets[1]}#2")]
+    rows = read_rows(out)
+    assert sorted(r["key"] for r in rows) == sorted(["1", "2", f"{outlets[1]}#1", f"{outlets[1]}#2"])
+    assert sorted(r["id"] for r in rows) == sorted(r["key"] for r in rows)
+    again = run_batch(outlets, out, engine="rules", workers=0)
+    assert (again.written, again.skipped_done) == (0, 4)
+
+    folders = [
+        write_folder(tmp_path / name, [{"id": "article1", "text": t}]) for name, t in zip("ab", texts[4:], strict=True)
+    ]
+    result = CliRunner().invoke(
+        app,
+        [
+            "batch",
+            *map(str, folders),
+            "-o",
+            str(tmp_path / "f"),
+            "--workers",
+            "0",
+            "--engine",
+            "rules",
+            "--no-progress",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert len(read_rows(tmp_path / "f")) == 2
+    assert "renamed 1 article" in " ".join(result.output.split())

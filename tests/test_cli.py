@@ -224,3 +224,28 @@ def test_error_line_prints_brackets_literally() -> None:
     console = Console(file=io.StringIO(), width=200, no_color=True, markup=False)
     console.print(error_line("bad [corpus] and [bold]not bold[/] [link=x]"))
     assert console.file.getvalue().strip() == "spinscope: error: bad [corpus] and [bold]not bold[/] [link=x]"
+
+
+def test_no_output_overwrites_another_in_one_run(tmp_path: Path) -> None:
+    """Issue 30: ``-o out.json`` over a file of several articles kept the last (exit 0), and two folders'
+    article1.txt gave one report. Now one file for several articles is refused before anything is
+    written (exit 2), and a folder gets one file per article."""
+    demo = Path("examples/demo-article.txt").read_text(encoding="utf-8")
+    rows = tmp_path / "two.jsonl"
+    rows.write_text("".join(json.dumps({"id": str(i), "text": demo}) + "\n" for i in (1, 2)), encoding="utf-8")
+    target = tmp_path / "out.json"
+    for option in ("-o", "--json", "--html"):
+        result = runner.invoke(app, ["analyze", str(rows), "-f", "json", option, str(target), "--engine", "rules"])
+        assert result.exit_code == 2, result.output
+        assert "several articles" in " ".join(result.output.split()) and not target.exists()
+    folders = []
+    for name in ("north", "south"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "article1.txt").write_text(demo.replace("Valdoria", name.title()), encoding="utf-8")
+        folders.append(str(tmp_path / name))
+    out = tmp_path / "reports"
+    result = runner.invoke(app, ["analyze", *folders, "-f", "json", "-o", str(out), "--engine", "rules"])
+    assert result.exit_code == 0, result.output
+    written = sorted(path.name for path in out.iterdir())
+    assert written == ["article1.json", "south_article1.json"]
+    assert "South" in json.loads((out / "south_article1.json").read_text())["text"]

@@ -337,7 +337,9 @@ def test_other_address_needs_allow_origin(extension: SimpleNamespace, site: str)
             probe.bind(("127.0.0.2", 0))
         except OSError:
             pytest.skip("127.0.0.2 is not a loopback address here")
-    with serve_in_thread(spinscope_app(), host="127.0.0.2") as port:
+    # `spinscope serve --host 127.0.0.2` answers to its bound address (issue 30's Host allow-list)
+    bound = ("localhost", "127.0.0.1", "::1", "127.0.0.2")
+    with serve_in_thread(spinscope_app(allowed_hosts=bound), host="127.0.0.2") as port:
         use_server(extension, f"http://127.0.0.2:{port}")
         page, popup = analyse_in_popup(extension, site)
         assert popup.locator("#result").is_hidden()
@@ -345,7 +347,9 @@ def test_other_address_needs_allow_origin(extension: SimpleNamespace, site: str)
         assert popup.locator("#error code").inner_text() == command
         page.close()
         popup.close()
-    with serve_in_thread(spinscope_app(allowed_origins=(extension.origin,)), host="127.0.0.2") as port:
+    with serve_in_thread(
+        spinscope_app(allowed_origins=(extension.origin,), allowed_hosts=bound), host="127.0.0.2"
+    ) as port:
         use_server(extension, f"http://127.0.0.2:{port}")
         page, popup = analyse_in_popup(extension, site)
         assert popup.locator("#error").is_hidden()

@@ -81,7 +81,7 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(rules_settings())) as test_client:
+    with TestClient(create_app(rules_settings()), base_url="http://localhost") as test_client:
         yield test_client
 
 
@@ -278,7 +278,9 @@ def test_json_with_charset_and_vendor_types_is_fine(client: TestClient) -> None:
 
 
 def test_size_limits() -> None:
-    with TestClient(create_app(rules_settings(max_body_bytes=20_000, max_text_chars=2_000))) as small:
+    with TestClient(
+        create_app(rules_settings(max_body_bytes=20_000, max_text_chars=2_000)), base_url="http://localhost"
+    ) as small:
         body = assert_error(small.post("/api/analyze", json={"text": "word " * 5000}), 413, "body_too_large")
         assert body["message"] == "request body too large: 25.0 kB (limit 20.0 kB)"
         body = assert_error(
@@ -303,7 +305,7 @@ def test_routing_errors(client: TestClient) -> None:
 
 def test_rate_limit() -> None:
     settings = rules_settings(rate_per_minute=60, rate_burst=3)
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings), base_url="http://localhost") as test_client:
         for _ in range(3):
             assert test_client.post("/api/analyze", json={"text": SHORT}).status_code == 200
         response = test_client.post("/api/analyze", json={"text": SHORT})
@@ -311,7 +313,7 @@ def test_rate_limit() -> None:
         assert 1 <= int(response.headers["retry-after"]) <= 2
         assert test_client.get("/").status_code == 200  # pages and static files are not limited
         assert test_client.get("/static/app.css").status_code == 200
-    with TestClient(create_app(settings), client=("203.0.113.7", 5000)) as other:
+    with TestClient(create_app(settings), client=("203.0.113.7", 5000), base_url="http://localhost") as other:
         batch = {"articles": [{"text": SHORT}] * 3}
         assert other.post("/api/analyze/batch", json=batch).status_code == 200  # three tokens
         assert_error(other.post("/api/analyze/batch", json=batch), 429, "rate_limited")
@@ -323,7 +325,9 @@ def test_token_bucket_and_client_keys() -> None:
     wait = bucket.take("a")
     assert 0 < wait <= 0.1
     assert bucket.take("b") == 0  # buckets are per client
-    assert bucket.take("c", cost=3) == float("inf")
+    # more than a bucket holds is charged a full bucket (issue 30: it was refused for ever, Retry-After 1)
+    assert bucket.take("c", cost=3) == 0
+    assert 0.1 < bucket.take("c", cost=3) <= 0.2  # empty: two tokens at ten a second
     assert TokenBucket(per_minute=0, burst=1).take("a", 100) == 0  # off
     assert client_key({"client": ("2001:db8:1:2:aaaa::1", 1)}) == client_key({"client": ("2001:db8:1:2:bbbb::9", 1)})
     assert client_key({"client": ("2001:db8:1:3::1", 1)}) != client_key({"client": ("2001:db8:1:2::1", 1)})
@@ -347,7 +351,7 @@ async def test_overloaded_queue_answers_503(monkeypatch: pytest.MonkeyPatch) -> 
     state = app.state.spinscope
     transport = httpx.ASGITransport(app=app)
     responses: list[httpx.Response] = []
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
 
         async def post() -> None:
             responses.append(await http.post("/api/analyze", json={"text": SHORT}))
@@ -370,7 +374,7 @@ def test_crash_is_a_json_500_without_details(monkeypatch: pytest.MonkeyPatch) ->
         raise RuntimeError("secret internal detail")
 
     app = create_app(rules_settings(warm_up=False))
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(app, raise_server_exceptions=False, base_url="http://localhost") as test_client:
         monkeypatch.setattr(server_app, "analyze", broken)
         body = assert_error(test_client.post("/api/analyze", json={"text": SHORT}), 500, "internal_error")
         assert "secret" not in body["message"]
@@ -477,7 +481,9 @@ def test_store_survives_restart_and_default_path(tmp_path: Path, monkeypatch: py
 
 
 def test_model_engine(tmp_path: Path) -> None:
-    with TestClient(create_app(Settings(db_path=str(tmp_path / "r.sqlite3"), rate_per_minute=0))) as test_client:
+    with TestClient(
+        create_app(Settings(db_path=str(tmp_path / "r.sqlite3"), rate_per_minute=0)), base_url="http://localhost"
+    ) as test_client:
         assert test_client.get("/healthz").json()["engine"] == "model"
         response = test_client.post("/api/analyze", json={"text": DEMO.read_text(encoding="utf-8")})
         assert response.status_code == 200, response.text

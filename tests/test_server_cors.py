@@ -26,7 +26,7 @@ PREFLIGHT = {"Access-Control-Request-Method": "POST", "Access-Control-Request-He
 
 def client(**options: Any) -> TestClient:
     settings = Settings(engine="rules", db_path=":memory:", warm_up=False, **options)
-    return TestClient(create_app(settings))
+    return TestClient(create_app(settings), base_url="http://localhost")
 
 
 def analyse(api: TestClient, origin: str | None, **body: Any) -> Any:

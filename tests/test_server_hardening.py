@@ -58,7 +58,7 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(settings())) as test_client:
+    with TestClient(create_app(settings()), base_url="http://localhost") as test_client:
         yield test_client
 
 
@@ -107,7 +107,7 @@ def test_redirect_to_a_non_http_location_is_fetch_failed(target: str) -> None:
     thread.start()
     try:
         host = f"127.0.0.1:{httpd.server_address[1]}"
-        with TestClient(create_app(settings(fetch_allow_hosts=(host,)))) as test_client:
+        with TestClient(create_app(settings(fetch_allow_hosts=(host,))), base_url="http://localhost") as test_client:
             response = test_client.post("/api/analyze", json={"url": f"http://{host}/to?target={target}"})
         body = assert_error(response, 502, "fetch_failed")
         assert "only http and https" in body["message"]
@@ -121,7 +121,7 @@ def test_redirect_to_a_non_http_location_is_fetch_failed(target: str) -> None:
 
 def test_rate_limit_charges_long_texts_by_their_size() -> None:
     app = create_app(settings(rate_per_minute=1, rate_burst=10, rate_chars_per_token=1_000))
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url="http://localhost") as test_client:
         assert test_client.post("/api/analyze", json={"text": SHORT}).status_code == 200  # 1 token: 9 left
         body = assert_error(test_client.post("/api/analyze", json={"text": long_text(9_500)}), 429, "rate_limited")
         assert "try again" in body["message"]
@@ -133,7 +133,9 @@ def test_rate_limit_charges_long_texts_by_their_size() -> None:
 def test_an_analysis_past_its_time_limit_is_stopped() -> None:
     # the model engine: its encoders read 60,000 characters in 10 s or more on two cores (the rules engine
     # runs no model and may finish within the limit)
-    with TestClient(create_app(settings(analysis_timeout=3, warm_up=True, engine="model"))) as test_client:
+    with TestClient(
+        create_app(settings(analysis_timeout=3, warm_up=True, engine="model")), base_url="http://localhost"
+    ) as test_client:
         response = test_client.post("/api/analyze", json={"text": long_text(60_000)})
         body = assert_error(response, 503, "analysis_timeout")
         assert "longer than 3 s" in body["message"]
@@ -155,8 +157,10 @@ def test_store_keeps_each_clients_newest_and_others_results() -> None:
 
 def test_one_client_cannot_push_out_another_clients_permalinks() -> None:
     app = create_app(settings(max_results=6, max_results_per_client=2))
-    first = TestClient(app, client=("198.51.100.1", 5000))  # two clients of one app (no lifespan: no warm-up)
-    flooder = TestClient(app, client=("203.0.113.9", 5000))
+    first = TestClient(
+        app, client=("198.51.100.1", 5000), base_url="http://localhost"
+    )  # two clients of one app (no lifespan: no warm-up)
+    flooder = TestClient(app, client=("203.0.113.9", 5000), base_url="http://localhost")
     kept = first.post("/api/analyze", json={"text": SHORT}).json()["permalink"]
     links = [flooder.post("/api/analyze", json={"text": SHORT}).json()["permalink"] for _ in range(4)]
     assert flooder.get(kept).status_code == 200
@@ -189,7 +193,7 @@ def served(app_settings: Settings) -> Iterator[tuple[Any, int]]:
         sock.close()
 
 
-def half_open(port: int, head: bytes = b"GET /healthz HTTP/1.1\r\nHost: x\r\n") -> socket.socket:
+def half_open(port: int, head: bytes = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n") -> socket.socket:
     """A connection that starts a request and never finishes its head."""
     connection = socket.create_connection(("127.0.0.1", port), timeout=5)
     connection.sendall(head)
@@ -230,7 +234,7 @@ def test_half_open_connections_are_closed_after_the_header_timeout() -> None:
                 connection.close()
         # after a response the next request's head gets the same time; an idle keep-alive ends too
         with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
-            connection.sendall(b"GET /api/techniques HTTP/1.1\r\nHost: x\r\n\r\n")
+            connection.sendall(b"GET /api/techniques HTTP/1.1\r\nHost: localhost\r\n\r\n")
             assert read_response(connection).startswith(b"HTTP/1.1 200")
             connection.sendall(b"GET /api/techniques HTTP/1.1\r\nHost")
             assert closed_by_server(connection, within=5)
@@ -238,7 +242,8 @@ def test_half_open_connections_are_closed_after_the_header_timeout() -> None:
 
 
 def test_connection_cap_answers_503_past_it() -> None:
-    with served(settings(header_timeout=30, max_connections=4)) as (_app, port):
+    # the per-address share off: this is uvicorn's cap for everyone (test_server_limits.py tests the share)
+    with served(settings(header_timeout=30, max_connections=4, max_connections_per_client=0)) as (_app, port):
         held = [half_open(port) for _ in range(4)]
         try:
             time.sleep(0.2)
@@ -275,7 +280,7 @@ def test_work_of_a_client_that_went_away_is_dropped_or_stopped(monkeypatch: pyte
 
     body = httpx.Request("POST", "/", json={"text": long_text(60_000)}).read()
     head = (
-        f"POST /api/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"POST /api/analyze HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode()
     # the model engine: 60,000 characters keep it busy far longer than the test (the rules engine runs no model)
     with served(settings(threads=1, queue_size=4, engine="model", warm_up=True)) as (app, port):

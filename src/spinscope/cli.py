@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from enum import StrEnum
@@ -121,7 +122,21 @@ def analyze(
     done: list[tuple[str, dict]] = []
     # One output per article in a folder when there are several inputs (or the target is a folder).
     many = output is not None and (output.is_dir() or len(inputs) > 1 or Path(inputs[0]).is_dir())
-    for source, item in iter_inputs(inputs, stdin=sys.stdin.buffer, allow_private=allow_private_urls):
+    items = iter_inputs(inputs, stdin=sys.stdin.buffer, allow_private=allow_private_urls)
+    one_file = [f"{flag} {path}" for flag, path in (("--html", html), ("--json", json_path)) if path is not None]
+    if output is not None and not many and format is not Format.semeval:
+        one_file.insert(0, f"-o {output}")
+    if one_file:  # a second article would overwrite the first: look ahead before writing anything
+        first = list(itertools.islice(items, 2))
+        if len(first) > 1:
+            raise fail(
+                f"{' and '.join(one_file)} name one file, but the input holds several articles: "
+                "give a folder (-o DIR/) to write one file per article",
+                2,
+            )
+        items = iter(first)
+    names: set[str] = set()  # the files written in this run's folder: none may overwrite another
+    for source, item in items:
         try:
             if isinstance(item, InputError):
                 raise item
@@ -148,7 +163,7 @@ def analyze(
             else:
                 sys.stdout.write(rendered)
         else:
-            target = output / (_file_stem(source, result) + SUFFIX[format]) if many else output
+            target = output / _unique_name(source, result, SUFFIX[format], names) if many else output
             target.parent.mkdir(parents=True, exist_ok=True)
             if rendered is None:
                 console = Console(file=open(target, "w", encoding="utf-8"), width=100, no_color=True)  # noqa: SIM115
@@ -197,6 +212,21 @@ def _render_terminal(result: dict, console: Console, show_weak: bool) -> None:
 def _file_stem(source: str, result: dict) -> str:
     name = Path(source.split("#")[0].split("?")[0]).stem
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or str(result["id"])
+
+
+def _unique_name(source: str, result: dict, suffix: str, used: set[str]) -> str:
+    """The output file name of an article in a folder, unlike those in ``used`` (which it joins): two
+    folders' ``article1.txt`` give ``article1.json`` and ``<folder>_article1.json``, then ``-2``, ``-3``..."""
+    stem = _file_stem(source, result)
+    parent = _file_stem(str(Path(source.split("#")[0]).parent), result) if "://" not in source else ""
+    candidates = [stem, f"{parent}_{stem}"] if parent and parent != stem else [stem]
+    number = 2
+    while all(c.lower() + suffix in used for c in candidates):
+        candidates.append(f"{stem}-{number}")
+        number += 1
+    name = next(c for c in candidates if c.lower() + suffix not in used) + suffix
+    used.add(name.lower())
+    return name
 
 
 def _semeval_id(source: str, result: dict) -> str:
@@ -420,6 +450,15 @@ def batch(
         highlight=False,
         soft_wrap=True,
     )
+    if result.renamed:  # ids that repeat across inputs: kept, under INPUT#ID
+        shown = ", ".join(f"{source}: {old} -> {new}" for source, old, new in result.renamed[:5])
+        more = f" and {len(result.renamed) - 5} more" if len(result.renamed) > 5 else ""
+        count = len(result.renamed)
+        err.print(
+            f"renamed {count} article{'s' if count > 1 else ''} whose id another input uses first: {shown}{more}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()
@@ -486,11 +525,19 @@ def serve(
             "repeat for more. Off by default; the environment variable takes several, space-separated.",
         ),
     ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A host name the server answers to besides localhost, 127.0.0.1, [::1] and --host "
+            "(its LAN name, a proxy's public name); repeat for more; * for any. Others get 400 (DNS rebinding)."
+        ),
+    ] = None,
 ) -> None:
     """Run the web page and REST API (http://HOST:PORT/, API docs at /docs)."""
     try:
         from spinscope.server import Settings, check_origins
         from spinscope.server import serve as run_server
+        from spinscope.server.hosts import allowed_hosts
     except ImportError as error:
         raise fail(f"the server needs the server extra: pip install 'spinscope[server]' ({error})") from None
     try:
@@ -506,6 +553,7 @@ def serve(
         allowed_origins=origins,
         analysis_timeout=time_limit,
         forwarded_allow_ips=forwarded_allow_ips,
+        allowed_hosts=allowed_hosts(allowed_host or ()),
     )
     err.print(f"spinscope: serving on http://{host}:{port}/ (API docs at /docs)", highlight=False)
     run_server(settings, host=host, port=port)

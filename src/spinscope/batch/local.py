@@ -171,7 +171,10 @@ class BatchResult:
     failed: int = 0  # inputs recorded in errors.jsonl by this run
     skipped_done: int = 0  # already in the output
     skipped_failed: int = 0  # already in errors.jsonl (see --retry-errors)
-    duplicates: int = 0  # a key seen earlier in this run's inputs
+    duplicates: int = 0  # a key seen earlier in the same input
+    renamed: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # (source, id, new id): ids repeated across inputs
     parts: int = 0
     seconds: float = 0.0
     workers: dict[str, float] = field(default_factory=dict)  # worker -> peak resident memory (MB)
@@ -191,6 +194,7 @@ class BatchResult:
             "skipped_done": self.skipped_done,
             "skipped_failed": self.skipped_failed,
             "duplicates": self.duplicates,
+            "renamed": len(self.renamed),
             "parts": self.parts,
             "seconds": round(self.seconds, 3),
             "articles_per_second": round(self.rate, 3),
@@ -218,35 +222,76 @@ def iter_work(
     reporter: Reporter,
     chunk_size: int,
 ) -> Iterator[list[dict[str, Any]] | dict[str, Any]]:
-    """Yield chunks (lists of payloads) to analyse and error rows of unreadable inputs, skipping done keys."""
+    """Yield chunks (lists of payloads) to analyse and error rows of unreadable inputs, skipping done keys.
+
+    An id is an article's key within its input: two outlets' files may both number their articles
+    from 1, and two folders may both hold ``article1.txt``. The first input to use an id keeps it;
+    the same id in a later input becomes ``INPUT#ID`` (listed in ``result.renamed``). The renaming
+    depends only on the inputs and their order, so a resumed run makes the same keys.
+    """
     from spinscope.readers.inputs import iter_inputs
 
     seen: set[str] = set()
+    owners: dict[str, str] = {}  # key -> the input (spec) that holds it
     chunk: list[dict[str, Any]] = []
-    for source, item in iter_inputs(specs):
-        key = source_key(source) if isinstance(item, InputError) else article_key(item, source)
-        if key in output.done:
-            result.skipped_done += 1
-            reporter.skip()
-            continue
-        if key in output.failed:
-            result.skipped_failed += 1
-            reporter.skip()
-            continue
-        if key in seen:
-            result.duplicates += 1
-            reporter.skip()
-            continue
-        seen.add(key)
-        if isinstance(item, InputError):
-            yield error_row(key, source, item, article_id=item.article_id, stage="read")
-            continue
-        chunk.append(article_payload(item, key, source))
-        if len(chunk) >= chunk_size:
-            yield chunk
-            chunk = []
+    for spec in specs:
+        for source, item in iter_inputs([spec]):
+            if isinstance(item, InputError):
+                key = source_key(source)
+            else:
+                given = article_key(item, source)
+                key = _own_key(given, spec, owners)
+                if key != given:
+                    result.renamed.append((source, given, key))
+                    item.id = key
+            yield from _plan(key, source, item, output, result, reporter, seen, chunk, chunk_size)
     if chunk:
         yield chunk
+
+
+def _own_key(key: str, spec: str, owners: dict[str, str]) -> str:
+    """``key``, or ``SPEC#key`` when another input holds it already (then ``SPEC#key#2``... if need be)."""
+    label = spec if "://" in spec or spec == "-" else os.path.normpath(spec)
+    candidate, number = key, 1
+    while owners.setdefault(candidate, spec) != spec:
+        number += 1
+        candidate = f"{label}#{key}" if number == 2 else f"{label}#{key}#{number - 1}"
+    return candidate
+
+
+def _plan(
+    key: str,
+    source: str,
+    item: Article | InputError,
+    output: BatchOutput,
+    result: BatchResult,
+    reporter: Reporter,
+    seen: set[str],
+    chunk: list[dict[str, Any]],
+    chunk_size: int,
+) -> Iterator[list[dict[str, Any]] | dict[str, Any]]:
+    """Skip a done, failed or duplicate key; else yield the error row, or add the article to ``chunk``
+    (yielding and emptying it when full)."""
+    if key in output.done:
+        result.skipped_done += 1
+        reporter.skip()
+        return
+    if key in output.failed:
+        result.skipped_failed += 1
+        reporter.skip()
+        return
+    if key in seen:
+        result.duplicates += 1
+        reporter.skip()
+        return
+    seen.add(key)
+    if isinstance(item, InputError):
+        yield error_row(key, source, item, article_id=item.article_id, stage="read")
+        return
+    chunk.append(article_payload(item, key, source))
+    if len(chunk) >= chunk_size:
+        yield list(chunk)
+        chunk.clear()
 
 
 # ---- the worker side -------------------------------------------------------------------

@@ -26,12 +26,15 @@ import os
 import re
 import socket
 import ssl
+import threading
+import time
 from collections.abc import Collection, Iterable
 from typing import Any
 
 import httpcore
 import httpx
 
+from spinscope import deadline
 from spinscope.document import Article
 from spinscope.errors import FetchError, InputError, UnsafeURLError
 from spinscope.readers.html import read_html
@@ -139,11 +142,101 @@ class _Refused(Exception):
         return f"refusing to fetch {url}{hop}: {self.kind} address{shown}"
 
 
-class SafeNetworkBackend(httpcore.SyncBackend):
-    """An httpcore backend that resolves host names itself and connects only to allowed addresses."""
+class _OutOfTime(Exception):
+    """The whole fetch took longer than its deadline (raised inside the pool; see :func:`fetch_url`)."""
 
-    def __init__(self, policy: _Policy) -> None:
+
+class _Budget:
+    """One fetch's deadline, for everything it does: connecting, sending, every read, every redirect.
+
+    httpx's timeouts are per operation, so a page sending one byte a second is never cut off.
+    Each operation gets what is left of the whole (``_OutOfTime`` when nothing is), and a read
+    waits in slices of :data:`SLICE` seconds, checking between them the analysis's time limit
+    and cancel flag (:func:`spinscope.deadline.checkpoint`: a server's time limit, a client that
+    went away), so that even a page that sends nothing stops at once when its analysis does.
+    """
+
+    SLICE = 0.25
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+
+    def left(self, timeout: float | None) -> float:
+        """Seconds the next operation may take: ``timeout`` or what is left, whichever is less."""
+        deadline.checkpoint()
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise _OutOfTime
+        return left if timeout is None else min(timeout, left)
+
+
+class _BoundedStream(httpcore.NetworkStream):
+    """A network stream whose operations fit in the fetch's :class:`_Budget`."""
+
+    def __init__(self, stream: httpcore.NetworkStream, budget: _Budget) -> None:
+        self._stream = stream
+        self._budget = budget
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        waited = 0.0
+        while True:
+            step = min(self._budget.left(None), _Budget.SLICE)
+            if timeout is not None:
+                if waited >= timeout:  # the per-read timeout itself: no data at all for that long
+                    raise httpcore.ReadTimeout(f"no data for {timeout:g} s")
+                step = min(step, timeout - waited)
+            try:
+                return self._stream.read(max_bytes, step)
+            except httpcore.ReadTimeout:
+                waited += step
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._budget.left(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        stream = self._stream.start_tls(ssl_context, server_hostname, self._budget.left(timeout))
+        return _BoundedStream(stream, self._budget)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+def _resolve(host: str, port: int, budget: _Budget | None) -> list[Any]:
+    """``getaddrinfo`` for a TCP connection, within ``budget``: the look-up cannot be interrupted
+    (a resolver can take 5 s a try), so it runs in a daemon thread that is left behind if time runs out."""
+    if budget is None:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    outcome: list[Any] = []
+    done = threading.Event()
+
+    def look_up() -> None:
+        try:
+            outcome.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP))
+        except BaseException as exc:  # handed to the fetching thread
+            outcome.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=look_up, name="spinscope-resolve", daemon=True).start()
+    while not done.wait(min(budget.left(None), _Budget.SLICE)):
+        pass
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return list(outcome[0])
+
+
+class SafeNetworkBackend(httpcore.SyncBackend):
+    """An httpcore backend that resolves host names itself and connects only to allowed addresses
+    (within ``budget``, the whole fetch's deadline, when given)."""
+
+    def __init__(self, policy: _Policy, budget: _Budget | None = None) -> None:
         self._policy = policy
+        self._budget = budget
 
     def connect_tcp(
         self,
@@ -154,7 +247,7 @@ class SafeNetworkBackend(httpcore.SyncBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+            infos = _resolve(host, port, self._budget)
         except (socket.gaierror, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}") from exc
         addresses: list[IPAddress] = []
@@ -170,10 +263,14 @@ class SafeNetworkBackend(httpcore.SyncBackend):
                 raise _Refused(host, address, kind)
         error: Exception = httpcore.ConnectError(f"cannot resolve {host}: no address")
         for address in addresses:
+            if self._budget is not None:
+                timeout = self._budget.left(timeout)
             try:  # connecting to the checked IP literal: no second lookup
-                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+                stream = super().connect_tcp(str(address), port, timeout, local_address, socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 error = exc
+                continue
+            return stream if self._budget is None else _BoundedStream(stream, self._budget)
         raise error
 
 
@@ -183,7 +280,7 @@ def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=False)
 
 
-def _client(policy: _Policy, timeout: float) -> httpx.Client:
+def _client(policy: _Policy, timeout: float, budget: _Budget | None = None) -> httpx.Client:
     transport = httpx.HTTPTransport(verify=_ssl_context(), trust_env=False, retries=0)
     if not isinstance(getattr(transport, "_pool", None), httpcore.ConnectionPool):  # pragma: no cover
         raise RuntimeError("unsupported httpx version: cannot install the SSRF-safe network backend")
@@ -193,7 +290,7 @@ def _client(policy: _Policy, timeout: float) -> httpx.Client:
         ssl_context=_ssl_context(),
         max_connections=4,
         retries=0,
-        network_backend=SafeNetworkBackend(policy),
+        network_backend=SafeNetworkBackend(policy, budget),
     )
     return httpx.Client(
         transport=transport,
@@ -268,7 +365,10 @@ def fetch_url(
 ) -> Article:
     """Fetch ``url`` and read the article in it (HTML or plain text).
 
-    ``timeout`` bounds connecting and each read (seconds); a body over ``max_bytes``
+    ``timeout`` bounds the whole fetch (seconds: the name look-up, connecting, the headers,
+    the body, every redirect), however slowly the page trickles in; it also stops when the
+    analysis it runs in does (:mod:`spinscope.deadline`: a server's time limit, a client that went away,
+    raising :class:`~spinscope.errors.AnalysisStopped`). A body over ``max_bytes``
     is cut off with an :class:`InputError` ("too large"). Loopback, private,
     link-local, unique-local, multicast, reserved and unspecified addresses are
     refused (:class:`UnsafeURLError`) unless ``allow_private`` is true or the
@@ -283,7 +383,7 @@ def fetch_url(
     policy = _Policy(allow_private or _env_allows_private(), allow_hosts)
     current = url
     parsed = _precheck(url, url, policy)  # fail fast, before building a client
-    with _client(policy, timeout) as client:
+    with _client(policy, timeout, _Budget(timeout)) as client:
         for hop in range(MAX_REDIRECTS + 1):
             label = "" if hop == 0 else f" (redirect {hop})"
             if hop:
@@ -302,6 +402,10 @@ def fetch_url(
                 raise FetchError(url, reason) from None
             except httpx.InvalidURL as exc:  # any other Location httpx cannot build a request from
                 raise FetchError(url, f"invalid redirect (redirect {hop + 1}): {one_line(exc)}") from None
+            except _OutOfTime:
+                raise FetchError(
+                    url, f"timed out after {timeout:g} s (the whole page must arrive in that time)"
+                ) from None
             except httpx.TimeoutException as exc:
                 raise FetchError(url, f"timed out after {timeout:g} s ({type(exc).__name__})") from exc
             except httpx.ConnectError as exc:

@@ -17,10 +17,11 @@ Routes (see ``/docs`` on a running server)::
 
 Every error is JSON ``{"error": "<stable code>", "message": "<one line>"}``:
 400 ``empty_input`` ``binary_input`` ``unsupported_language`` ``unsafe_url`` ``invalid_url``
-``unsupported_content`` ``invalid_input``; 404 ``not_found``; 405 ``method_not_allowed``;
-408 ``request_timeout``; 413 ``body_too_large`` ``text_too_large``; 415
+``unsupported_content`` ``invalid_input`` ``host_not_allowed``; 404 ``not_found``; 405
+``method_not_allowed``; 408 ``request_timeout``; 413 ``body_too_large`` ``text_too_large``; 415
 ``unsupported_media_type``; 422 ``invalid_json`` ``invalid_request``; 429 ``rate_limited``;
-500 ``internal_error``; 502 ``fetch_failed``; 503 ``overloaded`` ``analysis_timeout``.
+500 ``internal_error``; 502 ``fetch_failed``; 503 ``overloaded`` ``analysis_timeout``
+``too_many_connections``.
 An analysis whose client disconnects is dropped from the queue, or stopped if it runs.
 
 Models are loaded once, at start-up, and shared by the analysis threads
@@ -31,6 +32,7 @@ Models are loaded once, at start-up, and shared by the analysis threads
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import logging
@@ -65,7 +67,9 @@ from spinscope.errors import (
     UnsupportedLanguageError,
 )
 from spinscope.pipeline import analyze
+from spinscope.server.hosts import HostCheck, allowed_hosts
 from spinscope.server.limits import (
+    RATE_PAID,
     AnalysisPool,
     BodyGuard,
     Overloaded,
@@ -363,10 +367,25 @@ class ServerState:
 
     def charge(self, client: str, tokens: int, paid: int = 0) -> None:
         """Take ``tokens`` rate-limit tokens (less ``paid``, already taken by the middleware); raise
-        :class:`RateLimited` if the client has not got them. At most a full bucket is charged."""
-        cost = min(tokens - paid, int(self.bucket.burst))
-        if self.bucket.enabled and cost > 0 and (wait := self.bucket.take(client, cost)) > 0:
+        :class:`RateLimited` if the client has not got them.
+
+        At most a full bucket is charged, ``paid`` included: a request costing more passes when the
+        bucket is full, never "429 for ever". A refusal gives ``paid`` back, so that the request's
+        Retry-After (when the whole charge will be there) is true when it is retried."""
+        if not self.bucket.enabled:
+            return
+        cost = min(tokens, int(self.bucket.burst)) - paid
+        if cost > 0 and (wait := self.bucket.take(client, cost)) > 0:
+            self.bucket.give(client, paid)
             raise RateLimited(wait)
+
+    def cost_of(self, item: ArticleIn) -> int:
+        """What analysing ``item`` costs before it is read: a text over the limit costs one token (it is
+        refused with 413 at once), a fetched page one token until its text is known."""
+        chars = len(item.text or item.html or "")
+        if item.text is not None and chars > self.settings.max_text_chars:
+            return 1
+        return self.cost(chars)
 
     # Runs in an analysis thread.
     def read(self, item: ArticleIn) -> Article:
@@ -555,9 +574,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.spinscope = state
 
-    # Outermost first: security headers on everything, then the body limits, then the rate limit.
+    # Outermost first: security headers on everything, then the Host check, the body limits, the rate limit.
     app.add_middleware(RateLimit, bucket=state.bucket)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
+    app.add_middleware(HostCheck, hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
     add_cors(app, settings.allowed_origins)
 
@@ -656,7 +676,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Long texts cost more of the rate limit: one request per 10,000 characters begun.
         """
         client = client_key(request.scope)
-        state.charge(client, state.cost(len(article.text or article.html or "")), paid=1)
+        limit = settings.max_text_chars
+        if article.text is not None and len(article.text) > limit:  # 413 before any rate charge: retrying is futile
+            raise TextTooLarge("text", f"too large: {len(article.text):,} characters (limit {limit:,})")
+        state.charge(client, state.cost_of(article), paid=request.scope.get("state", {}).get(RATE_PAID, 0))
         result = await run_analysis(request, state.analyze_and_store, article, client)
         return result if isinstance(result, Response) else JSONResponse(result)
 
@@ -673,7 +696,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         A batch counts as one request per article (per 10,000 characters begun) against the rate limit.
         """
         client = client_key(request.scope)
-        state.charge(client, sum(state.cost(len(a.text or a.html or "")) for a in batch.articles), paid=1)
+        paid = request.scope.get("state", {}).get(RATE_PAID, 0)
+        state.charge(client, sum(state.cost_of(a) for a in batch.articles), paid=paid)
         result = await run_analysis(request, state.analyze_batch, batch.articles, client)
         return result if isinstance(result, Response) else JSONResponse({"results": result})
 
@@ -801,6 +825,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, log_lev
 
     from spinscope.server.transport import uvicorn_config
 
+    # The address it listens on is a name it is known by (a LAN address; not 0.0.0.0).
+    settings = dataclasses.replace(settings, allowed_hosts=allowed_hosts(settings.allowed_hosts, bound=host))
     # Many requests at once: each model run gets its share of the cores, not all of them.
     os.environ.setdefault("SPINSCOPE_THREADS", str(max(1, (os.cpu_count() or 1) // settings.thread_count)))
     uvicorn.Server(uvicorn_config(create_app(settings), settings, host, port, log_level=log_level)).run()

@@ -227,15 +227,17 @@ class TokenBucket:
         return self.rate > 0
 
     def take(self, key: str, cost: float = 1.0) -> float:
-        """Take ``cost`` tokens: 0.0 when allowed, else the seconds until they would be there."""
+        """Take ``cost`` tokens: 0.0 when allowed, else the seconds until they would be there.
+
+        A cost over ``burst`` is charged ``burst``: a bucket can never hold more, and a request
+        that could never pass would be told to retry for ever. It passes when the bucket is full."""
         if not self.enabled:
             return 0.0
+        cost = min(cost, self.burst)
         now = time.monotonic()
         with self._lock:
             tokens, last = self._buckets.get(key, (self.burst, now))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if cost > self.burst:
-                return math.inf
             if tokens >= cost:
                 self._buckets[key] = (tokens - cost, now)
                 if len(self._buckets) > self.max_keys:
@@ -243,6 +245,15 @@ class TokenBucket:
                 return 0.0
             self._buckets[key] = (tokens, now)
             return (cost - tokens) / self.rate
+
+    def give(self, key: str, tokens: float) -> None:
+        """Give back ``tokens`` taken for a request that was refused later (it then cost nothing)."""
+        if not self.enabled or tokens <= 0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            held, last = self._buckets.get(key, (self.burst, now))
+            self._buckets[key] = (min(self.burst, held + (now - last) * self.rate + tokens), now)
 
     def _forget_full(self, now: float) -> None:
         full = [k for k, (tokens, last) in self._buckets.items() if tokens + (now - last) * self.rate >= self.burst]
@@ -266,18 +277,37 @@ def retry_after_header(seconds: float) -> str:
     return str(max(1, math.ceil(seconds))) if math.isfinite(seconds) else "60"
 
 
-class RateLimit:
-    """Charge one token per request under ``prefixes``; answer 429 ``rate_limited`` when a bucket is empty."""
+RATE_PAID = "rate_paid"  # scope["state"] key: tokens RateLimit took for a request whose endpoint charges the rest
 
-    def __init__(self, app: ASGIApp, *, bucket: TokenBucket, prefixes: tuple[str, ...] = ("/api/", "/r/")) -> None:
+
+class RateLimit:
+    """Charge one token per request under ``prefixes``; answer 429 ``rate_limited`` when a bucket is empty.
+
+    ``priced``: POSTs to these paths cost more than one token, by their size, which only their
+    endpoint knows. They are not refused here: a 429 here could only say when one token is back,
+    and the request, retried then, would be refused again. The token is taken if it is there
+    (``scope["state"]["rate_paid"]``: 1, else 0) and the endpoint charges the rest, or the whole,
+    with a ``Retry-After`` for the whole."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        bucket: TokenBucket,
+        prefixes: tuple[str, ...] = ("/api/", "/r/"),
+        priced: tuple[str, ...] = ("/api/analyze", "/api/analyze/batch"),
+    ) -> None:
         self.app = app
         self.bucket = bucket
         self.prefixes = prefixes
+        self.priced = frozenset(priced)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.bucket.enabled and scope.get("path", "").startswith(self.prefixes):
             wait = self.bucket.take(client_key(scope))
-            if wait > 0:
+            if scope.get("method") == "POST" and scope.get("path", "").rstrip("/") in self.priced:
+                scope.setdefault("state", {})[RATE_PAID] = 0 if wait > 0 else 1
+            elif wait > 0:
                 message = f"too many requests: try again in {retry_after_header(wait)} s"
                 await send_error(send, 429, "rate_limited", message, {"Retry-After": retry_after_header(wait)})
                 return
@@ -357,6 +387,7 @@ class AnalysisPool:
 
 
 __all__ = [
+    "RATE_PAID",
     "AnalysisPool",
     "BodyGuard",
     "Overloaded",

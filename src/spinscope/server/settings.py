@@ -34,10 +34,20 @@ class Settings:
     header_timeout: float = 10.0  # seconds a connection has to send a request's head
     keep_alive_timeout: int = 5  # seconds an idle keep-alive connection stays open
     max_connections: int = 256  # open connections (and requests) at once; uvicorn answers 503 past it
+    max_connections_per_client: int | None = None  # per client address; None: a quarter of max_connections; 0: off
     forwarded_allow_ips: str | None = None  # proxies whose X-Forwarded-For is trusted ("10.0.0.2"); None: none
     warm_up: bool = True  # load the models at start-up (and run one tiny analysis)
+    # Host headers answered (DNS rebinding): loopback names; `spinscope serve` adds the bound address; "*": any
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
     # Browser-extension origins ("chrome-extension://<id>") whose scripts may call the API (CORS); none by default
     allowed_origins: tuple[str, ...] = ()
+
+    @property
+    def connections_per_client(self) -> int:
+        """The per-address connection cap in force (0: none): one address may not hold every connection."""
+        if self.max_connections_per_client is not None:
+            return max(0, self.max_connections_per_client)
+        return max(1, self.max_connections // 4) if self.max_connections else 0
 
     @property
     def thread_count(self) -> int:

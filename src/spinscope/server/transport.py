@@ -6,8 +6,9 @@ connections would stay open for good. :func:`header_timeout_protocol` wraps uvic
 protocol class with a timer: a connection that has not sent a complete request head within
 ``header_timeout`` seconds of opening (or of its previous response) is closed.
 :func:`uvicorn_config` adds the keep-alive timeout, a cap on connections (uvicorn answers
-503 past it) and trusts ``X-Forwarded-For`` only from the proxies it is told of: by default
-no one, so a client cannot pick its own rate-limit key.
+503 past it), a share of it per client address (:func:`client_cap_protocol`), and trusts
+``X-Forwarded-For`` only from the proxies it is told of: by default no one, so a client
+cannot pick its own rate-limit key.
 """
 
 from __future__ import annotations
@@ -80,6 +81,77 @@ def header_timeout_protocol(seconds: float, base: type | None = None) -> type:
     return HeaderTimeoutProtocol
 
 
+def _over_cap_response(limit: int) -> bytes:
+    from spinscope.server.limits import error_body
+
+    message = f"too many connections from your address (limit {limit}): close some and try again"
+    body = error_body("too_many_connections", message)
+    head = (
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nretry-after: 5\r\ncache-control: no-store\r\nconnection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+def client_cap_protocol(limit: int, base: type, exempt: frozenset[str] = frozenset()) -> type:
+    """``base`` with at most ``limit`` open connections per client address (an IPv6 client: per /64).
+
+    uvicorn's connection cap is shared by everyone, so one address holding it (half-open
+    connections, each within the header timeout) would leave every other client a 503.
+    A connection past an address's share is answered 503 ``too_many_connections`` at once
+    and closed without reaching uvicorn, so it does not count against the others either.
+    ``exempt``: addresses not capped (trusted proxies, through which everyone comes).
+    """
+    from spinscope.server.limits import client_key
+
+    parent: Any = base
+    counts: dict[str, int] = {}  # one table per server (per call), touched only on its event loop
+    refusal = _over_cap_response(limit)
+
+    class ClientCapProtocol(parent):  # type: ignore[misc, valid-type]
+        _cap_key: str | None = None
+        _refused = False
+
+        def connection_made(self, transport: Any) -> None:
+            peer = transport.get_extra_info("peername")
+            key = client_key({"client": peer}) if isinstance(peer, tuple) and peer else None
+            if key is not None and key not in exempt:
+                if counts.get(key, 0) >= limit:
+                    self._refuse(transport)
+                    return
+                counts[key] = counts.get(key, 0) + 1
+                self._cap_key = key
+            super().connection_made(transport)
+
+        def _refuse(self, transport: Any) -> None:
+            self._refused = True
+            transport.write(refusal)
+            # Half-close and wait a moment before closing: closing with the client's request unread would
+            # reset the connection, and the client might never read the 503.
+            if transport.can_write_eof():
+                transport.write_eof()
+            asyncio.get_running_loop().call_later(1.0, transport.close)
+
+        def data_received(self, data: bytes) -> None:
+            if not self._refused:
+                super().data_received(data)
+
+        def eof_received(self) -> Any:
+            return None if self._refused else super().eof_received()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._refused:
+                return
+            key, self._cap_key = self._cap_key, None
+            if key is not None:
+                counts[key] -= 1
+                if counts[key] <= 0:
+                    del counts[key]
+            super().connection_lost(exc)
+
+    return ClientCapProtocol
+
+
 def uvicorn_config(
     app: Any, settings: Settings, host: str = "127.0.0.1", port: int = 8000, **options: Any
 ) -> uvicorn.Config:
@@ -87,11 +159,16 @@ def uvicorn_config(
     import uvicorn
 
     trusted = settings.forwarded_allow_ips
+    protocol = header_timeout_protocol(settings.header_timeout)
+    per_client = settings.connections_per_client
+    proxies = {address.strip() for address in (trusted or "").split(",") if address.strip()}
+    if per_client and "*" not in proxies:  # behind a trusted proxy every client has the proxy's address
+        protocol = client_cap_protocol(per_client, protocol, frozenset(proxies))
     values: dict[str, Any] = {
         "host": host,
         "port": port,
         "server_header": False,
-        "http": header_timeout_protocol(settings.header_timeout),
+        "http": protocol,
         "timeout_keep_alive": settings.keep_alive_timeout,
         "limit_concurrency": settings.max_connections or None,
         "proxy_headers": bool(trusted),
@@ -101,4 +178,4 @@ def uvicorn_config(
     return uvicorn.Config(app, **values)
 
 
-__all__ = ["header_timeout_protocol", "uvicorn_config"]
+__all__ = ["client_cap_protocol", "header_timeout_protocol", "uvicorn_config"]
