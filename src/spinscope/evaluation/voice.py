@@ -12,6 +12,7 @@ CheckThat! 2023 subjectivity measure).
 from __future__ import annotations
 
 import csv
+import random
 import sys
 from pathlib import Path
 
@@ -49,14 +50,26 @@ def score_voices(gold: list[str], predicted: list[str]) -> dict:
     return result
 
 
-def evaluate_voice(csv_path: str | Path) -> dict:
-    """Run the shipped voice head on every sentence of the CSV and score it."""
+def evaluate_voice(csv_path: str | Path, *, bootstrap: int = 0) -> dict:
+    """Run the shipped voice head on every sentence of the CSV and score it. ``bootstrap`` > 0 adds
+    ``macro_f1_ci95``: a 95 % interval over sentences from that many resamples (seed 0), what the figure can
+    resolve (on NewsSD's 99 validation sentences one sentence moves it by about 0.01)."""
     from spinscope.analyzers.voice import opinion_probabilities
 
     sentences, gold = read_newssd(csv_path)
     probs = opinion_probabilities(sentences)
     predicted = ["opinion" if p >= 0.5 else "reporting" for p in probs]
-    return score_voices(gold, predicted)
+    result = score_voices(gold, predicted)
+    if bootstrap:
+        rng = random.Random(0)
+        n = len(gold)
+        values = []
+        for _ in range(bootstrap):
+            picks = [rng.randrange(n) for _ in range(n)]
+            values.append(score_voices([gold[i] for i in picks], [predicted[i] for i in picks])["macro_f1"])
+        values.sort()
+        result["macro_f1_ci95"] = (values[int(0.025 * (bootstrap - 1))], values[int(0.975 * (bootstrap - 1))])
+    return result
 
 
 def format_voice_report(results: dict) -> str:
