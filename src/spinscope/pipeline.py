@@ -184,8 +184,9 @@ def scare_quote_techniques(
 ) -> list[TechniqueSpan]:
     """Scare quotes (the "peacekeepers") are a persuasion signal: they cast doubt on the quoted word.
     The quote analyser finds them exactly, so they join the technique layer (engine "quotes"). With
-    ``calibrated`` (the model engines) they carry the calibration's confidence: PTC's annotators rarely
-    mark them as Doubt, so it is low and views hide them by default (spinscope.calibration)."""
+    ``calibrated`` (the model engines) they carry the calibration's confidence (low: PTC's annotators rarely
+    mark them as Doubt) and the evidence the persuasion map reads, which decides whether views show them
+    (spinscope.calibration.score_persuasion)."""
     from spinscope.calibration import Evidence, shipped_calibration
 
     calibration = shipped_calibration() if calibrated else None
