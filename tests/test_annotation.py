@@ -348,3 +348,31 @@ def test_export_reads_a_batch_folder(tmp_path: Path) -> None:
     result = run("export", str(batch), "--to", "brat", "-o", str(tmp_path / "brat"))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "brat").glob("*.ann")) == ["b0.ann", "b1.ann"]
+
+
+def test_label_studio_json_min_export_and_own_labels_in_the_config(tmp_path: Path) -> None:
+    phrase = "𝔘nbelievable liars"
+    start = TEXT.index(phrase)
+    rows = [
+        {
+            "id": 5,
+            "text": TEXT,
+            "spinscope_id": "art-9",
+            "title": "T",
+            "technique": [{"start": start, "end": start + len(phrase), "text": phrase, "labels": ["Dog whistle"]}],
+            "annotator": "a@b.c",
+        },
+        {"id": 6, "text": "Nobody annotated this."},
+    ]
+    path = tmp_path / "min.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    result = run("import", str(path), "--from", "label-studio", "-o", str(tmp_path / "back"))
+    assert result.exit_code == 0, result.output
+    data = imported(tmp_path / "back")["art-9"]
+    assert spans_of(data) == {(start, start + len(phrase), "Dog whistle", phrase)}
+    assert data["models"]["techniques"]["annotation"]["own_techniques"] == ["Dog whistle"]
+    # the corrected file goes out again with the own label in the labeling config
+    result = run("export", str(tmp_path / "back"), "--to", "label-studio", "-o", str(tmp_path / "again"))
+    assert result.exit_code == 0, result.output
+    config = (tmp_path / "again" / "labels.xml").read_text(encoding="utf-8")
+    assert config.count("<Label ") == 15 and 'value="Dog whistle"' in config
