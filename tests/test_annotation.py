@@ -222,6 +222,10 @@ def test_doccano_round_trip(analysis_file: Path, tmp_path: Path) -> None:
     data = imported(tmp_path / "back")["art-1"]
     want = {s for s in expected() if s[2] != "Doubt"} | {(start, start + len(phrase), "Dog whistle", phrase)}
     assert spans_of(data) == want and data["text"] == TEXT and data["title"] == "Title 😀 of the day"
+    # an imported file renders like any analysis, own label included
+    from spinscope.render.html import render_html
+
+    assert "Dog whistle" in render_html(data)
 
 
 def test_brat_round_trip_keeps_own_labels(analysis_file: Path, tmp_path: Path) -> None:
