@@ -1,4 +1,4 @@
-"""The browser extension (extension/) end to end: Debian's Chromium with the unpacked extension, a local news page,
+"""The browser extension (src/spinscope/extension/, loaded from where the package is installed) end to end: Debian's Chromium with the unpacked extension, a local news page,
 a real spinscope server, all on loopback.
 
 Chromium's new headless mode loads unpacked extensions (``--load-extension``), so no display is needed. The test
@@ -24,10 +24,12 @@ from typing import Any
 import pytest
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, serve_in_thread
+from spinscope.browser_extension import extension_folder
 
 pytestmark = pytest.mark.browser
 
-EXTENSION = REPO / "extension"
+# the folder `spinscope extension` prints: the installed package's copy, as a user would load it
+EXTENSION = extension_folder()
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "extension"
 SCREENSHOT = REPO / "docs" / "extension.png"
 

@@ -437,6 +437,33 @@ def stats(
 
 
 @app.command()
+def extension(
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="The port your `spinscope serve` listens on (default 8000).")
+    ] = 8000,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Also open chrome://extensions in Chrome or Chromium, where one is found.")
+    ] = False,
+) -> None:
+    """Where the browser extension is, and how to load it into Chrome or Chromium."""
+    from spinscope.browser_extension import extension_folder, find_browser, load_steps, open_extensions_page
+
+    folder = extension_folder()
+    if not (folder / "manifest.json").is_file():
+        raise fail(f"the extension is missing from this installation ({folder}): reinstall spinscope")
+    out.print(load_steps(folder, port), highlight=False, soft_wrap=True)
+    if open_browser:
+        browser = find_browser()
+        if browser is None:
+            raise fail(
+                "could not open a browser from here (none found, or no display): open chrome://extensions "
+                "in your browser yourself, then follow the steps above"
+            )
+        open_extensions_page(browser)
+        err.print(f"spinscope: opening chrome://extensions with {' '.join(browser)}", highlight=False)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
