@@ -315,10 +315,13 @@ def test_server_stopped_shows_the_command(extension: SimpleNamespace, site: str)
     error = popup.locator("#error")
     error.wait_for(state="visible", timeout=120_000)
     assert f"spinscope is not running at {address}" in error.inner_text()
-    assert error.locator("code").inner_text() == "spinscope serve"
+    assert "keep it running" in error.inner_text()
+    # the settings' port is named, so the command starts a server where the extension looks
+    command = f"spinscope serve --port {port}"
+    assert error.locator("code").inner_text() == command
     assert popup.locator("#result").is_hidden()
     bar = page.locator("spinscope-ui .bar")
-    assert bar.is_visible() and "spinscope serve" in bar.locator("code").inner_text()
+    assert bar.is_visible() and bar.locator("code").inner_text() == command
     assert page.evaluate("[...CSS.highlights.keys()].filter((k) => k.startsWith('spinscope-')).length") == 0
     page.close()
     popup.close()
@@ -343,7 +346,7 @@ def test_other_address_needs_allow_origin(extension: SimpleNamespace, site: str)
         use_server(extension, f"http://127.0.0.2:{port}")
         page, popup = analyse_in_popup(extension, site)
         assert popup.locator("#result").is_hidden()
-        command = f"spinscope serve --allow-origin {extension.origin}"
+        command = f"spinscope serve --port {port} --allow-origin {extension.origin}"
         assert popup.locator("#error code").inner_text() == command
         page.close()
         popup.close()
