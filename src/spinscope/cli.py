@@ -129,7 +129,7 @@ def analyze(
             result = analysed.to_dict()
         except InputError as error:
             failures += 1
-            err.print(error_line(error), highlight=False, soft_wrap=True)
+            err.print(error_line(_for_people(error)), highlight=False, soft_wrap=True)
             continue
         except SpinscopeError as error:
             raise fail(str(error)) from None
@@ -179,6 +179,15 @@ def analyze(
     if failures:
         err.print(f"{failures} of {failures + len(done)} inputs failed", highlight=False)
         raise typer.Exit(1)
+
+
+def _for_people(error: InputError) -> str:
+    """The error's line in plain words (a failed fetch says what to do, not the resolver's text)."""
+    from spinscope.messages import for_people
+    from spinscope.normalise import visible_controls
+
+    message, _detail = for_people(error, "cli")
+    return visible_controls(f"{error.source}: {message}")
 
 
 # The renderers are imported only by the formats that use them (jinja2 and the templates for HTML).
