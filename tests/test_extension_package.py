@@ -77,3 +77,13 @@ def test_no_display_means_no_browser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     assert browser_extension.find_browser() is None
+
+
+def test_serve_says_to_keep_running_and_names_another_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = pytest.importorskip("spinscope.server", reason="the server extra is not installed")
+    monkeypatch.setattr(server, "serve", lambda settings, host, port: None)
+    result = CliRunner().invoke(app, ["serve"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert "keep this running" in result.output and "set the server address" not in result.output
+    result = CliRunner().invoke(app, ["serve", "--port", "8001"], env={"COLUMNS": "300"})
+    assert "set the server address to http://127.0.0.1:8001" in result.output

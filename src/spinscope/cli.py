@@ -530,6 +530,11 @@ def serve(
         forwarded_allow_ips=forwarded_allow_ips,
     )
     err.print(f"spinscope: serving on http://{host}:{port}/ (API docs at /docs)", highlight=False)
+    # the extension looks for 127.0.0.1:8000 unless its settings say otherwise: say so when this server is elsewhere
+    advice = "keep this running while you use the web page or the browser extension; Ctrl-C stops it"
+    if port != 8000:
+        advice += f"; in the extension's settings, set the server address to http://127.0.0.1:{port}"
+    err.print(f"spinscope: {advice}", highlight=False)
     run_server(settings, host=host, port=port)
 
 
