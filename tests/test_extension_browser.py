@@ -4,7 +4,8 @@ a real spinscope server, all on loopback.
 Chromium's new headless mode loads unpacked extensions (``--load-extension``), so no display is needed. The test
 page (tests/fixtures/extension/article.html) is an invented article inside site chrome: navigation, ads, a sponsored
 box inside the article, comments. The analysis is triggered the way a reader does it, from the popup (opened as a
-page, with ``?tab=`` naming the article's tab). Writes docs/extension.png (linked from the README).
+page, with ``?tab=`` naming the article's tab). Writes docs/extension.png (shown in the README) with the default
+settings: the model engine, balanced sensitivity.
 """
 
 from __future__ import annotations
@@ -269,14 +270,6 @@ def test_highlights_match_the_api_spans(extension: SimpleNamespace, server: str,
     toggle.check()
     page.wait_for_function(f"CSS.highlights.has('{hidden_name}')")
 
-    # the picture for the README: highlights and an open panel
-    page.evaluate("window.scrollTo(0, 0)")
-    again = next(r for r in page.evaluate(RANGES_JS)["ranges"] if r["start"] == target["start"])
-    page.mouse.click(again["x"], again["y"])
-    assert panel.is_visible()
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
-
     # settings: a minimum score and the opinion layer apply to the page at once
     popup.locator("#settings summary").click()
     popup.fill("#min-score", "0.55")
@@ -395,6 +388,17 @@ def test_weak_spans_are_hidden_until_asked(extension: SimpleNamespace, model_ser
 
     assert highlight_sizes(page, "spinscope-t") == len(strong)
     assert highlight_sizes(page, "spinscope-w") == 0
+
+    # the picture for the README (docs/extension.png): the default settings (model engine, balanced), the first
+    # shown passage's explanation open
+    page.evaluate("window.scrollTo(0, 0)")
+    first = min(page.evaluate(RANGES_JS)["ranges"], key=lambda r: r["start"])
+    page.mouse.click(first["x"], first["y"])
+    page.locator(PANEL).wait_for(state="visible")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+    page.keyboard.press("Escape")
+
     hidden = analysis["summary"]["hidden_technique_spans"]
     assert f"+{hidden} more at 'everything'" in popup.locator("#overview").inner_text()
     counts = [int(c) for c in popup.locator("#techniques .count").all_inner_texts()]
