@@ -47,9 +47,13 @@ def test_fetch_failures_in_plain_words(reason: str, says: str, where: str) -> No
     )
 
 
-def test_refusals_and_other_input_errors_keep_their_own_words() -> None:
+def test_refusals_keep_their_words_and_say_what_works_instead() -> None:
     refused = UnsafeURLError(URL, f"refusing to fetch {URL}: cloud metadata address")
-    assert for_people(refused) == (refused.reason, None)
+    message, detail = for_people(refused)
+    assert message.startswith(refused.reason) and "save it as .html" in message and detail is None
+    assert "paste it here" in for_people(refused, "web")[0]
+    odd = FetchError(URL, "cannot fetch mailto:x@y (redirect 1): only http and https URLs are supported")
+    assert for_people(odd) == (odd.reason, None)
 
 
 def test_cli_says_the_host_was_not_found(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -246,7 +246,10 @@ def test_bad_json_input(client: TestClient, body: Any, status: int, code: str) -
 
 def test_error_messages_are_clear(client: TestClient) -> None:
     body = assert_error(client.post("/api/analyze", json={"url": "http://169.254.169.254/x"}), 400, "unsafe_url")
-    assert body["message"] == "refusing to fetch http://169.254.169.254/x: cloud metadata address"
+    assert body["message"] == (
+        "refusing to fetch http://169.254.169.254/x: cloud metadata address (spinscope fetches only public websites: "
+        "copy the article's text from your browser and paste it here)"
+    )
     body = assert_error(client.post("/api/analyze", json={"text": GERMAN}), 400, "unsupported_language")
     assert body["message"].startswith("the text looks like it is not English")
     body = assert_error(client.post("/api/analyze", json={"txt": SHORT}), 422, "invalid_request")

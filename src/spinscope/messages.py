@@ -33,7 +33,10 @@ def _host(url: str) -> str:
 def _fetch_message(error: FetchError, where: Where) -> str | None:
     """A plain message for a fetch failure, or None to keep the reader's own reason."""
     reason, host, instead = error.reason, _host(error.source), INSTEAD[where]
-    if isinstance(error, UnsafeURLError) or reason.startswith(("cannot fetch", "invalid URL")):
+    if isinstance(error, UnsafeURLError):
+        # the refusal is exact and plain already; say why, and what works instead
+        return f"{reason} (spinscope fetches only public websites: {instead.removeprefix('or ')})"
+    if reason.startswith(("cannot fetch", "invalid URL")):
         return None  # already plain: what is refused and why
     if re.search(r"cannot resolve ", reason):
         return f"could not find the website {host}: check the address for typing mistakes and that you are online"
@@ -66,4 +69,6 @@ def for_people(error: InputError, where: Where = "cli") -> tuple[str, str | None
     plain = _fetch_message(error, where) if isinstance(error, FetchError) else None
     if plain is None:
         return error.reason, None
+    if isinstance(error, UnsafeURLError):
+        return plain, None  # the plain message holds the whole reason
     return plain, error.reason

@@ -219,7 +219,7 @@ def classify(error: InputError) -> tuple[int, str, str]:
     reason = error.reason
     message = str(error) if re.match(r"https?://", error.source or "", re.IGNORECASE) else reason
     if isinstance(error, UnsafeURLError):
-        return 400, "unsafe_url", reason
+        return 400, "unsafe_url", for_people(error, "web")[0]
     if isinstance(error, InvalidURL):
         return 400, "invalid_url", reason
     if isinstance(error, FetchError):
