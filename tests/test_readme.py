@@ -75,14 +75,25 @@ def test_readme_links_every_docs_page_and_each_exists() -> None:
     assert "balanced" in TEXT and "docs/sensitivity.md" in TEXT
 
 
+def anchors(page: Path) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
+    headings = re.findall(
+        r"^#+ (.+)$", re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.S | re.M), flags=re.M
+    )
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
 def test_docs_links_resolve() -> None:
-    """Relative links and pictures in docs/ and the README point at files that exist."""
-    for page in [README, *sorted((ROOT / "docs").glob("*.md"))]:
+    """Relative links and pictures in docs/ and the README point at files (and headings) that exist."""
+    for page in [README, ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").glob("*.md"))]:
         for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
-            if re.match(r"[a-z]+:|#", target):
+            if re.match(r"[a-z]+:", target):
                 continue
-            path = (page.parent / target.split("#")[0]).resolve()
+            file, _, anchor = target.partition("#")
+            path = (page.parent / file).resolve() if file else page
             assert path.exists(), (page.name, target)
+            if anchor:
+                assert anchor in anchors(path), (page.name, target)
 
 
 @pytest.mark.parametrize(("command", "expected"), console_examples(), ids=lambda value: str(value)[:40])
