@@ -87,3 +87,14 @@ def test_serve_says_to_keep_running_and_names_another_port(monkeypatch: pytest.M
     assert "keep this running" in result.output and "set the server address" not in result.output
     result = CliRunner().invoke(app, ["serve", "--port", "8001"], env={"COLUMNS": "300"})
     assert "set the server address to http://127.0.0.1:8001" in result.output
+
+
+def test_one_port_setting_for_serve_and_the_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """$SPINSCOPE_PORT moves the server, and the extension's steps name the same port."""
+    server = pytest.importorskip("spinscope.server", reason="the server extra is not installed")
+    ports: list[int] = []
+    monkeypatch.setattr(server, "serve", lambda settings, host, port: ports.append(port))
+    result = CliRunner().invoke(app, ["serve"], env={"SPINSCOPE_PORT": "8002", "COLUMNS": "300"})
+    assert result.exit_code == 0 and ports == [8002]
+    steps = CliRunner().invoke(app, ["extension"], env={"SPINSCOPE_PORT": "8002", "COLUMNS": "300"})
+    assert "spinscope serve --port 8002" in steps.output and "http://127.0.0.1:8002" in steps.output

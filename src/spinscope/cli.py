@@ -448,7 +448,13 @@ def stats(
 @app.command()
 def extension(
     port: Annotated[
-        int, typer.Option(min=1, max=65535, help="The port your `spinscope serve` listens on (default 8000).")
+        int,
+        typer.Option(
+            min=1,
+            max=65535,
+            envvar="SPINSCOPE_PORT",
+            help="The port your `spinscope serve` listens on (or $SPINSCOPE_PORT).",
+        ),
     ] = 8000,
     open_browser: Annotated[
         bool, typer.Option("--open", help="Also open chrome://extensions in Chrome or Chromium, where one is found.")
@@ -475,7 +481,9 @@ def extension(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, envvar="SPINSCOPE_PORT", help="Port to listen on (or $SPINSCOPE_PORT).")
+    ] = 8000,
     workers: Annotated[
         int, typer.Option(min=0, help="Analysis threads sharing the loaded models; 0: one per CPU core.")
     ] = 0,
