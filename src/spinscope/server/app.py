@@ -157,7 +157,7 @@ class ErrorOut(BaseModel):
 
 
 class AnalysisOut(BaseModel):
-    """The ``spinscope/1`` analysis (see the README for every field) plus its permalink."""
+    """The ``spinscope/1`` analysis (docs/json.md has every field) plus its permalink."""
 
     model_config = ConfigDict(extra="allow")
 
