@@ -33,6 +33,8 @@ pytestmark = pytest.mark.browser
 EXTENSION = extension_folder()
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "extension"
 SCREENSHOT = REPO / "docs" / "extension.png"
+POPUP_SCREENSHOT = REPO / "docs" / "extension-popup.png"
+STOPPED_SCREENSHOT = REPO / "docs" / "extension-not-running.png"
 
 # In the page's own world: every spinscope technique highlight's ranges, with their text and their position
 # counted in non-space code points of the article's text nodes (those in [data-test-skip], the byline and the
@@ -316,6 +318,20 @@ def test_server_stopped_shows_the_command(extension: SimpleNamespace, site: str)
     bar = page.locator("spinscope-ui .bar")
     assert bar.is_visible() and bar.locator("code").inner_text() == command
     assert page.evaluate("[...CSS.highlights.keys()].filter((k) => k.startsWith('spinscope-')).length") == 0
+
+    # the default address (port 8000, when nothing listens there): the plain command, and the picture for
+    # docs/extension.md
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", 8000))
+        except OSError:
+            pytest.skip("port 8000 is in use here")
+    extension.worker.evaluate("chrome.storage.local.remove(['server'])")
+    popup.reload()
+    popup.click("#analyse")
+    popup.locator("#error", has_text="spinscope is not running at http://127.0.0.1:8000").wait_for(timeout=120_000)
+    assert popup.locator("#error code").inner_text() == "spinscope serve"
+    popup.screenshot(path=str(STOPPED_SCREENSHOT), clip={"x": 0, "y": 0, "width": 400, "height": 210})
     page.close()
     popup.close()
 
@@ -398,6 +414,7 @@ def test_weak_spans_are_hidden_until_asked(extension: SimpleNamespace, model_ser
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     page.keyboard.press("Escape")
+    popup.screenshot(path=str(POPUP_SCREENSHOT), full_page=True)  # docs/extension.md, step 6
 
     hidden = analysis["summary"]["hidden_technique_spans"]
     assert f"+{hidden} more at 'everything'" in popup.locator("#overview").inner_text()
