@@ -56,7 +56,7 @@ def load_steps(folder: Path, port: int = 8000) -> str:
         '4. Click "Load unpacked" and choose the folder above.\n'
         '5. Pin it: click the puzzle-piece icon in the toolbar, then the pin beside "spinscope".\n'
         '6. On a news article, click the spinscope icon, then "Analyse this page" (or press Alt+Shift+S).\n\n'
-        "To update after upgrading spinscope (pip install -U spinscope): run `spinscope extension` again; if\n"
+        "To update after upgrading spinscope: run `spinscope extension` again; if\n"
         "the folder above changed, remove the old spinscope extension and load the new folder; otherwise click\n"
         "the reload arrow on spinscope's card in chrome://extensions.\n"
     )
