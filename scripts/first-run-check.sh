@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The README's first run, checked: after `make demo` alone, `spinscope serve` answers /healthz and
+# The README's first run, checked: after `make demo` alone, `spinscope serve` answers /healthz,
 # `spinscope batch` + `spinscope stats` run on the bundled example, and `spinscope extension` names a folder
-# holding the extension. .ci/run calls this on the fresh
-# clone's .venv right after `make demo`, before `make test` adds the test extras.
+# holding the extension. .ci/run calls this on the fresh clone's .venv right after `make demo`, before
+# `make test` adds the test extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${1:-.venv}/bin"
