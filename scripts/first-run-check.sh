@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's first run, checked: after `make demo` alone, `spinscope serve` answers /healthz and
-# `spinscope batch` + `spinscope stats` run on the bundled example. .ci/run calls this on the fresh
-# clone's .venv right after `make demo`, before `make test` adds the test extras.
+# The README's first run, checked: after `make demo` alone, `spinscope serve` answers /healthz,
+# `spinscope batch` + `spinscope stats` run on the bundled example, and `spinscope extension` names a folder
+# holding the extension. .ci/run calls this on the fresh clone's .venv right after `make demo`, before
+# `make test` adds the test extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${1:-.venv}/bin"
@@ -44,4 +45,7 @@ SERVER=""
 "$BIN/spinscope" stats "$WORK/batch" --plots "$WORK/plots" >"$WORK/stats.txt"
 grep -q "All articles" "$WORK/stats.txt"
 test -s "$WORK/plots/trend.png"
-echo "first run: serve, batch and stats work after make demo"
+# the browser extension ships inside the installed package, where `spinscope extension` says
+FOLDER="$("$BIN/spinscope" extension | grep -m1 '/spinscope/extension$' | xargs)"
+test -f "$FOLDER/manifest.json" || { echo "spinscope extension printed no folder with a manifest.json"; exit 1; }
+echo "first run: serve, batch, stats and the extension's folder work after make demo"

@@ -166,7 +166,7 @@ def test_polnear_dev_figures() -> None:
     results = evaluate_polnear(DEV)
     assert results["articles"] == 84
     # Measured with the quotes/ package (spinscope eval-quotes --polnear ../shared/corpora/polnear/dev/data/dev):
-    # the figures the README gives, held within 0.01 either way.
+    # the figures docs/models.md gives, held within 0.01 either way.
     measured = {
         ("source", "exact"): 0.7895,
         ("source", "overlap"): 0.8390,

@@ -1,10 +1,11 @@
-"""The browser extension (extension/) end to end: Debian's Chromium with the unpacked extension, a local news page,
+"""The browser extension (src/spinscope/extension/, loaded from where the package is installed) end to end: Debian's Chromium with the unpacked extension, a local news page,
 a real spinscope server, all on loopback.
 
 Chromium's new headless mode loads unpacked extensions (``--load-extension``), so no display is needed. The test
 page (tests/fixtures/extension/article.html) is an invented article inside site chrome: navigation, ads, a sponsored
 box inside the article, comments. The analysis is triggered the way a reader does it, from the popup (opened as a
-page, with ``?tab=`` naming the article's tab). Writes docs/extension.png (linked from the README).
+page, with ``?tab=`` naming the article's tab). Writes docs/extension.png (shown in the README) with the default
+settings: the model engine, balanced sensitivity.
 """
 
 from __future__ import annotations
@@ -24,12 +25,16 @@ from typing import Any
 import pytest
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, serve_in_thread
+from spinscope.browser_extension import extension_folder
 
 pytestmark = pytest.mark.browser
 
-EXTENSION = REPO / "extension"
+# the folder `spinscope extension` prints: the installed package's copy, as a user would load it
+EXTENSION = extension_folder()
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "extension"
 SCREENSHOT = REPO / "docs" / "extension.png"
+POPUP_SCREENSHOT = REPO / "docs" / "extension-popup.png"
+STOPPED_SCREENSHOT = REPO / "docs" / "extension-not-running.png"
 
 # In the page's own world: every spinscope technique highlight's ranges, with their text and their position
 # counted in non-space code points of the article's text nodes (those in [data-test-skip], the byline and the
@@ -267,14 +272,6 @@ def test_highlights_match_the_api_spans(extension: SimpleNamespace, server: str,
     toggle.check()
     page.wait_for_function(f"CSS.highlights.has('{hidden_name}')")
 
-    # the picture for the README: highlights and an open panel
-    page.evaluate("window.scrollTo(0, 0)")
-    again = next(r for r in page.evaluate(RANGES_JS)["ranges"] if r["start"] == target["start"])
-    page.mouse.click(again["x"], again["y"])
-    assert panel.is_visible()
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
-
     # settings: a minimum score and the opinion layer apply to the page at once
     popup.locator("#settings summary").click()
     popup.fill("#min-score", "0.55")
@@ -313,11 +310,28 @@ def test_server_stopped_shows_the_command(extension: SimpleNamespace, site: str)
     error = popup.locator("#error")
     error.wait_for(state="visible", timeout=120_000)
     assert f"spinscope is not running at {address}" in error.inner_text()
-    assert error.locator("code").inner_text() == "spinscope serve"
+    assert "keep it running" in error.inner_text()
+    # the settings' port is named, so the command starts a server where the extension looks
+    command = f"spinscope serve --port {port}"
+    assert error.locator("code").inner_text() == command
     assert popup.locator("#result").is_hidden()
     bar = page.locator("spinscope-ui .bar")
-    assert bar.is_visible() and "spinscope serve" in bar.locator("code").inner_text()
+    assert bar.is_visible() and bar.locator("code").inner_text() == command
     assert page.evaluate("[...CSS.highlights.keys()].filter((k) => k.startsWith('spinscope-')).length") == 0
+
+    # the default address (port 8000, when nothing listens there): the plain command, and the picture for
+    # docs/extension.md
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", 8000))
+        except OSError:
+            pytest.skip("port 8000 is in use here")
+    extension.worker.evaluate("chrome.storage.local.remove(['server'])")
+    popup.reload()
+    popup.click("#analyse")
+    popup.locator("#error", has_text="spinscope is not running at http://127.0.0.1:8000").wait_for(timeout=120_000)
+    assert popup.locator("#error code").inner_text() == "spinscope serve"
+    popup.screenshot(path=str(STOPPED_SCREENSHOT), clip={"x": 0, "y": 0, "width": 400, "height": 210})
     page.close()
     popup.close()
 
@@ -343,7 +357,7 @@ def test_other_address_needs_allow_origin(extension: SimpleNamespace, site: str)
         use_server(extension, f"http://127.0.0.2:{port}")
         page, popup = analyse_in_popup(extension, site)
         assert popup.locator("#result").is_hidden()
-        command = f"spinscope serve --allow-origin {extension.origin}"
+        command = f"spinscope serve --port {port} --allow-origin {extension.origin}"
         assert popup.locator("#error code").inner_text() == command
         page.close()
         popup.close()
@@ -394,6 +408,18 @@ def test_weak_spans_are_hidden_until_asked(extension: SimpleNamespace, model_ser
 
     assert highlight_sizes(page, "spinscope-t") == len(strong)
     assert highlight_sizes(page, "spinscope-w") == 0
+
+    # the picture for the README (docs/extension.png): the default settings (model engine, balanced), the first
+    # shown passage's explanation open
+    page.evaluate("window.scrollTo(0, 0)")
+    first = min(page.evaluate(RANGES_JS)["ranges"], key=lambda r: r["start"])
+    page.mouse.click(first["x"], first["y"])
+    page.locator(PANEL).wait_for(state="visible")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+    page.keyboard.press("Escape")
+    popup.screenshot(path=str(POPUP_SCREENSHOT), full_page=True)  # docs/extension.md, step 6
+
     hidden = analysis["summary"]["hidden_technique_spans"]
     assert f"+{hidden} more at 'everything'" in popup.locator("#overview").inner_text()
     counts = [int(c) for c in popup.locator("#techniques .count").all_inner_texts()]

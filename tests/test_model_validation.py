@@ -24,6 +24,6 @@ def test_validation_split_figures(corpora: Path) -> None:
         ptc / "train-articles", ptc / "train-task-flc-tc.labels", ids=REPO / "training" / "ptc_val_ids.txt"
     )
     assert figures["articles"] == 37
-    # Regression floors a little under the figures the README reports.
+    # Regression floors a little under the figures docs/models.md reports.
     assert figures["si"]["f1"] >= 0.38
     assert figures["tc"]["micro_f1"] >= 0.55

@@ -122,7 +122,7 @@ def story() -> dict[str, Any]:
             "quotes_by_speaker_type": {"person": 1, "group": 1},
         },
         "models": {"techniques": {"name": "tiny-test-model"}},
-        "version": "0.1.0",
+        "version": "0.2.0",
     }
 
 

@@ -281,3 +281,25 @@ def test_weak_spans_hidden_until_switched_on(browser: Any, tmp_path: Path) -> No
         box.uncheck()
         assert state() == (len(strong), len(strong), len(strong), 0)
         assert seen["errors"] == []
+
+
+def test_readme_picture_of_the_report(browser: Any, tmp_path: Path) -> None:
+    """docs/report.png, shown in the README: the bundled example's report with the default settings (model engine,
+    balanced sensitivity), its first screen, one passage's explanation open."""
+    import spinscope
+    from spinscope.readers.text import read_text
+
+    # read as `spinscope analyze examples/demo-article.txt` (and `make demo`) reads it: title and source
+    demo = Path(__file__).parents[1] / "examples" / "demo-article.txt"
+    article = read_text(demo.read_bytes(), "examples/demo-article.txt")
+    path = tmp_path / "demo.html"
+    path.write_text(spinscope.analyze(article).to_html(), encoding="utf-8")
+    with recorded_page(browser, path.as_uri()) as seen:
+        page = seen["page"]
+        shown = page.locator(".ss-text mark.ss-t:not(.ss-weak)")
+        assert shown.count() > 0
+        shown.first.click()
+        target = Path(__file__).parents[1] / "docs" / "report.png"
+        page.screenshot(path=str(target))
+        assert target.stat().st_size > 10_000
+        assert seen["errors"] == []

@@ -72,7 +72,8 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
-    assert set(body) == {"error", "message"}, body
+    # "detail": the exact technical reason behind a plain message (failed fetches)
+    assert set(body) - {"detail"} == {"error", "message"}, body
     assert body["error"] == code, body
     assert body["message"] and "\n" not in body["message"]
     assert "Traceback" not in body["message"]
@@ -245,7 +246,10 @@ def test_bad_json_input(client: TestClient, body: Any, status: int, code: str) -
 
 def test_error_messages_are_clear(client: TestClient) -> None:
     body = assert_error(client.post("/api/analyze", json={"url": "http://169.254.169.254/x"}), 400, "unsafe_url")
-    assert body["message"] == "refusing to fetch http://169.254.169.254/x: cloud metadata address"
+    assert body["message"] == (
+        "refusing to fetch http://169.254.169.254/x: cloud metadata address (spinscope fetches only public websites: "
+        "copy the article's text from your browser and paste it here)"
+    )
     body = assert_error(client.post("/api/analyze", json={"text": GERMAN}), 400, "unsupported_language")
     assert body["message"].startswith("the text looks like it is not English")
     body = assert_error(client.post("/api/analyze", json={"txt": SHORT}), 422, "invalid_request")
@@ -379,7 +383,7 @@ def test_crash_is_a_json_500_without_details(monkeypatch: pytest.MonkeyPatch) ->
         body = assert_error(test_client.post("/api/analyze", json={"text": SHORT}), 500, "internal_error")
         assert "secret" not in body["message"]
         batch = test_client.post("/api/analyze/batch", json={"articles": [{"text": SHORT}]}).json()
-        assert batch == {"results": [{"error": "internal_error", "message": "the analysis failed (server error)"}]}
+        assert batch == {"results": [{"error": "internal_error", "message": server_app.ANALYSIS_FAILED}]}
         monkeypatch.setattr(app.state.spinscope.store, "get", broken)
         response = test_client.get("/api/result/AAAAAAAAAAAAAAAAAAAAAA")
         body = assert_error(response, 500, "internal_error")
@@ -594,7 +598,8 @@ def test_live_fetches_an_allowed_page(live: LiveServer, pages: tuple[str, list[s
     assert result["title"] == "Valdoria recalls envoy" and result["meta"]["url"] == f"{base}/article.html"
     assert httpx.get(live.base + result["permalink"]).status_code == 200
     body = assert_error(post(live, {"url": f"{base}/gone.html"}), 502, "fetch_failed")
-    assert body["message"] == f"{base}/gone.html: HTTP 404 Not Found"
+    assert body["message"] == "127.0.0.1 has no page at this address (error 404): check the address."
+    assert body["detail"] == f"{base}/gone.html: HTTP 404 Not Found"
 
 
 @pytest.mark.parametrize(

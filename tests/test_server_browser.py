@@ -184,6 +184,31 @@ def test_errors_are_shown(web: dict[str, Any]) -> None:
     assert all("status of 400" in e for e in web["errors"]), web["errors"]
 
 
+def test_a_website_not_found_is_said_in_plain_words(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 28: the page showed "Https://no-such-host.invalid…: … Name or service not known"."""
+    import socket
+
+    from spinscope.readers import url as url_module
+
+    real = socket.getaddrinfo
+
+    def resolver(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host in ("127.0.0.1", "localhost", "::1"):
+            return real(host, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(url_module.socket, "getaddrinfo", resolver)
+    page = web["page"]
+    page.fill("#sp-url", "https://no-such-host.invalid/news/story.html")
+    page.click("#sp-submit")
+    error = page.locator("#sp-error", has_text="Could not find the website no-such-host.invalid")
+    error.wait_for(timeout=30_000)
+    shown = error.inner_text()
+    assert "check the address" in shown
+    assert "Name or service not known" not in shown and "Https://" not in shown
+    assert all("status of 502" in e for e in web["errors"]), web["errors"]
+
+
 def test_phone_width(web: dict[str, Any]) -> None:
     page = web["page"]
     page.set_viewport_size({"width": 375, "height": 740})

@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+# The one version string: pyproject.toml reads it (setuptools dynamic attr), so an editable install never
+# reports a stale version from old package metadata.
+__version__ = "0.2.0"
 
 from spinscope.document import (
     SCHEMA,

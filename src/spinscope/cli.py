@@ -144,7 +144,7 @@ def analyze(
             result = analysed.to_dict()
         except InputError as error:
             failures += 1
-            err.print(error_line(error), highlight=False, soft_wrap=True)
+            err.print(error_line(_for_people(error)), highlight=False, soft_wrap=True)
             continue
         except SpinscopeError as error:
             raise fail(str(error)) from None
@@ -194,6 +194,15 @@ def analyze(
     if failures:
         err.print(f"{failures} of {failures + len(done)} inputs failed", highlight=False)
         raise typer.Exit(1)
+
+
+def _for_people(error: InputError) -> str:
+    """The error's line in plain words (a failed fetch says what to do, not the resolver's text)."""
+    from spinscope.messages import for_people
+    from spinscope.normalise import visible_controls
+
+    message, _detail = for_people(error, "cli")
+    return visible_controls(f"{error.source}: {message}")
 
 
 # The renderers are imported only by the formats that use them (jinja2 and the templates for HTML).
@@ -592,9 +601,44 @@ def stats(
 
 
 @app.command()
+def extension(
+    port: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=65535,
+            envvar="SPINSCOPE_PORT",
+            help="The port your `spinscope serve` listens on (or $SPINSCOPE_PORT).",
+        ),
+    ] = 8000,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Also open chrome://extensions in Chrome or Chromium, where one is found.")
+    ] = False,
+) -> None:
+    """Where the browser extension is, and how to load it into Chrome or Chromium."""
+    from spinscope.browser_extension import extension_folder, find_browser, load_steps, open_extensions_page
+
+    folder = extension_folder()
+    if not (folder / "manifest.json").is_file():
+        raise fail(f"the extension is missing from this installation ({folder}): reinstall spinscope")
+    out.print(load_steps(folder, port), highlight=False, soft_wrap=True)
+    if open_browser:
+        browser = find_browser()
+        if browser is None:
+            raise fail(
+                "could not open a browser from here (none found, or no display): open chrome://extensions "
+                "in your browser yourself, then follow the steps above"
+            )
+        open_extensions_page(browser)
+        err.print(f"spinscope: opening chrome://extensions with {' '.join(browser)}", highlight=False)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, envvar="SPINSCOPE_PORT", help="Port to listen on (or $SPINSCOPE_PORT).")
+    ] = 8000,
     workers: Annotated[
         int, typer.Option(min=0, help="Analysis threads sharing the loaded models; 0: one per CPU core.")
     ] = 0,
@@ -658,6 +702,11 @@ def serve(
         allowed_hosts=allowed_hosts(allowed_host or ()),
     )
     err.print(f"spinscope: serving on http://{host}:{port}/ (API docs at /docs)", highlight=False)
+    # the extension looks for 127.0.0.1:8000 unless its settings say otherwise: say so when this server is elsewhere
+    advice = "keep this running while you use the web page or the browser extension; Ctrl-C stops it"
+    if port != 8000:
+        advice += f"; in the extension's settings, set the server address to http://127.0.0.1:{port}"
+    err.print(f"spinscope: {advice}", highlight=False)
     run_server(settings, host=host, port=port)
 
 

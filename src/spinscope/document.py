@@ -155,7 +155,7 @@ class Analysis:
 
     # ---- serialisation ----------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The ``spinscope/1`` JSON object (see the README for every field)."""
+        """The ``spinscope/1`` JSON object (docs/json.md has every field)."""
         text = self.article.text
 
         def span_dict(span: Span | None) -> dict[str, Any] | None:

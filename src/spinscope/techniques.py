@@ -18,10 +18,13 @@ class Technique:
     colour: str  # highlight colour in reports (see PALETTE_NOTE)
 
 
+# What the reader of a report is told about the colours, in plain words. The measured facts behind it: the 14
+# colours differ pairwise by at least 8.1 CIEDE2000 for normal vision and for simulated deuteranopia, protanopia and
+# tritanopia (Machado 2009), and all keep black text at 7:1 contrast or more (scripts/palette.py prints these
+# figures; tests/test_report_browser.py measures them on a screenshot; docs/server.md).
 PALETTE_NOTE = (
-    "The 14 highlight colours differ pairwise by at least 8.1 CIEDE2000 for normal vision and for simulated "
-    "deuteranopia, protanopia and tritanopia (Machado 2009), and all keep black text at 7:1 contrast or more "
-    "(scripts/palette.py prints these figures; the browser test measures them on a screenshot)."
+    "The 14 colours are chosen to stay distinct for colour-blind readers too, and black text stays easy to read "
+    "on every one of them."
 )
 
 

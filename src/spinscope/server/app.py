@@ -15,7 +15,8 @@ Routes (see ``/docs`` on a running server)::
     GET  /r/<id>.json               the analysis JSON (download)
     GET  /docs, /openapi.json       API documentation (offline: no CDN)
 
-Every error is JSON ``{"error": "<stable code>", "message": "<one line>"}``:
+Every error is JSON ``{"error": "<stable code>", "message": "<one line>"}``, the message in plain words;
+a failed fetch adds ``"detail"``, the exact technical reason (resolver or HTTP text):
 400 ``empty_input`` ``binary_input`` ``unsupported_language`` ``unsafe_url`` ``invalid_url``
 ``unsupported_content`` ``invalid_input`` ``host_not_allowed``; 404 ``not_found``; 405
 ``method_not_allowed``; 408 ``request_timeout``; 413 ``body_too_large`` ``text_too_large``; 415
@@ -66,6 +67,7 @@ from spinscope.errors import (
     UnsafeURLError,
     UnsupportedLanguageError,
 )
+from spinscope.messages import for_people
 from spinscope.pipeline import analyze
 from spinscope.server.hosts import HostCheck, allowed_hosts
 from spinscope.server.limits import (
@@ -159,7 +161,7 @@ class ErrorOut(BaseModel):
 
 
 class AnalysisOut(BaseModel):
-    """The ``spinscope/1`` analysis (see the README for every field) plus its permalink."""
+    """The ``spinscope/1`` analysis (docs/json.md has every field) plus its permalink."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -215,16 +217,18 @@ def classify(error: InputError) -> tuple[int, str, str]:
     """(HTTP status, stable code, one-line message) for an input error.
 
     The message is the error's reason, prefixed with the URL for a fetched page
-    (pasted text has no name worth showing: its "source" is a field name or a hash).
+    (pasted text has no name worth showing: its "source" is a field name or a hash);
+    a failed fetch is said in plain words (:func:`fetch_detail` keeps the exact reason).
     """
     reason = error.reason
     message = str(error) if re.match(r"https?://", error.source or "", re.IGNORECASE) else reason
     if isinstance(error, UnsafeURLError):
-        return 400, "unsafe_url", reason
+        return 400, "unsafe_url", for_people(error, "web")[0]
     if isinstance(error, InvalidURL):
         return 400, "invalid_url", reason
     if isinstance(error, FetchError):
-        return 502, "fetch_failed", message
+        plain, _detail = for_people(error, "web")
+        return 502, "fetch_failed", plain[:1].upper() + plain[1:] + ("" if plain.endswith(".") else ".")
     if isinstance(error, EmptyInputError):
         return 400, "empty_input", message
     if isinstance(error, UnsupportedLanguageError):
@@ -238,8 +242,24 @@ def classify(error: InputError) -> tuple[int, str, str]:
     return 400, "invalid_input", message
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(error_body(code, message), status, headers=headers, media_type="application/json")
+# A fault of ours: the person can only retry or report it; the traceback is in the server's log, never in the answer.
+ANALYSIS_FAILED = (
+    "the analysis failed because of a fault in the spinscope server: try again, and if it fails again, "
+    "report it with the article (the server's log has the details)"
+)
+SERVER_FAULT = "the spinscope server had a fault: try again, and report it if it happens again"
+
+
+def fetch_detail(error: InputError) -> str | None:
+    """The exact technical reason behind a plain message (the ``detail`` field), or None."""
+    _plain, detail = for_people(error, "web")
+    return f"{error.source}: {detail}" if detail else None
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None, detail: str | None = None
+) -> Response:
+    return Response(error_body(code, message, detail), status, headers=headers, media_type="application/json")
 
 
 def _check_unicode(value: str, name: str) -> None:
@@ -454,7 +474,9 @@ class ServerState:
                     results.append(self.analyze_and_store(item, client))
             except InputError as error:
                 _status, code, message = classify(error)
-                results.append({"error": code, "message": _one_line(message)})
+                failure = {"error": code, "message": _one_line(message)}
+                detail = fetch_detail(error)
+                results.append({**failure, "detail": _one_line(detail)} if detail else failure)
             except RateLimited as limited:
                 wait = retry_after_header(limited.retry_after)
                 results.append({"error": "rate_limited", "message": f"too many requests: try again in {wait} s"})
@@ -464,7 +486,7 @@ class ServerState:
                 results.append({"error": "analysis_timeout", "message": str(stopped)})
             except Exception:
                 log.exception("spinscope: analysis failed")
-                results.append({"error": "internal_error", "message": "the analysis failed (server error)"})
+                results.append({"error": "internal_error", "message": ANALYSIS_FAILED})
         return results
 
     def close(self) -> None:
@@ -606,7 +628,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(InputError)
     async def on_input_error(request: Request, exc: InputError) -> Response:
         status, code, message = classify(exc)
-        return error_response(status, code, message)
+        return error_response(status, code, message, detail=fetch_detail(exc))
 
     @app.exception_handler(Overloaded)
     async def on_overloaded(request: Request, exc: Overloaded) -> Response:
@@ -622,7 +644,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> Response:  # logged by the server; no traceback out
         headers = {**SECURITY_HEADERS, "content-security-policy": PAGE_CSP, "cache-control": "no-store"}
-        return error_response(500, "internal_error", "internal server error", headers)
+        return error_response(500, "internal_error", SERVER_FAULT, headers)
 
     @app.exception_handler(AnalysisStopped)
     async def on_stopped(request: Request, exc: AnalysisStopped) -> Response:
@@ -657,7 +679,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise result
         if isinstance(result, Exception):
             log.error("spinscope: analysis failed", exc_info=result)
-            return error_response(500, "internal_error", "the analysis failed (server error)")
+            return error_response(500, "internal_error", ANALYSIS_FAILED)
         return result
 
     # ---- API ----

@@ -51,9 +51,12 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DRAIN_FACTOR = 4  # an oversized body up to 4x the limit is read and dropped, so the client sees the 413
 
 
-def error_body(code: str, message: str) -> bytes:
-    """The API's error JSON."""
-    return json.dumps({"error": code, "message": " ".join(message.split())}, ensure_ascii=False).encode("utf-8")
+def error_body(code: str, message: str, detail: str | None = None) -> bytes:
+    """The API's error JSON; ``detail``, when given, is the exact technical reason behind a plain message."""
+    body = {"error": code, "message": " ".join(message.split())}
+    if detail:
+        body["detail"] = " ".join(detail.split())
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 async def send_error(

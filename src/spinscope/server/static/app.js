@@ -115,7 +115,7 @@
         credentials: "same-origin",
       });
     } catch (e) {
-      throw new Error("Could not reach the server. Check your connection and try again.");
+      throw new Error("Could not reach the spinscope server: it may have stopped. Start it again in a terminal with spinscope serve, then try again.");
     }
     var data = await readJson(response);
     if (!response.ok || !data || typeof data.permalink !== "string") {

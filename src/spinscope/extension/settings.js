@@ -10,6 +10,15 @@ export const DEFAULTS = Object.freeze({
 });
 
 export const START_COMMAND = "spinscope serve";
+export const DEFAULT_PORT = 8000;
+
+// The command that starts a server at this address: `spinscope serve` listens on 127.0.0.1:8000 unless told
+// another port, so the port is named when the settings' address uses another one.
+export function startCommand(server) {
+  const url = new URL(server);
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  return port === DEFAULT_PORT ? START_COMMAND : `${START_COMMAND} --port ${port}`;
+}
 export const SENSITIVITIES = Object.freeze(["precise", "balanced", "everything"]);
 
 // An http(s) origin with no path, e.g. "http://127.0.0.1:8000"; throws on anything else.

@@ -1,7 +1,7 @@
 // The service worker: the only part that talks to the spinscope server (the content
 // script cannot: a page's own origin rules would apply to it). Page text goes to the
 // configured server address and nowhere else.
-import { loadSettings, START_COMMAND } from "./settings.js";
+import { loadSettings, startCommand } from "./settings.js";
 
 const ANALYSIS_TIMEOUT_MS = 180_000; // the model engine on a long feature, on a slow laptop
 const techniquesByServer = new Map();
@@ -13,11 +13,15 @@ class ServerDown extends Error {}
 async function unreachable(server) {
   const granted = await chrome.permissions.contains({ origins: [`${new URL(server).origin}/*`] });
   if (granted) {
-    const command = START_COMMAND;
-    return { error: "server_unreachable", message: `spinscope is not running at ${server}. Start it with: ${command}`,
-      command, server };
+    const command = startCommand(server);
+    return {
+      error: "server_unreachable",
+      message: `spinscope is not running at ${server}. Open a terminal, start it with this command and keep it running: ${command}`,
+      command,
+      server,
+    };
   }
-  const command = `${START_COMMAND} --allow-origin ${self.location.origin}`;
+  const command = `${startCommand(server)} --allow-origin ${self.location.origin}`;
   return {
     error: "server_unreachable",
     message: `spinscope at ${server} did not answer or does not let this extension in. Start it there with: ${command}`,
