@@ -79,7 +79,9 @@ def test_web_answer_has_the_plain_message_and_the_detail(monkeypatch: pytest.Mon
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(url_module.socket, "getaddrinfo", no_such_host)
-    with TestClient(create_app(Settings(engine="rules", db_path=":memory:", rate_per_minute=0))) as client:
+    with TestClient(
+        create_app(Settings(engine="rules", db_path=":memory:", rate_per_minute=0)), base_url="http://localhost"
+    ) as client:
         body = client.post("/api/analyze", json={"url": URL}).json()
         batch = client.post("/api/analyze/batch", json={"articles": [{"url": URL}]}).json()["results"][0]
     for answer in (body, batch):

@@ -66,7 +66,7 @@ def test_healthz_names_the_version() -> None:
     from spinscope.server import Settings, create_app
 
     settings = Settings(engine="rules", db_path=":memory:", rate_per_minute=0)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url="http://localhost") as client:
         assert client.get("/healthz").json()["version"] == VERSION
         assert f"spinscope {VERSION} runs on this server" in client.get("/").text
 
