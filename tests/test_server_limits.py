@@ -27,8 +27,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from spinscope.server import Settings, create_app  # noqa: E402
 from spinscope.server.hosts import allowed_hosts, host_name  # noqa: E402
-from spinscope.server.transport import uvicorn_config  # noqa: E402
 from tests.test_fetch_deadline import Trickle  # noqa: E402
+from tests.test_server_hardening import served  # noqa: E402  (one copy of the real-uvicorn fixture)
 
 SHORT = "The minister said on Tuesday that the talks would resume. Critics called the plan a shameful surrender!"
 LOCAL = "http://localhost"
@@ -122,29 +122,6 @@ def test_allowed_hosts_are_configurable() -> None:
 
 
 # ---- a real uvicorn: connections and fetches -------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def served(app_settings: Settings) -> Iterator[tuple[Any, int]]:
-    """The app under uvicorn configured as ``spinscope serve`` does, on a free loopback port."""
-    app = create_app(app_settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn_config(app, app_settings, "127.0.0.1", port, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield app, port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def test_a_foreign_host_is_refused_by_the_real_server() -> None:
