@@ -494,6 +494,19 @@ def serve(
         forwarded_allow_ips=forwarded_allow_ips,
         allowed_hosts=allowed_hosts(allowed_host or ()),
     )
+    from spinscope.server.store import ResultStore, StoreError
+
+    try:  # the store checks itself now: a one-line error, or a corrupt file moved aside, before "serving on"
+        store = ResultStore(settings.db_path)
+    except StoreError as error:
+        raise fail(f"{error}: use --db PATH (or $SPINSCOPE_DB) to choose another file") from None
+    if store.recovered:
+        err.print(
+            f"spinscope: {store.problem}; moved it to {store.recovered} and started a new one",
+            highlight=False,
+            soft_wrap=True,
+        )
+    store.close()
     err.print(f"spinscope: serving on http://{host}:{port}/ (API docs at /docs)", highlight=False)
     run_server(settings, host=host, port=port)
 

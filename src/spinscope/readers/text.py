@@ -52,10 +52,20 @@ def _human_size(size: int) -> str:
     return f"{size} bytes"
 
 
+def human_sizes(size: int, limit: int) -> tuple[str, str]:
+    """``size`` and ``limit`` for a message: ``("50.0 MB", "5.0 MB")``, in exact bytes when rounding
+    would show the same figure for both (one byte over 6 MB is not "6.0 MB (limit 6.0 MB)")."""
+    shown, limit_shown = _human_size(size), _human_size(limit)
+    if shown == limit_shown and size != limit:
+        return f"{size:,} bytes", f"{limit:,} bytes"
+    return shown, limit_shown
+
+
 def size_reason(size: int, limit: int, *, at_least: bool = False) -> str:
     """``too large: 50.0 MB (limit 5.0 MB)``; ``at_least``: ``too large: more than 5.0 MB (...)``."""
     more = "more than " if at_least else ""
-    return f"too large: {more}{_human_size(size)} (limit {_human_size(limit)})"
+    shown, limit_shown = human_sizes(size, limit)
+    return f"too large: {more}{shown} (limit {limit_shown})"
 
 
 def normalise_newlines(text: str) -> str:
