@@ -398,6 +398,12 @@ def batch(
             highlight=False,
             soft_wrap=True,
         )
+    failed = result.failed + result.skipped_failed
+    if failed:  # refused or failed inputs: the output is not the whole corpus, and a script must see it
+        raise fail(
+            f"{failed} input{'s' if failed > 1 else ''} could not be analysed: see {output / 'errors.jsonl'} "
+            "(fix them and rerun with --retry-errors)"
+        )
 
 
 @app.command()
