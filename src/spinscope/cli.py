@@ -379,6 +379,10 @@ def batch(
         raise fail(
             f"interrupted: the parts written so far are kept in {output}; rerun the same command to resume", 130
         ) from None
+    for why in result.damaged:  # before the summary: these articles were analysed again
+        err.print(
+            f"set aside a damaged part ({why}): its articles were analysed again", highlight=False, soft_wrap=True
+        )
     skipped = result.skipped_done + result.skipped_failed
     err.print(
         f"wrote {result.written} articles in {result.parts} parts to {output} "
@@ -395,6 +399,15 @@ def batch(
         count = len(result.renamed)
         err.print(
             f"renamed {count} article{'s' if count > 1 else ''} whose id another input uses first: {shown}{more}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if result.edited:  # inputs changed since their analysis: the old rows were replaced
+        shown = ", ".join(f"{source} ({key})" for source, key in result.edited[:5])
+        more = f" and {len(result.edited) - 5} more" if len(result.edited) > 5 else ""
+        count = len(result.edited)
+        err.print(
+            f"analysed {count} edited input{'s' if count > 1 else ''} again, replacing the old rows: {shown}{more}",
             highlight=False,
             soft_wrap=True,
         )
