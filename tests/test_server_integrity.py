@@ -170,6 +170,13 @@ def test_nan_min_score_is_not_a_number(api: TestClient) -> None:
     assert "finite number" in body["message"] and "1" not in body["message"].replace("min_score", "")
 
 
+@pytest.mark.parametrize("command", ["analyze", "batch"])
+def test_nan_min_score_on_the_command_line_is_refused(command: str, tmp_path: Path) -> None:
+    extra = ["-o", str(tmp_path / "out")] if command == "batch" else []
+    result = CliRunner().invoke(cli_app, [command, str(tmp_path), *extra, "--min-score", "nan"])
+    assert result.exit_code == 2 and "must be a number from 0 to 1" in " ".join(result.output.split())
+
+
 def test_the_length_limit_counts_line_ends_as_normalised(api: TestClient) -> None:
     lines = ["The senator said the plan would pass. Critics called it a surrender."] * 3
     text = "\r\n".join(line[:64] for line in lines)  # 3 * 64 + 2 * 2 = 196 sent, 194 analysed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -54,6 +55,13 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _score(value: float) -> float:
+    """--min-score: a number from 0 to 1 (NaN would silently drop every span: ``score >= nan`` is never true)."""
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise typer.BadParameter(f"must be a number from 0 to 1, not {value}")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"spinscope {__version__}")
@@ -81,7 +89,10 @@ def analyze(
         EngineName, typer.Option(help="model; fast: quotes by the rules alone (~1.5x); rules: technique rules.")
     ] = EngineName.model,
     min_score: Annotated[
-        float, typer.Option(help="Drop technique spans scored below this (0-1), from the JSON too; default: keep all.")
+        float,
+        typer.Option(
+            callback=_score, help="Drop technique spans scored below this (0-1), from the JSON too; default: keep all."
+        ),
     ] = 0.0,
     show_weak: Annotated[
         bool,
@@ -339,7 +350,9 @@ def batch(
     engine: Annotated[
         EngineName, typer.Option(help="model; fast: quotes by the rules alone (~1.5x); rules: technique rules.")
     ] = EngineName.model,
-    min_score: Annotated[float, typer.Option(help="Drop technique spans scored below this (0-1).")] = 0.0,
+    min_score: Annotated[
+        float, typer.Option(callback=_score, help="Drop technique spans scored below this (0-1).")
+    ] = 0.0,
     chunk_size: Annotated[
         int,
         typer.Option(

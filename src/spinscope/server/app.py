@@ -8,7 +8,7 @@ Routes (see ``/docs`` on a running server)::
     POST /api/analyze/batch         {"articles": [{...}, ...]} (1 to 20) -> {"results": [analysis or error]}
     GET  /api/techniques            the 14 techniques
     GET  /api/result/<id>           a stored analysis (+ permalink)
-    GET  /healthz                   {"status": "ok", "models": {...}}
+    GET  /healthz                   {"status": "ok", "models": {...}, "store": {"state": ...}} (503 "degraded")
     GET  /r/<id>                    the report page of a stored analysis (permalink)
     GET  /r/<id>/fragment           the report as an HTML fragment (what the page inserts)
     GET  /r/<id>/report.html        the self-contained report (download)
@@ -17,11 +17,12 @@ Routes (see ``/docs`` on a running server)::
 
 Every error is JSON ``{"error": "<stable code>", "message": "<one line>"}``:
 400 ``empty_input`` ``binary_input`` ``unsupported_language`` ``unsafe_url`` ``invalid_url``
-``unsupported_content`` ``invalid_input`` ``host_not_allowed``; 404 ``not_found``; 405
+``unsupported_content`` ``invalid_input`` ``host_not_allowed``; 403 ``origin_not_allowed`` (a POST from
+another origin's page); 404 ``not_found``; 405
 ``method_not_allowed``; 408 ``request_timeout``; 413 ``body_too_large`` ``text_too_large``; 415
 ``unsupported_media_type``; 422 ``invalid_json`` ``invalid_request``; 429 ``rate_limited``;
-500 ``internal_error``; 502 ``fetch_failed``; 503 ``overloaded`` ``analysis_timeout``
-``too_many_connections``.
+500 ``internal_error`` (the connection kept); 502 ``fetch_failed``; 503 ``overloaded`` ``analysis_timeout``
+``too_many_connections`` ``store_unavailable``.
 An analysis whose client disconnects is dropped from the queue, or stopped if it runs.
 
 Models are loaded once, at start-up, and shared by the analysis threads
@@ -201,13 +202,14 @@ class HealthOut(BaseModel):
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     described = {
         400: "Bad input: empty, binary, not English, an unsafe or invalid URL",
+        403: "A POST from a page on another origin",
         404: "No such result",
         413: "Request body or text too large",
         415: "Not JSON",
         422: "Malformed JSON or invalid fields",
         429: "Rate limited (see Retry-After)",
         502: "The URL could not be fetched",
-        503: "Overloaded (see Retry-After), or the analysis ran past its time limit",
+        503: "Overloaded (see Retry-After), the analysis ran past its time limit, or the permalink store is unavailable",
     }
     return {code: {"model": ErrorOut, "description": described[code]} for code in codes}
 
@@ -702,7 +704,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/api/analyze",
         summary="Analyse one article",
         response_model=AnalysisOut,
-        responses=_errors(400, 413, 415, 422, 429, 502, 503),
+        responses=_errors(400, 403, 413, 415, 422, 429, 502, 503),
         tags=["analysis"],
     )
     async def api_analyze(request: Request, article: ArticleIn) -> Response:
@@ -725,7 +727,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/api/analyze/batch",
         summary="Analyse up to 20 articles",
         response_model=BatchOut,
-        responses=_errors(413, 415, 422, 429, 503),
+        responses=_errors(403, 413, 415, 422, 429, 503),
         tags=["analysis"],
     )
     async def api_analyze_batch(request: Request, batch: BatchIn) -> Response:
