@@ -201,3 +201,27 @@ def test_a_real_full_disk_is_one_line(tmp_path: Path) -> None:
         assert "disk is full" in line
         written = {r["key"] for r in read_rows(out)}  # what was committed reads back whole
         assert 0 < len(written) < 60
+
+
+def test_analyze_output_on_a_read_only_or_full_disk_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = str(Path(__file__).resolve().parents[1] / "examples" / "demo-article.txt")
+    with tmpfs(tmp_path / "ro", "ro,size=1m") as mounted:
+        target = mounted / "out.json"
+        result = CliRunner().invoke(app, ["analyze", demo, "--engine", "rules", "-f", "json", "-o", str(target)])
+    assert result.exit_code == 1
+    line = " ".join(one_line_error(result.output).split())
+    assert str(target) in line and "read-only" in line
+
+
+def test_analyze_output_on_a_full_disk_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo = str(Path(__file__).resolve().parents[1] / "examples" / "demo-article.txt")
+
+    def full(self: Path, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    target = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["analyze", demo, "--engine", "rules", "-f", "html", "-o", str(target)])
+    assert result.exit_code == 1 and "disk is full" in " ".join(one_line_error(result.output).split())

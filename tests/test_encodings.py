@@ -112,3 +112,11 @@ def test_batch_counts_every_refused_row(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["batch", str(path), "-o", str(out), "--workers", "0", "--engine", "rules"])
     assert result.exit_code == 1
     assert sorted(e["source"].rsplit(":", 1)[1] for e in read_errors(out)) == ["line 3", "line 4"]
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", b"id,text\n", b"id,text\n,\n"])
+def test_a_collection_without_rows_is_a_refusal(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / ("rows.csv" if content.startswith(b"id") else "rows.jsonl")
+    path.write_bytes(content)
+    [(source, item)] = rows(path)
+    assert source == str(path) and isinstance(item, InputError) and item.reason.startswith("empty")

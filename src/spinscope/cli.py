@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import itertools
 import json
 import math
@@ -53,6 +55,23 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a one-line error (no traceback) and return the Exit to raise."""
     err.print(error_line(message), highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write an output file, or exit with one line saying why not and what to do (disk full, read-only)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise fail(f"{path}: cannot write ({error.strerror or error}); {_write_advice(error)}") from None
+
+
+def _write_advice(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full: free some space and run it again"
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "the folder is read-only: choose another with -o"
+    return "check the path and run it again"
 
 
 def _score(value: float) -> float:
@@ -161,21 +180,17 @@ def analyze(
                 sys.stdout.write(rendered)
         else:
             target = output / _unique_name(source, result, SUFFIX[format], names) if many else output
-            target.parent.mkdir(parents=True, exist_ok=True)
             if rendered is None:
-                console = Console(file=open(target, "w", encoding="utf-8"), width=100, no_color=True)  # noqa: SIM115
-                _render_terminal(result, console, show_weak)
-                console.file.close()
-            else:
-                target.write_text(rendered, encoding="utf-8")
+                buffer = io.StringIO()
+                _render_terminal(result, Console(file=buffer, width=100, no_color=True), show_weak)
+                rendered = buffer.getvalue()
+            write_output(target, rendered)
             err.print(f"wrote {target}", highlight=False)
         if html is not None:
-            html.parent.mkdir(parents=True, exist_ok=True)
-            html.write_text(_render_html(result, show_weak), encoding="utf-8")
+            write_output(html, _render_html(result, show_weak))
             err.print(f"wrote {html}", highlight=False)
         if json_path is not None:
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            write_output(json_path, json.dumps(result, ensure_ascii=False, indent=2) + "\n")
             err.print(f"wrote {json_path}", highlight=False)
     if format is Format.semeval and done:
         from spinscope.render.semeval import semeval_lines
@@ -185,8 +200,7 @@ def analyze(
         if output is None:
             sys.stdout.write(text)
         else:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
+            write_output(output, text)
             err.print(f"wrote {output} ({len(lines)} spans)", highlight=False)
     if failures:
         err.print(f"{failures} of {failures + len(done)} inputs failed", highlight=False)
@@ -456,7 +470,10 @@ def stats(
     else:
         sys.stdout.write(to_json(tables))
     if plots is not None:
-        written = write_report(tables, plots)
+        try:
+            written = write_report(tables, plots)
+        except OSError as error:
+            raise fail(f"{plots}: cannot write ({error.strerror or error}); {_write_advice(error)}") from None
         err.print("wrote " + ", ".join(str(path) for path in written.values()), highlight=False, soft_wrap=True)
 
 

@@ -308,6 +308,12 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _by_place(key: str, source: str | None) -> bool:
+    """Whether an article is known by where it is: no id (a hash key) and a place that holds one article
+    (a file, a row, a URL; not stdin, whose successive texts are different articles)."""
+    return key.startswith("sha1:") and bool(source) and not str(source).startswith("<")
+
+
 @contextlib.contextmanager
 def _writing(path: Path) -> Iterator[None]:
     """An OSError while writing ``path`` as a one-line :class:`BatchError` (disk full, read-only folder)."""
@@ -435,7 +441,7 @@ class BatchOutput:
                 self.done.add(key)
                 self.part_of[key] = number
                 self.hashes[key] = hashes.get(key)
-                if key.startswith("sha1:") and source:
+                if _by_place(key, source):
                     self.by_source[source] = key
 
     def _set_aside(self, articles: Path, spans: Path | None) -> None:
@@ -459,7 +465,7 @@ class BatchOutput:
                 return "done"
             self._forget(key)
             return "edited"
-        old = self.by_source.get(source) if key.startswith("sha1:") else None
+        old = self.by_source.get(source) if _by_place(key, source) else None
         if old is not None and old != key and old in self.done:
             self._forget(old)
             return "edited"
@@ -467,8 +473,7 @@ class BatchOutput:
 
     def _forget(self, key: str) -> None:
         self.done.discard(key)
-        self.by_source = {source: k for source, k in self.by_source.items() if k != key}
-        self._stale.add(key)
+        self._stale.add(key)  # its by_source entry is overwritten when its new version is written
 
     def expect(self, key: str, digest: str) -> None:
         """Record the content hash of an article about to be analysed (written into its part's record)."""
@@ -566,7 +571,7 @@ class BatchOutput:
         for row in fresh:
             self.part_of[row["key"]] = self.next_part
             self.hashes[row["key"]] = hashes[row["key"]]
-            if row["key"].startswith("sha1:") and row.get("source"):
+            if _by_place(row["key"], row.get("source")):
                 self.by_source[row["source"]] = row["key"]
         self.next_part += 1
         self.parts_written += 1

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from spinscope.document import Article
-from spinscope.errors import InputError
+from spinscope.errors import EmptyInputError, InputError
 from spinscope.readers.text import article_from_text, one_line, sniff_encoding
 
 FIELDS = ("id", "title", "url", "outlet", "date", "author")
@@ -200,12 +200,23 @@ def iter_parquet(path: Path, name: str | None = None) -> Iterator[Item]:
 
 
 def iter_rows(path: Path, name: str | None = None) -> Iterator[Item]:
-    """The articles in a JSONL/JSON, CSV/TSV or Parquet file, by its suffix."""
+    """The articles in a JSONL/JSON, CSV/TSV or Parquet file, by its suffix; a file without a single row is
+    one refusal (an input that gives nothing must not pass unnoticed)."""
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".json", ".ndjson"):
-        return iter_jsonl(path, name)
-    if suffix in (".csv", ".tsv"):
-        return iter_csv(path, name)
-    if suffix == ".parquet":
-        return iter_parquet(path, name)
-    raise ValueError(f"not a collection file: {path}")
+        rows = iter_jsonl(path, name)
+    elif suffix in (".csv", ".tsv"):
+        rows = iter_csv(path, name)
+    elif suffix == ".parquet":
+        rows = iter_parquet(path, name)
+    else:
+        raise ValueError(f"not a collection file: {path}")
+    return _not_empty(rows, name or str(path))
+
+
+def _not_empty(rows: Iterator[Item], name: str) -> Iterator[Item]:
+    count = 0
+    for count, item in enumerate(rows, start=1):  # noqa: B007 (count is read after the loop)
+        yield item
+    if count == 0:
+        yield name, EmptyInputError(name, "empty: no rows with articles in the file")
