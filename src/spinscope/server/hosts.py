@@ -75,19 +75,28 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return next((v.decode("latin-1") for k, v in scope.get("headers") or () if k.lower() == name), None)
 
 
-def same_origin(origin: str, host: str, scheme: str) -> bool:
+def _name_and_port(netloc: str) -> tuple[str, str]:
+    """``"[::1]:8000"`` -> ``("::1", "8000")``, ``"Example.org"`` -> ``("example.org", "")``."""
+    value = netloc.strip().lower()
+    if value.startswith("["):
+        name, _, rest = value[1:].partition("]")
+        return name, rest[1:] if rest.startswith(":") else ""
+    if value.count(":") == 1:
+        name, port = value.split(":")
+        return name.rstrip("."), port
+    return value.rstrip("."), ""
+
+
+def same_origin(origin: str, host: str) -> bool:
     """True when ``origin`` (``http://127.0.0.1:8000``) names the server the request reached (``Host``)."""
     given_scheme, _, rest = origin.partition("://")
     if not rest or given_scheme.lower() not in _DEFAULT_PORTS:
         return False
-
-    def split(netloc: str, default: str) -> tuple[str, str]:
-        name = host_name(netloc)
-        port = netloc.rsplit("]", 1)[-1].rpartition(":")[2] if ":" in netloc.rsplit("]", 1)[-1] else ""
-        return name, port or default
-
-    default = _DEFAULT_PORTS.get(scheme, "80")
-    return split(rest.rstrip("/"), _DEFAULT_PORTS[given_scheme.lower()]) == split(host, default)
+    origin_name, origin_port = _name_and_port(rest.rstrip("/"))
+    host_name_, host_port = _name_and_port(host)
+    if not host_port:  # behind a TLS proxy the request arrives as http: a Host without a port names the site
+        return origin_name == host_name_
+    return (origin_name, origin_port or _DEFAULT_PORTS[given_scheme.lower()]) == (host_name_, host_port)
 
 
 class OriginCheck:
@@ -104,7 +113,7 @@ class OriginCheck:
         value = origin.strip().rstrip("/")
         if value.lower() in self.origins or _EXTENSION_SCHEME.match(value):
             return True, value
-        return same_origin(value, _header(scope, b"host") or "", scope.get("scheme", "http")), value
+        return same_origin(value, _header(scope, b"host") or ""), value
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("method", "GET").upper() not in _SAFE_METHODS:
