@@ -190,6 +190,23 @@ def test_a_read_only_output_folder_is_one_line(tmp_path: Path) -> None:
     assert str(mounted / "out") in line and "read-only" in line
 
 
+def test_a_batch_folder_that_turned_read_only_is_one_line(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "in", make_articles(3, seed=27))
+    with tmpfs(tmp_path / "disk", "size=4m") as mounted:
+        out = mounted / "out"
+        args = ["batch", str(folder), "-o", str(out), "--workers", "0", "--engine", "rules", "--no-progress"]
+        (folder / "extra.txt").write_text(EDITED, encoding="utf-8")
+        assert CliRunner().invoke(app, args).exit_code == 0
+        (folder / "more.txt").write_text(EDITED + " Again.", encoding="utf-8")
+        if subprocess.run(["mount", "-o", "remount,ro", str(mounted)], capture_output=True).returncode != 0:
+            pytest.skip("cannot remount the tmpfs read-only")
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 1
+        line = " ".join(one_line_error(result.output).split())
+        assert str(out) in line and "read-only" in line
+        assert len(read_rows(out)) == 4  # what was there is intact
+
+
 def test_a_real_full_disk_is_one_line(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "in", make_articles(60, seed=26))
     with tmpfs(tmp_path / "small", "size=96k") as mounted:

@@ -385,10 +385,11 @@ class BatchOutput:
             self._lock = None
             raise BatchError(f"{self.root}: another spinscope batch is writing to this folder") from None
         try:
-            self._check_settings()
-            self._clean()
-            self._scan()
-            self._open_errors()
+            with _writing(self.root):  # a folder that turned read-only, a disk that filled up: one line
+                self._check_settings()
+                self._clean()
+                self._scan()
+                self._open_errors()
             numbers = [*part_files(self.root / ARTICLES_DIR), *part_files(self.root / SPANS_DIR)]
             self.next_part = max(numbers, default=-1) + 1
         except BaseException:
