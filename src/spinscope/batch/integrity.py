@@ -70,6 +70,9 @@ def check_part(articles: Path, spans: Path | None) -> tuple[list[str], list[str 
         record = read_record(parquet.schema_arrow.metadata)
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
         raise PartDamaged(f"{articles}: unreadable part file ({_why(error)})") from None
+    hashes = (record or {}).get("hashes")
+    if isinstance(hashes, dict) and len(hashes) != table.num_rows:
+        raise PartDamaged(f"{articles}: holds {table.num_rows} articles, its record lists {len(hashes)}")
     if spans is None:
         raise PartDamaged(f"{articles}: its spans part is missing")
     try:
