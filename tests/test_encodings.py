@@ -120,3 +120,13 @@ def test_a_collection_without_rows_is_a_refusal(tmp_path: Path, content: bytes) 
     path.write_bytes(content)
     [(source, item)] = rows(path)
     assert source == str(path) and isinstance(item, InputError) and item.reason.startswith("empty")
+
+
+def test_utf16_html_on_stdin_is_read_as_html() -> None:
+    import io
+
+    from spinscope.readers.inputs import iter_inputs
+
+    html = f"<!doctype html><html><body><article><p>{TEXT}</p><p>{TEXT}</p></article></body></html>"
+    [(_, article)] = list(iter_inputs(["-"], stdin=io.BytesIO(html.encode("utf-16"))))
+    assert not isinstance(article, InputError) and "<p>" not in article.text and TEXT in article.text
