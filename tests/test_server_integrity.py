@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 from spinscope.cli import app as cli_app
 from spinscope.server import Settings, create_app
 from spinscope.server.store import ResultStore, StoreError
-from test_server_hardening import assert_error, half_open, read_response, served
+from test_server_hardening import assert_error, half_open, served
 
 SHORT = "The minister said on Tuesday that the talks would resume. Critics called the plan a shameful surrender!"
 EXTENSION = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
@@ -98,6 +98,23 @@ def test_a_store_deleted_while_serving_is_recreated(tmp_path: Path) -> None:
     assert ResultStore(db).get(link.removeprefix("/r/")) is not None
 
 
+@pytest.mark.parametrize("size", [4096, 1 << 20])
+def test_a_store_overwritten_while_serving_loses_nothing_silently(tmp_path: Path, size: int) -> None:
+    db = tmp_path / "results.sqlite3"
+    with TestClient(create_app(settings(db_path=db)), base_url="http://localhost") as api:
+        first = api.post("/api/analyze", json={"text": SHORT}).json()["permalink"]
+        with open(db, "r+b") as handle:  # the same file (inode): garbage over its first page, or all of it
+            handle.write(b"garbage " * (size // 8))
+        answer = api.post("/api/analyze", json={"text": SHORT})
+        assert answer.status_code == 200, answer.text
+        assert api.get(answer.json()["permalink"] + ".json").status_code == 200
+        kept = api.get(first + ".json").status_code == 200
+        store = api.get("/healthz").json()["store"]
+    assert store["state"] in ("restored", "recreated") and "overwritten while serving" in store["message"]
+    # the earlier permalink is there (the journal restored the file), or the file is kept aside and said so
+    assert kept or Path(store["moved_aside"]).exists(), store
+
+
 def test_a_store_that_cannot_be_recreated_is_a_503_and_healthz_says_so(tmp_path: Path) -> None:
     db = tmp_path / "results.sqlite3"
     with TestClient(create_app(settings(db_path=db)), base_url="http://localhost") as api:
@@ -149,11 +166,25 @@ def test_a_500_keeps_the_connection(monkeypatch: pytest.MonkeyPatch) -> None:
         with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
             path = "/api/result/" + "a" * 22
             connection.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
-            first = read_response(connection)
-            assert first.startswith(b"HTTP/1.1 500") and b'"internal_error"' in first
-            assert b"connection: close" not in first.lower()
+            head, body = whole_response(connection)
+            assert head.startswith(b"HTTP/1.1 500") and b'"internal_error"' in body
+            assert b"connection: close" not in head.lower()
             connection.sendall(b"GET /api/techniques HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            assert read_response(connection).startswith(b"HTTP/1.1 200")  # same connection
+            assert whole_response(connection)[0].startswith(b"HTTP/1.1 200")  # same connection
+
+
+def whole_response(connection: socket.socket) -> tuple[bytes, bytes]:
+    """One response's head and its Content-Length body, read from a raw connection."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+    )
+    while len(body) < length:
+        body += connection.recv(65536)
+    return head, body
 
 
 @pytest.fixture(scope="module")

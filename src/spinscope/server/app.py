@@ -196,7 +196,9 @@ class HealthOut(BaseModel):
     engine: str
     models: dict[str, Any]
     queue: dict[str, int]
-    store: dict[str, Any] = Field(description="The permalink store: state (ok, recreated, unavailable), path, results.")
+    store: dict[str, Any] = Field(
+        description="The permalink store: state (ok, recreated, restored, unavailable), path, results."
+    )
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:

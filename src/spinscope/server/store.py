@@ -17,8 +17,9 @@ The store checks itself. At start, a file that is not a sound SQLite database is
 aside as ``<name>.corrupt-<timestamp>`` and a fresh one is started (``recovered`` says so);
 a file that cannot be opened at all (permissions, a folder) raises :class:`StoreError`.
 While serving, a file deleted or replaced under it is noticed on the next read or write
-(its inode changed) and recreated, and one broken in place is moved aside the same way:
-never a permalink written into a deleted file. What cannot be repaired raises
+(its inode changed) and recreated; one overwritten in place (its header is checked, as an open
+connection would serve from its cache) is put back by closing the connection, which replays the
+journal, or else moved aside the same way: never a permalink written into a deleted file. What cannot be repaired raises
 :class:`StoreError`, which the server answers with 503 ``store_unavailable``.
 """
 
@@ -80,6 +81,20 @@ def _reason(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
+_HEADER = b"SQLite format 3\x00"
+
+
+def _header_ok(path: str) -> bool:
+    """True when the file still starts as an SQLite database: an open connection serves from its cache
+    and would not notice a file overwritten in place until the next start."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_HEADER))
+    except OSError:
+        return False
+    return head in (_HEADER, b"")
+
+
 def _identity(path: str) -> tuple[int, int] | None:
     try:
         info = os.stat(path)
@@ -108,7 +123,9 @@ class ResultStore:
         self._lock = threading.Lock()
         self._identity: tuple[int, int] | None = None  # (device, inode) of the file opened
         self.recovered: str | None = None  # where a corrupt file was moved (at start or since)
-        self.state = "ok"  # ok | recreated (deleted or corrupt while serving) | unavailable
+        # ok | recreated (deleted or corrupt while serving) | restored (overwritten, put back by its journal)
+        # | unavailable
+        self.state = "ok"
         self.problem: str | None = None
         self._db = self._open()
 
@@ -169,12 +186,18 @@ class ResultStore:
                 os.replace(self.path + suffix, target + suffix)
         return target
 
-    def _reopen(self, why: str) -> None:
+    def _reopen(self, why: str, corrupt: bool = False) -> None:
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
         self.state = "recreated"
+        if corrupt and _header_ok(self.path):  # closing checkpointed the journal over the damage
+            why += ": its journal restored it"
+            self.state = "restored"
+        elif corrupt:  # kept for inspection; a new store is started
+            self.recovered = self._move_aside()
+            why += f": moved it to {self.recovered}, started a new one"
         self.problem = why
-        self._db = self._open()
+        self._db = self._open()  # quick_check: what the journal did not restore is moved aside there
 
     def _run(self, operation: Callable[[], T]) -> T:
         """``operation()`` under the lock, on a file that is still the one opened (recreated if it was
@@ -183,6 +206,8 @@ class ResultStore:
             try:
                 if self.path != MEMORY and _identity(self.path) != self._identity:
                     self._reopen(f"{self.path} was deleted or replaced while serving: started a new one")
+                elif self.path != MEMORY and not _header_ok(self.path):
+                    self._reopen(f"{self.path} was overwritten while serving", corrupt=True)
                 try:
                     result = operation()
                 except sqlite3.DatabaseError as error:
@@ -198,7 +223,7 @@ class ResultStore:
                 self.state = "unavailable"
                 self.problem = f"permalink store {self.path}: {_reason(error)}"
                 raise StoreError(self.problem) from None
-            if self.state == "unavailable":
+            if self.state == "unavailable":  # repaired from outside (the path is writable again)
                 self.state = "recreated" if self.recovered else "ok"
             return result
 
