@@ -264,7 +264,7 @@ def test_error_messages_are_clear(client: TestClient) -> None:
         (b'{"text": "unfinished', "application/json", 422, "invalid_json"),
         (b"", "application/json", 422, "invalid_request"),
         (b"\xff\xfe\x00\x01 not utf-8 \x9c", "application/json", 400, "binary_input"),
-        (b'{"text": "Valdoria \\ud800 recalls"}', "application/json", 400, "binary_input"),  # lone surrogate
+        (b'{"text": "\\ud800 \\udc00"}', "application/json", 400, "empty_input"),  # lone surrogates: U+FFFD
         (b'{"text": "x"}', "text/plain", 415, "unsupported_media_type"),
         (b"text=hello", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
         (b'{"text": "x"}', None, 415, "unsupported_media_type"),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import itertools
 import json
+import math
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -60,6 +63,30 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def write_output(path: Path, text: str) -> None:
+    """Write an output file, or exit with one line saying why not and what to do (disk full, read-only)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise fail(f"{path}: cannot write ({error.strerror or error}); {_write_advice(error)}") from None
+
+
+def _write_advice(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full: free some space and run it again"
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "the folder is read-only: choose another with -o"
+    return "check the path and run it again"
+
+
+def _score(value: float) -> float:
+    """--min-score: a number from 0 to 1 (NaN would silently drop every span: ``score >= nan`` is never true)."""
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise typer.BadParameter(f"must be a number from 0 to 1, not {value}")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"spinscope {__version__}")
@@ -87,7 +114,10 @@ def analyze(
         EngineName, typer.Option(help="model; fast: quotes by the rules alone (~1.5x); rules: technique rules.")
     ] = EngineName.model,
     min_score: Annotated[
-        float, typer.Option(help="Drop technique spans scored below this (0-1), from the JSON too; default: keep all.")
+        float,
+        typer.Option(
+            callback=_score, help="Drop technique spans scored below this (0-1), from the JSON too; default: keep all."
+        ),
     ] = 0.0,
     sensitivity: Annotated[
         SensitivityName,
@@ -164,21 +194,17 @@ def analyze(
                 sys.stdout.write(rendered)
         else:
             target = output / _unique_name(source, result, SUFFIX[format], names) if many else output
-            target.parent.mkdir(parents=True, exist_ok=True)
             if rendered is None:
-                console = Console(file=open(target, "w", encoding="utf-8"), width=100, no_color=True)  # noqa: SIM115
-                _render_terminal(result, console, show_weak)
-                console.file.close()
-            else:
-                target.write_text(rendered, encoding="utf-8")
+                buffer = io.StringIO()
+                _render_terminal(result, Console(file=buffer, width=100, no_color=True), show_weak)
+                rendered = buffer.getvalue()
+            write_output(target, rendered)
             err.print(f"wrote {target}", highlight=False)
         if html is not None:
-            html.parent.mkdir(parents=True, exist_ok=True)
-            html.write_text(_render_html(result, show_weak), encoding="utf-8")
+            write_output(html, _render_html(result, show_weak))
             err.print(f"wrote {html}", highlight=False)
         if json_path is not None:
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            write_output(json_path, json.dumps(result, ensure_ascii=False, indent=2) + "\n")
             err.print(f"wrote {json_path}", highlight=False)
     if format is Format.semeval and done:
         from spinscope.render.semeval import semeval_lines
@@ -188,8 +214,7 @@ def analyze(
         if output is None:
             sys.stdout.write(text)
         else:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
+            write_output(output, text)
             err.print(f"wrote {output} ({len(lines)} spans)", highlight=False)
     if failures:
         err.print(f"{failures} of {failures + len(done)} inputs failed", highlight=False)
@@ -511,7 +536,9 @@ def batch(
     engine: Annotated[
         EngineName, typer.Option(help="model; fast: quotes by the rules alone (~1.5x); rules: technique rules.")
     ] = EngineName.model,
-    min_score: Annotated[float, typer.Option(help="Drop technique spans scored below this (0-1).")] = 0.0,
+    min_score: Annotated[
+        float, typer.Option(callback=_score, help="Drop technique spans scored below this (0-1).")
+    ] = 0.0,
     chunk_size: Annotated[
         int,
         typer.Option(
@@ -551,6 +578,10 @@ def batch(
         raise fail(
             f"interrupted: the parts written so far are kept in {output}; rerun the same command to resume", 130
         ) from None
+    for why in result.damaged:  # before the summary: these articles were analysed again
+        err.print(
+            f"set aside a damaged part ({why}): its articles were analysed again", highlight=False, soft_wrap=True
+        )
     skipped = result.skipped_done + result.skipped_failed
     err.print(
         f"wrote {result.written} articles in {result.parts} parts to {output} "
@@ -569,6 +600,21 @@ def batch(
             f"renamed {count} article{'s' if count > 1 else ''} whose id another input uses first: {shown}{more}",
             highlight=False,
             soft_wrap=True,
+        )
+    if result.edited:  # inputs changed since their analysis: the old rows were replaced
+        shown = ", ".join(f"{source} ({key})" for source, key in result.edited[:5])
+        more = f" and {len(result.edited) - 5} more" if len(result.edited) > 5 else ""
+        count = len(result.edited)
+        err.print(
+            f"analysed {count} edited input{'s' if count > 1 else ''} again, replacing the old rows: {shown}{more}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    failed = result.failed + result.skipped_failed
+    if failed:  # refused or failed inputs: the output is not the whole corpus, and a script must see it
+        raise fail(
+            f"{failed} input{'s' if failed > 1 else ''} could not be analysed: see {output / 'errors.jsonl'} "
+            "(fix them and rerun with --retry-errors)"
         )
 
 
@@ -596,7 +642,10 @@ def stats(
     else:
         sys.stdout.write(to_json(tables))
     if plots is not None:
-        written = write_report(tables, plots)
+        try:
+            written = write_report(tables, plots)
+        except OSError as error:
+            raise fail(f"{plots}: cannot write ({error.strerror or error}); {_write_advice(error)}") from None
         err.print("wrote " + ", ".join(str(path) for path in written.values()), highlight=False, soft_wrap=True)
 
 
@@ -701,6 +750,19 @@ def serve(
         forwarded_allow_ips=forwarded_allow_ips,
         allowed_hosts=allowed_hosts(allowed_host or ()),
     )
+    from spinscope.server.store import ResultStore, StoreError
+
+    try:  # the store checks itself now: a one-line error, or a corrupt file moved aside, before "serving on"
+        store = ResultStore(settings.db_path)
+    except StoreError as error:
+        raise fail(f"{error}: use --db PATH (or $SPINSCOPE_DB) to choose another file") from None
+    if store.recovered:
+        err.print(
+            f"spinscope: {store.problem}; moved it to {store.recovered} and started a new one",
+            highlight=False,
+            soft_wrap=True,
+        )
+    store.close()
     err.print(f"spinscope: serving on http://{host}:{port}/ (API docs at /docs)", highlight=False)
     # the extension looks for 127.0.0.1:8000 unless its settings say otherwise: say so when this server is elsewhere
     advice = "keep this running while you use the web page or the browser extension; Ctrl-C stops it"

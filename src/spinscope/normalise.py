@@ -29,11 +29,16 @@ def normalise_text(text: str) -> str:
     encoder accepts) replaced by U+FFFD one for one, and ``\\r\\n`` / lone ``\\r`` turned into ``\\n``."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    if _SURROGATE.search(text) is not None:
-        text = _SURROGATE.sub(REPLACEMENT, text)
+    text = replace_surrogates(text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+def replace_surrogates(text: str) -> str:
+    """Each lone surrogate (which no encoder accepts) replaced by U+FFFD, one for one: offsets hold.
+    The one rule for them, in the readers (through :func:`normalise_text`) and the server's fields alike."""
+    return _SURROGATE.sub(REPLACEMENT, text) if _SURROGATE.search(text) is not None else text
 
 
 def has_text(text: str) -> bool:
@@ -61,4 +66,4 @@ def visible_controls(text: str) -> str:
     return _CONTROL.sub(_picture, text) if _CONTROL.search(text) else text
 
 
-__all__ = ["REPLACEMENT", "has_text", "normalise_text", "visible_controls"]
+__all__ = ["REPLACEMENT", "has_text", "normalise_text", "replace_surrogates", "visible_controls"]

@@ -78,6 +78,7 @@ def run_batch(
     started = time.perf_counter()
     with BatchOutput(Path(outdir), settings=settings, retry_errors=retry_errors) as output:
         result.cleaned = list(output.cleaned)
+        result.damaged = list(output.damaged)
         reporter.start(estimate_total(specs))
         try:
             options = {

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from spinscope.batch.integrity import content_hash
 from spinscope.batch.output import BatchError, BatchOutput, analysis_rows, article_key, error_row, source_key
 from spinscope.document import Article
 from spinscope.errors import InputError, ModelError
@@ -175,6 +176,8 @@ class BatchResult:
     renamed: list[tuple[str, str, str]] = field(
         default_factory=list
     )  # (source, id, new id): ids repeated across inputs
+    edited: list[tuple[str, str]] = field(default_factory=list)  # (source, key): input changed since its analysis
+    damaged: list[str] = field(default_factory=list)  # part pairs set aside on start (why); their articles redone
     parts: int = 0
     seconds: float = 0.0
     workers: dict[str, float] = field(default_factory=dict)  # worker -> peak resident memory (MB)
@@ -195,6 +198,8 @@ class BatchResult:
             "skipped_failed": self.skipped_failed,
             "duplicates": self.duplicates,
             "renamed": len(self.renamed),
+            "edited": len(self.edited),
+            "damaged": len(self.damaged),
             "parts": self.parts,
             "seconds": round(self.seconds, 3),
             "articles_per_second": round(self.rate, 3),
@@ -245,6 +250,7 @@ def iter_work(
                     result.renamed.append((source, given, key))
                     item.id = key
             yield from _plan(key, source, item, output, result, reporter, seen, chunk, chunk_size)
+    output.flush_stale()  # old rows of edited articles go before their new rows are written
     if chunk:
         yield chunk
 
@@ -270,9 +276,20 @@ def _plan(
     chunk: list[dict[str, Any]],
     chunk_size: int,
 ) -> Iterator[list[dict[str, Any]] | dict[str, Any]]:
-    """Skip a done, failed or duplicate key; else yield the error row, or add the article to ``chunk``
-    (yielding and emptying it when full)."""
-    if key in output.done:
+    """Skip a done (and unchanged), failed or duplicate key; else yield the error row, or add the article
+    to ``chunk`` (yielding and emptying it when full). An edited input is analysed again (its old rows
+    removed before the new ones are written)."""
+    payload = None if isinstance(item, InputError) else article_payload(item, key, source)
+    if payload is not None:
+        digest = content_hash(payload["article"])
+        status = output.status(key, source, digest)
+        if status == "done":
+            result.skipped_done += 1
+            reporter.skip()
+            return
+        if status == "edited":  # an older version is done: replaced, not kept beside the new one
+            result.edited.append((source, key))
+    elif key in output.done:
         result.skipped_done += 1
         reporter.skip()
         return
@@ -285,11 +302,14 @@ def _plan(
         reporter.skip()
         return
     seen.add(key)
-    if isinstance(item, InputError):
+    if payload is None:
+        assert isinstance(item, InputError)
         yield error_row(key, source, item, article_id=item.article_id, stage="read")
         return
-    chunk.append(article_payload(item, key, source))
+    output.expect(key, digest)
+    chunk.append(payload)
     if len(chunk) >= chunk_size:
+        output.flush_stale()
         yield list(chunk)
         chunk.clear()
 

@@ -130,8 +130,27 @@ def _phrases(con: Any, technique_rows: str, top: int) -> list[dict[str, Any]]:
 
 
 def compute_stats(outdir: str | Path, *, top_techniques: int = 3, top_phrases: int = 5) -> Tables:
-    """The corpus tables of a batch folder (see the module docstring)."""
+    """The corpus tables of a batch folder (see the module docstring); :class:`BatchError` naming the file
+    when a part cannot be read."""
+    try:
+        import duckdb
+    except ImportError:
+        raise BatchError("spinscope stats needs duckdb: pip install 'spinscope[corpus]'") from None
     root = Path(outdir)
+    try:
+        return _compute(root, top_techniques, top_phrases)
+    except duckdb.Error as error:  # a damaged part: say which, and how to repair it
+        from spinscope.batch.integrity import find_damaged
+
+        damaged = find_damaged(part_files(root / ARTICLES_DIR), part_files(root / SPANS_DIR))
+        what = str(damaged) if damaged is not None else f"{root}: {' '.join(str(error).split())}"
+        raise BatchError(
+            f"{what}; rerun the `spinscope batch` command that wrote {root}: it sets damaged parts aside and "
+            "analyses their articles again"
+        ) from None
+
+
+def _compute(root: Path, top_techniques: int, top_phrases: int) -> Tables:
     con = _connect(root)
     try:
         technique_rows = f"""

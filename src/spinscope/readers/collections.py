@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from spinscope.document import Article
-from spinscope.errors import InputError
-from spinscope.readers.text import article_from_text, one_line
+from spinscope.errors import EmptyInputError, InputError
+from spinscope.readers.text import article_from_text, one_line, sniff_encoding
 
 FIELDS = ("id", "title", "url", "outlet", "date", "author")
 ROW_SUFFIXES = frozenset({".jsonl", ".json", ".ndjson", ".csv", ".tsv", ".parquet"})
@@ -57,23 +57,45 @@ def _item(record: Any, source: str) -> Item:
         return source, error
 
 
-def iter_jsonl(path: Path, name: str | None = None) -> Iterator[Item]:
-    """JSON Lines (one object a line); a ``.json`` file may also hold one JSON array of objects."""
-    name = name or str(path)
+def _encoding(path: Path) -> str:
+    """The file's encoding by its BOM or NUL pattern (:func:`sniff_encoding`); UTF-8 when it shows none."""
     with path.open("rb") as handle:
-        first = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
-        handle.seek(0)
-        if path.suffix.lower() == ".json" and first.startswith(b"["):
-            yield from _iter_json_array(handle.read(), name)
+        return sniff_encoding(handle.read(64)) or "utf-8"
+
+
+def _lines(path: Path, encoding: str) -> Iterator[tuple[int, bytes | str]]:
+    """(number, line): bytes for UTF-8 (each line decoded alone: one bad line is one error), else text."""
+    if encoding.startswith("utf-8"):
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                yield number, raw[3:] if number == 1 and raw.startswith(b"\xef\xbb\xbf") else raw
+        return
+    with path.open(encoding=encoding, newline="") as handle:  # UTF-16/32: a wide BOM is eaten by the codec
+        for number, line in enumerate(handle, start=1):
+            yield number, line.removeprefix("\ufeff") if number == 1 else line
+
+
+def iter_jsonl(path: Path, name: str | None = None) -> Iterator[Item]:
+    """JSON Lines (one object a line); a ``.json`` file may also hold one JSON array of objects.
+    UTF-8, or UTF-16/32 with a BOM or recognisable without one."""
+    name = name or str(path)
+    encoding = _encoding(path)
+    if path.suffix.lower() == ".json":
+        data = path.read_bytes()
+        text = data.decode(encoding, errors="replace") if not encoding.startswith("utf-8") else ""
+        first = text.lstrip("\ufeff \t\r\n")[:1] if text else data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        if first in ("[", b"["):
+            yield from _iter_json_array(data, name, encoding)
             return
-        for number, raw in enumerate(handle, start=1):
+    number = 0
+    try:
+        for number, raw in _lines(path, encoding):
             source = f"{name}:line {number}"
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw.decode("utf-8").strip())
+                line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                record = json.loads(line.strip())
             except UnicodeDecodeError:
                 yield source, InputError(source, "not valid UTF-8")
                 continue
@@ -81,14 +103,20 @@ def iter_jsonl(path: Path, name: str | None = None) -> Iterator[Item]:
                 yield source, InputError(source, f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
             yield _item(record, source)
+    except UnicodeDecodeError:  # a UTF-16/32 file broken part-way: the rest cannot be split into lines
+        source = f"{name}:line {number + 1}"
+        yield source, InputError(source, f"not valid {encoding.upper()}: the rest of the file is not read")
 
 
-def _iter_json_array(data: bytes, name: str) -> Iterator[Item]:
+def _iter_json_array(data: bytes, name: str, encoding: str = "utf-8") -> Iterator[Item]:
+    codec = "utf-8-sig" if encoding.startswith("utf-8") else encoding
     try:
-        records = json.loads(data.decode("utf-8-sig"))
+        records = json.loads(data.decode(codec).removeprefix("\ufeff"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         reason = (
-            f"invalid JSON: {exc.msg} (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+            f"invalid JSON: {exc.msg} (line {exc.lineno})"
+            if isinstance(exc, json.JSONDecodeError)
+            else f"not valid {codec.removesuffix('-sig').upper()}"
         )
         yield name, InputError(name, reason)
         return
@@ -97,13 +125,17 @@ def _iter_json_array(data: bytes, name: str) -> Iterator[Item]:
 
 
 def iter_csv(path: Path, name: str | None = None) -> Iterator[Item]:
-    """CSV (``,``) or TSV (tab), UTF-8, with a header row that has a ``text`` column."""
+    """CSV (``,``) or TSV (tab), UTF-8 (or UTF-16/32, :func:`sniff_encoding`), with a header row that has a
+    ``text`` column. Strict: an unterminated quote is an error naming the line its record starts on (the
+    lenient parser would swallow every row after it into one field)."""
     name = name or str(path)
     # Articles are longer than csv's default field limit (128 KiB).
     csv.field_size_limit(max(csv.field_size_limit(), 4 * 5_000_000 + 1))
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+    encoding = _encoding(path)
+    codec = "utf-8-sig" if encoding.startswith("utf-8") else encoding
+    with path.open(encoding=codec, newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
         line = 1
         try:
             header = next(reader, None)
@@ -123,7 +155,12 @@ def iter_csv(path: Path, name: str | None = None) -> Iterator[Item]:
                     return
                 except csv.Error as exc:
                     source = f"{name}:line {line}"
-                    yield source, InputError(source, f"invalid CSV: {one_line(exc)}")
+                    reason = one_line(exc)
+                    if reason == "unexpected end of data":  # the quote opened in this record is never closed
+                        reason = "a quoted field is never closed (unterminated quote)"
+                    elif reader.line_num > line:  # a quote ran over line ends into the next rows
+                        reason += f" (the record runs on to line {reader.line_num}: an unterminated quote?)"
+                    yield source, InputError(source, f"invalid CSV: {reason}")
                     continue
                 if not any(cell.strip() for cell in row):
                     continue
@@ -134,7 +171,8 @@ def iter_csv(path: Path, name: str | None = None) -> Iterator[Item]:
                 yield _item({column: cell for column, cell in zip(columns, row, strict=False) if column}, source)
         except UnicodeDecodeError:
             source = f"{name}:line {line}"
-            yield source, InputError(source, "not valid UTF-8 (save the file as UTF-8)")
+            shown = codec.removesuffix("-sig").upper()
+            yield source, InputError(source, f"not valid {shown} (save the file as UTF-8)")
 
 
 def iter_parquet(path: Path, name: str | None = None) -> Iterator[Item]:
@@ -162,12 +200,23 @@ def iter_parquet(path: Path, name: str | None = None) -> Iterator[Item]:
 
 
 def iter_rows(path: Path, name: str | None = None) -> Iterator[Item]:
-    """The articles in a JSONL/JSON, CSV/TSV or Parquet file, by its suffix."""
+    """The articles in a JSONL/JSON, CSV/TSV or Parquet file, by its suffix; a file without a single row is
+    one refusal (an input that gives nothing must not pass unnoticed)."""
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".json", ".ndjson"):
-        return iter_jsonl(path, name)
-    if suffix in (".csv", ".tsv"):
-        return iter_csv(path, name)
-    if suffix == ".parquet":
-        return iter_parquet(path, name)
-    raise ValueError(f"not a collection file: {path}")
+        rows = iter_jsonl(path, name)
+    elif suffix in (".csv", ".tsv"):
+        rows = iter_csv(path, name)
+    elif suffix == ".parquet":
+        rows = iter_parquet(path, name)
+    else:
+        raise ValueError(f"not a collection file: {path}")
+    return _not_empty(rows, name or str(path))
+
+
+def _not_empty(rows: Iterator[Item], name: str) -> Iterator[Item]:
+    count = 0
+    for count, item in enumerate(rows, start=1):  # noqa: B007 (count is read after the loop)
+        yield item
+    if count == 0:
+        yield name, EmptyInputError(name, "empty: no rows with articles in the file")

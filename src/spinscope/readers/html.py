@@ -8,7 +8,7 @@ from typing import Any
 from spinscope import deadline
 from spinscope.document import Article
 from spinscope.errors import EmptyInputError, InputError
-from spinscope.readers.text import article_from_text, article_id_for, one_line, size_reason
+from spinscope.readers.text import article_from_text, article_id_for, one_line, size_reason, sniff_encoding
 
 MAX_HTML_BYTES = 20_000_000
 """The largest HTML page read (pages carry markup, scripts and styles: more than the text cap)."""
@@ -94,7 +94,12 @@ def read_html(
     """
     if len(html) > MAX_HTML_BYTES:
         raise InputError(source, size_reason(len(html), MAX_HTML_BYTES))
-    if isinstance(html, bytes) and b"\x00" in html[:4096] and not html.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if isinstance(html, bytes) and (wide := sniff_encoding(html[:64])) not in (None, "utf-8-sig"):
+        try:  # UTF-16/32: decoded here, so the markup bounds count characters and the parser gets text
+            html = html.decode(wide)
+        except UnicodeDecodeError:
+            raise InputError(source, f"not valid {wide.upper()} (binary or undecodable data, not HTML)") from None
+    if isinstance(html, bytes) and b"\x00" in html[:4096]:
         raise InputError(source, "binary or undecodable data, not HTML")
     if not html.strip():
         raise EmptyInputError(source, NO_TEXT_REASON)

@@ -13,7 +13,7 @@ from spinscope.errors import InputError
 from spinscope.readers.collections import ROW_SUFFIXES, iter_rows
 from spinscope.readers.html import HTML_SUFFIXES, MAX_HTML_BYTES, read_html
 from spinscope.readers.language import check_english
-from spinscope.readers.text import MAX_TEXT_BYTES, article_id_for, one_line, read_text, size_reason
+from spinscope.readers.text import MAX_TEXT_BYTES, article_id_for, one_line, read_text, size_reason, sniff_encoding
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -159,7 +159,11 @@ def _read_stdin(stdin: BinaryIO | None) -> Article:
     data = stream.read(MAX_HTML_BYTES + 1)
     if isinstance(data, str):  # a text stream passed by a caller
         data = data.encode("utf-8")
-    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    head = data[:1024]
+    wide = sniff_encoding(head[:64])
+    if wide is not None and not wide.startswith("utf-8"):  # UTF-16/32: look at the characters, not the bytes
+        head = head.decode(wide, errors="ignore").encode("utf-8")
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html")):
         return read_html(data, STDIN_NAME, id="")
     if len(data) > MAX_TEXT_BYTES:

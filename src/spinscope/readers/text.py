@@ -52,16 +52,48 @@ def _human_size(size: int) -> str:
     return f"{size} bytes"
 
 
+def human_sizes(size: int, limit: int) -> tuple[str, str]:
+    """``size`` and ``limit`` for a message: ``("50.0 MB", "5.0 MB")``, in exact bytes when rounding
+    would show the same figure for both (one byte over 6 MB is not "6.0 MB (limit 6.0 MB)")."""
+    shown, limit_shown = _human_size(size), _human_size(limit)
+    if shown == limit_shown and size != limit:
+        return f"{size:,} bytes", f"{limit:,} bytes"
+    return shown, limit_shown
+
+
 def size_reason(size: int, limit: int, *, at_least: bool = False) -> str:
     """``too large: 50.0 MB (limit 5.0 MB)``; ``at_least``: ``too large: more than 5.0 MB (...)``."""
     more = "more than " if at_least else ""
-    return f"too large: {more}{_human_size(size)} (limit {_human_size(limit)})"
+    shown, limit_shown = human_sizes(size, limit)
+    return f"too large: {more}{shown} (limit {limit_shown})"
 
 
 def normalise_newlines(text: str) -> str:
     """``\\r\\n`` and lone ``\\r`` become ``\\n``; a leading BOM character is dropped; lone
     surrogates become U+FFFD (the shared step, :func:`~spinscope.normalise.normalise_text`)."""
     return normalise_text(text)
+
+
+def sniff_encoding(head: bytes) -> str | None:
+    """The encoding the first bytes of a file declare or show: a BOM (UTF-8, UTF-16, UTF-32), or
+    without one the NUL pattern of UTF-16/32 text (``"a\\0b\\0"`` is UTF-16-LE); ``None``: no sign
+    (UTF-8 or a legacy encoding). Every reader asks this first: a UTF-16 CSV is not "not UTF-8"."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    sample = head[: len(head) // 4 * 4][:64]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    for encoding, width, nul_at in (("utf-32-le", 4, (1, 2, 3)), ("utf-32-be", 4, (0, 1, 2))):
+        units = [sample[i : i + width] for i in range(0, len(sample), width)]
+        if all(all(unit[k] == 0 for k in nul_at) and any(unit) for unit in units):
+            return encoding
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) * 4 >= len(odd) * 3 and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) * 4 >= len(even) * 3 and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def _looks_binary(text: str) -> bool:
@@ -74,20 +106,21 @@ def _looks_binary(text: str) -> bool:
 def decode_bytes(data: bytes, source: str) -> str:
     """Decode ``data`` to text, or raise ``InputError(source, "binary or undecodable data, not text")``.
 
-    Order: a BOM (UTF-8, UTF-16, UTF-32) decides; else strict UTF-8; else cp1252 when
+    Order: a BOM (UTF-8, UTF-16, UTF-32) or the NUL pattern of UTF-16/32 decides
+    (:func:`sniff_encoding`); else strict UTF-8; else cp1252 when
     at most a third of the bytes are non-ASCII (English text with curly quotes, accented
     names and dashes saved by Windows: charset_normalizer guesses wrongly on short
     samples, e.g. cp1006 for "café"); else charset_normalizer's best guess.
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                raise InputError(source, BINARY_REASON) from None
-            if _looks_binary(text.lstrip("\ufeff")):
-                raise InputError(source, BINARY_REASON)
-            return text
+    encoding = sniff_encoding(data[:64])
+    if encoding is not None:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            raise InputError(source, BINARY_REASON) from None
+        if _looks_binary(text.lstrip("\ufeff")):
+            raise InputError(source, BINARY_REASON)
+        return text
     if b"\x00" in data:
         raise InputError(source, BINARY_REASON)
     try:

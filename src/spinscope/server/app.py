@@ -8,7 +8,7 @@ Routes (see ``/docs`` on a running server)::
     POST /api/analyze/batch         {"articles": [{...}, ...]} (1 to 20) -> {"results": [analysis or error]}
     GET  /api/techniques            the 14 techniques
     GET  /api/result/<id>           a stored analysis (+ permalink)
-    GET  /healthz                   {"status": "ok", "models": {...}}
+    GET  /healthz                   {"status": "ok", "models": {...}, "store": {"state": ...}} (503 "degraded")
     GET  /r/<id>                    the report page of a stored analysis (permalink)
     GET  /r/<id>/fragment           the report as an HTML fragment (what the page inserts)
     GET  /r/<id>/report.html        the self-contained report (download)
@@ -18,11 +18,12 @@ Routes (see ``/docs`` on a running server)::
 Every error is JSON ``{"error": "<stable code>", "message": "<one line>"}``, the message in plain words;
 a failed fetch adds ``"detail"``, the exact technical reason (resolver or HTTP text):
 400 ``empty_input`` ``binary_input`` ``unsupported_language`` ``unsafe_url`` ``invalid_url``
-``unsupported_content`` ``invalid_input`` ``host_not_allowed``; 404 ``not_found``; 405
+``unsupported_content`` ``invalid_input`` ``host_not_allowed``; 403 ``origin_not_allowed`` (a POST from
+another origin's page); 404 ``not_found``; 405
 ``method_not_allowed``; 408 ``request_timeout``; 413 ``body_too_large`` ``text_too_large``; 415
 ``unsupported_media_type``; 422 ``invalid_json`` ``invalid_request``; 429 ``rate_limited``;
-500 ``internal_error``; 502 ``fetch_failed``; 503 ``overloaded`` ``analysis_timeout``
-``too_many_connections``.
+500 ``internal_error`` (the connection kept); 502 ``fetch_failed``; 503 ``overloaded`` ``analysis_timeout``
+``too_many_connections`` ``store_unavailable``.
 An analysis whose client disconnects is dropped from the queue, or stopped if it runs.
 
 Models are loaded once, at start-up, and shared by the analysis threads
@@ -54,7 +55,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from spinscope import __version__, deadline
@@ -68,8 +69,9 @@ from spinscope.errors import (
     UnsupportedLanguageError,
 )
 from spinscope.messages import for_people
+from spinscope.normalise import normalise_text, replace_surrogates
 from spinscope.pipeline import analyze
-from spinscope.server.hosts import HostCheck, allowed_hosts
+from spinscope.server.hosts import HostCheck, OriginCheck, allowed_hosts
 from spinscope.server.limits import (
     RATE_PAID,
     AnalysisPool,
@@ -85,7 +87,7 @@ from spinscope.server.limits import (
     wait_for_disconnect,
 )
 from spinscope.server.settings import Settings
-from spinscope.server.store import MEMORY, ResultStore
+from spinscope.server.store import MEMORY, ResultStore, StoreError
 from spinscope.techniques import TECHNIQUES
 
 log = logging.getLogger("spinscope.server")
@@ -134,7 +136,10 @@ class ArticleIn(BaseModel):
     engine: Literal["model", "fast", "rules"] | None = Field(
         None, description="model, fast (quotes by rules alone) or rules (server default)."
     )
-    min_score: float = Field(0.0, ge=0.0, le=1.0, strict=True, description="Drop technique spans scored lower.")
+    # allow_inf_nan=False: NaN is "not a finite number", not "should be <= 1"
+    min_score: float = Field(
+        0.0, ge=0.0, le=1.0, strict=True, allow_inf_nan=False, description="Drop technique spans scored lower."
+    )
     sensitivity: Literal["precise", "balanced", "everything"] = Field(
         "balanced",
         description="Which persuasive passages are marked shown and counted in the summary: precise (fewer, "
@@ -147,6 +152,16 @@ class ArticleIn(BaseModel):
         if len(given) != 1:
             raise ValueError("give exactly one of text, html or url" + (f" (got {', '.join(given)})" if given else ""))
         return self
+
+    @field_validator("text", "html", "url", "title", "page_url", "outlet", mode="before")
+    @classmethod
+    def _no_lone_surrogates(cls, value: Any) -> Any:
+        """Lone surrogates (JSON ``"\\ud800"``) become U+FFFD one for one, as the CLI's readers do."""
+        return replace_surrogates(value) if isinstance(value, str) else value
+
+    def text_length(self) -> int:
+        """The length of ``text`` as analysed (line ends normalised): what the limit applies to."""
+        return len(normalise_text(self.text)) if self.text is not None else 0
 
 
 class BatchIn(BaseModel):
@@ -183,23 +198,27 @@ class BatchOut(BaseModel):
 
 
 class HealthOut(BaseModel):
-    status: str
+    status: str = Field(description="ok, or degraded when the permalink store is unavailable (then 503).")
     version: str
     engine: str
     models: dict[str, Any]
     queue: dict[str, int]
+    store: dict[str, Any] = Field(
+        description="The permalink store: state (ok, recreated, restored, unavailable), path, results."
+    )
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     described = {
         400: "Bad input: empty, binary, not English, an unsafe or invalid URL",
+        403: "A POST from a page on another origin",
         404: "No such result",
         413: "Request body or text too large",
         415: "Not JSON",
         422: "Malformed JSON or invalid fields",
         429: "Rate limited (see Retry-After)",
         502: "The URL could not be fetched",
-        503: "Overloaded (see Retry-After), or the analysis ran past its time limit",
+        503: "Overloaded (see Retry-After), the analysis ran past its time limit, or the permalink store is unavailable",
     }
     return {code: {"model": ErrorOut, "description": described[code]} for code in codes}
 
@@ -260,15 +279,6 @@ def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None, detail: str | None = None
 ) -> Response:
     return Response(error_body(code, message, detail), status, headers=headers, media_type="application/json")
-
-
-def _check_unicode(value: str, name: str) -> None:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        bad = value[exc.start : exc.end].encode("unicode_escape").decode("ascii")
-        reason = f"binary or undecodable data, not text ({name} holds an unpaired surrogate {bad})"
-        raise InputError(name, reason) from None
 
 
 def _one_line(value: str) -> str:
@@ -370,6 +380,8 @@ class ServerState:
             retention_days=settings.retention_days,
             max_per_client=settings.max_results_per_client,
         )
+        if self.store.recovered:
+            log.warning("spinscope: %s; moved it to %s and started a new one", self.store.problem, self.store.recovered)
         self.pool = AnalysisPool(settings.thread_count, settings.queue_size)
         self.bucket = TokenBucket(settings.rate_per_minute, settings.rate_burst)
         self.models: dict[str, Any] = {}
@@ -402,18 +414,14 @@ class ServerState:
     def cost_of(self, item: ArticleIn) -> int:
         """What analysing ``item`` costs before it is read: a text over the limit costs one token (it is
         refused with 413 at once), a fetched page one token until its text is known."""
-        chars = len(item.text or item.html or "")
-        if item.text is not None and chars > self.settings.max_text_chars:
+        chars = item.text_length() if item.text is not None else len(item.html or "")
+        if chars > self.settings.max_text_chars and item.text is not None:
             return 1
         return self.cost(chars)
 
     # Runs in an analysis thread.
     def read(self, item: ArticleIn) -> Article:
         settings = self.settings
-        for name in ("text", "html", "url", "title", "outlet", "page_url"):
-            value = getattr(item, name)
-            if value is not None:
-                _check_unicode(value, name)
         limit = settings.max_text_chars
         if item.url is not None:
             from spinscope.readers.url import check_url, fetch_url
@@ -438,10 +446,7 @@ class ServerState:
         else:
             from spinscope.readers.text import read_text
 
-            text = item.text or ""
-            if len(text) > limit:
-                raise TextTooLarge("text", f"too large: {len(text):,} characters (limit {limit:,})")
-            article = read_text(text, "text", id="")
+            article = read_text(item.text or "", "text", id="")
             article.source = None
         if len(article.text) > limit:
             source = article.source if article.source else "text"
@@ -484,6 +489,8 @@ class ServerState:
                 if stopped.why == "cancelled":
                     raise
                 results.append({"error": "analysis_timeout", "message": str(stopped)})
+            except StoreError as error:
+                results.append({"error": "store_unavailable", "message": _one_line(str(error))})
             except Exception:
                 log.exception("spinscope: analysis failed")
                 results.append({"error": "internal_error", "message": ANALYSIS_FAILED})
@@ -494,6 +501,39 @@ class ServerState:
 
 
 # ---- middleware -----------------------------------------------------------------------------------------
+class CrashGuard:
+    """Answer an unexpected exception with the API's 500 JSON, logged here, and do not re-raise it.
+
+    Starlette's own handler for ``Exception`` sends its response and then re-raises, and uvicorn
+    closes the connection of any request whose app raised: every 500 cost the client its keep-alive.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            if started:  # half a response is out: only closing the connection can tell the client
+                raise
+            log.exception("spinscope: request failed: %s %s", scope.get("method"), scope.get("path"))
+            body = error_body("internal_error", "internal server error")
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+
 class SecurityHeaders:
     """Add the security headers (and ``Cache-Control: no-store``) to responses that do not set their own."""
 
@@ -596,9 +636,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.spinscope = state
 
-    # Outermost first: security headers on everything, then the Host check, the body limits, the rate limit.
+    # Outermost first: security headers on everything, then the Host and Origin checks, the body limits, the
+    # rate limit, and innermost the crash guard (a 500 that keeps the connection).
+    app.add_middleware(CrashGuard)
     app.add_middleware(RateLimit, bucket=state.bucket)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
+    app.add_middleware(OriginCheck, origins=settings.allowed_origins)
     app.add_middleware(HostCheck, hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
     add_cors(app, settings.allowed_origins)
@@ -646,6 +689,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         headers = {**SECURITY_HEADERS, "content-security-policy": PAGE_CSP, "cache-control": "no-store"}
         return error_response(500, "internal_error", SERVER_FAULT, headers)
 
+    @app.exception_handler(StoreError)
+    async def on_store_error(request: Request, exc: StoreError) -> Response:
+        log.error("spinscope: %s", exc)
+        return error_response(503, "store_unavailable", _one_line(str(exc)))
+
     @app.exception_handler(AnalysisStopped)
     async def on_stopped(request: Request, exc: AnalysisStopped) -> Response:
         if exc.why == "cancelled":  # nobody is listening any more; this goes to the access log only
@@ -675,7 +723,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not outcome:
             raise AnalysisStopped("cancelled", "the request was cancelled (the client went away)")
         result = outcome[0]
-        if isinstance(result, InputError | Overloaded | RateLimited | AnalysisStopped):
+        if isinstance(result, InputError | Overloaded | RateLimited | AnalysisStopped | StoreError):
             raise result
         if isinstance(result, Exception):
             log.error("spinscope: analysis failed", exc_info=result)
@@ -687,7 +735,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/api/analyze",
         summary="Analyse one article",
         response_model=AnalysisOut,
-        responses=_errors(400, 413, 415, 422, 429, 502, 503),
+        responses=_errors(400, 403, 413, 415, 422, 429, 502, 503),
         tags=["analysis"],
     )
     async def api_analyze(request: Request, article: ArticleIn) -> Response:
@@ -699,8 +747,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """
         client = client_key(request.scope)
         limit = settings.max_text_chars
-        if article.text is not None and len(article.text) > limit:  # 413 before any rate charge: retrying is futile
-            raise TextTooLarge("text", f"too large: {len(article.text):,} characters (limit {limit:,})")
+        length = article.text_length()  # after line-end normalisation, as read() counts
+        if length > limit:  # 413 before any rate charge: retrying is futile
+            raise TextTooLarge("text", f"too large: {length:,} characters (limit {limit:,})")
         state.charge(client, state.cost_of(article), paid=request.scope.get("state", {}).get(RATE_PAID, 0))
         result = await run_analysis(request, state.analyze_and_store, article, client)
         return result if isinstance(result, Response) else JSONResponse(result)
@@ -709,7 +758,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/api/analyze/batch",
         summary="Analyse up to 20 articles",
         response_model=BatchOut,
-        responses=_errors(413, 415, 422, 429, 503),
+        responses=_errors(403, 413, 415, 422, 429, 503),
         tags=["analysis"],
     )
     async def api_analyze_batch(request: Request, batch: BatchIn) -> Response:
@@ -751,8 +800,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> Response:
         models = state.models or await anyio.to_thread.run_sync(state.warm_up)
         queue = {"pending": state.pool.pending, "capacity": state.pool.capacity, "threads": state.pool.threads}
-        body = {"status": "ok", "version": __version__, "engine": settings.engine, "models": models, "queue": queue}
-        return JSONResponse(body)
+        store = await anyio.to_thread.run_sync(state.store.health)
+        status = "degraded" if store["state"] == "unavailable" else "ok"
+        body = {
+            "status": status,
+            "version": __version__,
+            "engine": settings.engine,
+            "models": models,
+            "queue": queue,
+            "store": store,
+        }
+        return JSONResponse(body, 503 if status != "ok" else 200)
 
     # ---- pages ----
     @app.get("/", include_in_schema=False)

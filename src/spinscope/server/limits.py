@@ -39,6 +39,7 @@ import numpy as np
 
 from spinscope import deadline
 from spinscope.errors import AnalysisStopped
+from spinscope.readers.text import human_sizes
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -108,8 +109,10 @@ def is_json_type(content_type: str | None) -> bool:
     return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
 
 
-def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{n / 1e3:.1f} kB" if n >= 1000 else f"{n} bytes"
+def _too_large(size: int | None, limit: int) -> str:
+    """``size`` unknown (no Content-Length): "more than" the limit."""
+    shown, limit_shown = human_sizes(limit if size is None else size, limit)
+    return f"request body too large: {'more than ' if size is None else ''}{shown} (limit {limit_shown})"
 
 
 class BodyGuard:
@@ -139,9 +142,8 @@ class BodyGuard:
         limit = self.max_bytes
         declared = _header(scope, b"content-length")
         length = int(declared) if declared and declared.isdigit() else None
-        too_large = f"request body too large: {{}} (limit {_size(limit)})"
         if length is not None and length > limit * DRAIN_FACTOR:
-            await send_error(send, 413, "body_too_large", too_large.format(_size(length)), close=True)
+            await send_error(send, 413, "body_too_large", _too_large(length, limit), close=True)
             return
         body = bytearray()
         received = 0
@@ -163,8 +165,7 @@ class BodyGuard:
             await send_error(send, 408, "request_timeout", f"the request body took over {self.timeout:g} s", close=True)
             return
         if received > limit or (length is not None and length > limit):
-            shown = _size(length) if length is not None else f"more than {_size(limit)}"
-            await send_error(send, 413, "body_too_large", too_large.format(shown), close=more)
+            await send_error(send, 413, "body_too_large", _too_large(length, limit), close=more)
             return
         path = scope.get("path", "")
         if scope.get("method") == "POST" and path.startswith(self.json_prefixes):

@@ -5,8 +5,9 @@ likes (its keep-alive timer only starts after a response), so a few hundred half
 connections would stay open for good. :func:`header_timeout_protocol` wraps uvicorn's HTTP
 protocol class with a timer: a connection that has not sent a complete request head within
 ``header_timeout`` seconds of opening (or of its previous response) is closed.
-:func:`uvicorn_config` adds the keep-alive timeout, a cap on connections (uvicorn answers
-503 past it), a share of it per client address (:func:`client_cap_protocol`), and trusts
+:func:`uvicorn_config` adds the keep-alive timeout, a cap on connections and a share of it per
+client address (:func:`client_cap_protocol`: the API's JSON 503 past either; uvicorn's own
+cap answered plain text), and trusts
 ``X-Forwarded-For`` only from the proxies it is told of: by default no one, so a client
 cannot pick its own rate-limit key.
 """
@@ -81,10 +82,13 @@ def header_timeout_protocol(seconds: float, base: type | None = None) -> type:
     return HeaderTimeoutProtocol
 
 
-def _over_cap_response(limit: int) -> bytes:
+def _over_cap_response(limit: int, everyone: bool = False) -> bytes:
     from spinscope.server.limits import error_body
 
-    message = f"too many connections from your address (limit {limit}): close some and try again"
+    if everyone:
+        message = f"the server has too many open connections (limit {limit}): try again in a few seconds"
+    else:
+        message = f"too many connections from your address (limit {limit}): close some and try again"
     body = error_body("too_many_connections", message)
     head = (
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
@@ -93,8 +97,9 @@ def _over_cap_response(limit: int) -> bytes:
     return head.encode("ascii") + body
 
 
-def client_cap_protocol(limit: int, base: type, exempt: frozenset[str] = frozenset()) -> type:
-    """``base`` with at most ``limit`` open connections per client address (an IPv6 client: per /64).
+def client_cap_protocol(limit: int, base: type, exempt: frozenset[str] = frozenset(), total: int = 0) -> type:
+    """``base`` with at most ``limit`` open connections per client address (an IPv6 client: per /64;
+    0: no per-address cap) and ``total`` in all (0: none).
 
     uvicorn's connection cap is shared by everyone, so one address holding it (half-open
     connections, each within the header timeout) would leave every other client a 503.
@@ -107,25 +112,29 @@ def client_cap_protocol(limit: int, base: type, exempt: frozenset[str] = frozens
     parent: Any = base
     counts: dict[str, int] = {}  # one table per server (per call), touched only on its event loop
     refusal = _over_cap_response(limit)
+    full = _over_cap_response(total, everyone=True)
 
     class ClientCapProtocol(parent):  # type: ignore[misc, valid-type]
         _cap_key: str | None = None
         _refused = False
 
         def connection_made(self, transport: Any) -> None:
+            if total and len(self.connections) >= total:  # uvicorn's own count of open connections
+                self._refuse(transport, full)
+                return
             peer = transport.get_extra_info("peername")
             key = client_key({"client": peer}) if isinstance(peer, tuple) and peer else None
-            if key is not None and key not in exempt:
+            if limit and key is not None and key not in exempt:
                 if counts.get(key, 0) >= limit:
-                    self._refuse(transport)
+                    self._refuse(transport, refusal)
                     return
                 counts[key] = counts.get(key, 0) + 1
                 self._cap_key = key
             super().connection_made(transport)
 
-        def _refuse(self, transport: Any) -> None:
+        def _refuse(self, transport: Any, answer: bytes) -> None:
             self._refused = True
-            transport.write(refusal)
+            transport.write(answer)
             # Half-close and wait a moment before closing: closing with the client's request unread would
             # reset the connection, and the client might never read the 503.
             if transport.can_write_eof():
@@ -162,15 +171,17 @@ def uvicorn_config(
     protocol = header_timeout_protocol(settings.header_timeout)
     per_client = settings.connections_per_client
     proxies = {address.strip() for address in (trusted or "").split(",") if address.strip()}
-    if per_client and "*" not in proxies:  # behind a trusted proxy every client has the proxy's address
-        protocol = client_cap_protocol(per_client, protocol, frozenset(proxies))
+    if "*" in proxies:  # behind a trusted proxy every client has the proxy's address
+        per_client = 0
+    # Both caps are ours, answered with the API's JSON 503 (uvicorn's limit_concurrency answers plain text).
+    protocol = client_cap_protocol(per_client, protocol, frozenset(proxies), total=settings.max_connections)
     values: dict[str, Any] = {
         "host": host,
         "port": port,
         "server_header": False,
         "http": protocol,
         "timeout_keep_alive": settings.keep_alive_timeout,
-        "limit_concurrency": settings.max_connections or None,
+        "limit_concurrency": None,
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": trusted or None,
     }
