@@ -466,17 +466,43 @@ def stats(
     outdir: Annotated[Path, typer.Argument(help="A folder written by `spinscope batch`.")],
     format: Annotated[StatsFormat, typer.Option("--format", "-f", help="Output format.")] = StatsFormat.table,
     plots: Annotated[
-        Path | None, typer.Option(help="Write technique_profile.png, trend.png and report.html into this folder.")
+        Path | None,
+        typer.Option(help="Write outlet_rates.png, technique_profile.png, trend.png and report.html into this folder."),
     ] = None,
+    export: Annotated[
+        Path | None, typer.Option(help="Write every table as NAME.csv and NAME.parquet into this folder.")
+    ] = None,
+    count: Annotated[
+        str, typer.Option(help="shown: the spans the default view draws (the batch's sensitivity); all: every span.")
+    ] = "shown",
+    voice: Annotated[
+        str, typer.Option(help="all: every word; writer: only the writer's own words (outside direct quotes).")
+    ] = "all",
+    sensitivity: Annotated[
+        str | None, typer.Option(help="With --count shown: count what this preset shows (precise, balanced).")
+    ] = None,
+    period: Annotated[str, typer.Option(help="Period of the per-period tables: day, week, month or year.")] = "month",
     top: Annotated[int, typer.Option(min=1, help="Loaded phrases shown per technique.")] = 5,
+    min_count: Annotated[int, typer.Option(min=1, help="Loaded phrases found fewer times are left out.")] = 2,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap intervals.")] = 0,
 ) -> None:
-    """Corpus figures per outlet and month, top techniques and loaded phrases (DuckDB over the Parquet)."""
+    """Corpus figures per outlet and period with 95% intervals, techniques, loaded phrases and who is quoted."""
     from spinscope.batch import BatchError
-    from spinscope.batch.stats import compute_stats, print_tables, to_csv, to_json, write_report
+    from spinscope.batch.stats import compute_stats
+    from spinscope.batch.stats_render import export_tables, print_tables, to_csv, to_json, write_report
 
     try:
-        tables = compute_stats(outdir, top_phrases=top)
-    except BatchError as error:
+        tables = compute_stats(
+            outdir,
+            count=count,  # type: ignore[arg-type]
+            voice=voice,  # type: ignore[arg-type]
+            sensitivity=sensitivity,
+            period=period,
+            top_phrases=top,
+            min_count=min_count,
+            seed=seed,
+        )
+    except (BatchError, ValueError) as error:
         raise fail(str(error)) from None
     if format is StatsFormat.table:
         print_tables(tables, out)
@@ -484,9 +510,11 @@ def stats(
         sys.stdout.write(to_csv(tables))
     else:
         sys.stdout.write(to_json(tables))
+    written = [*export_tables(tables, export)] if export is not None else []
     if plots is not None:
-        written = write_report(tables, plots)
-        err.print("wrote " + ", ".join(str(path) for path in written.values()), highlight=False, soft_wrap=True)
+        written += write_report(tables, plots).values()
+    if written:
+        err.print("wrote " + ", ".join(str(path) for path in written), highlight=False, soft_wrap=True)
 
 
 @app.command()
