@@ -255,12 +255,15 @@ def plot_outlet_rates(tables: Tables, path: Path) -> Path:
             axes.plot(rate, y, "o", color="C0", fillstyle="none")  # one article: no interval
         axes.annotate(f"n={row['articles']}", (rate, y), textcoords="offset points", xytext=(6, 6), fontsize=7)
     axes.set_yticks(range(len(rows)), [row["outlet"] for row in rows])
-    axes.invert_yaxis()
+    axes.set_ylim(len(rows) - 0.5, -0.5)  # first outlet on top, half a row of margin
     axes.set_xlabel("technique spans per 1,000 words")
     axes.set_title("Per outlet: pooled rate, 95% bootstrap interval (dot, bars), per-article quartiles (grey)")
     axes.title.set_fontsize(9)
     axes.grid(axis="x", alpha=0.3)
-    axes.set_xlim(left=0)
+    highest = max(
+        (max(r["techniques_per_1000_words"], r.get("ci_high") or 0, r["article_p75"]) for r in rows), default=0
+    )
+    axes.set_xlim(0, max(1.0, highest * 1.15))
     figure.savefig(path)
     return path
 
