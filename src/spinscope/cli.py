@@ -518,6 +518,32 @@ def stats(
 
 
 @app.command()
+def stories(
+    outdir: Annotated[Path, typer.Argument(help="A folder written by `spinscope batch`.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for stories.parquet and the pages.")],
+    window: Annotated[int, typer.Option(min=0, help="Days between two articles of one story, at most.")] = 3,
+    threshold: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Wording similarity (TF-IDF cosine) that links two articles.")
+    ] = 0.3,
+    min_outlets: Annotated[int, typer.Option(min=1, help="Write a page for stories told by this many outlets.")] = 2,
+) -> None:
+    """Group a corpus into stories (the same event across outlets) and show each with its outlets side by side."""
+    from spinscope.batch import BatchError
+    from spinscope.batch.stories import write_stories
+
+    try:
+        written = write_stories(outdir, output, threshold=threshold, window_days=window, min_outlets=min_outlets)
+    except BatchError as error:
+        raise fail(str(error)) from None
+    err.print(
+        f"{written['articles']} articles in {written['stories']} stories, {written['across_outlets']} told by "
+        f"{min_outlets}+ outlets: {written['parquet']}, {output / 'index.html'}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,

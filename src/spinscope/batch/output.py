@@ -48,9 +48,9 @@ from spinscope.batch.rows import (  # noqa: F401 (re-exported: the runners and t
     QUOTE_KINDS,
     SPEAKER_TYPES,
     TECHNIQUE_FIELDS,
-    _schemas,
     analysis_rows,
     article_schema,
+    articles_table,
     error_row,
     span_schema,
 )
@@ -326,11 +326,11 @@ class BatchOutput:
         if not fresh:
             return None
         spans = [row for row in span_rows if row["article_key"] in keys]
-        articles_schema, spans_schema = _schemas()
+        spans_schema = span_schema()
         name = f"part-{self.next_part:05d}.parquet"
         self._write_table(pa.Table.from_pylist(spans, schema=spans_schema), self.root / SPANS_DIR / name)
         target = self.root / ARTICLES_DIR / name
-        self._write_table(pa.Table.from_pylist(fresh, schema=articles_schema), target)
+        self._write_table(articles_table(fresh), target)
         self.next_part += 1
         self.parts_written += 1
         self.done.update(keys)

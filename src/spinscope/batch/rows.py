@@ -95,6 +95,24 @@ def _schemas() -> tuple[Any, Any]:
     return articles, spans
 
 
+def articles_table(rows: list[dict[str, Any]]) -> Any:
+    """The pyarrow table of article rows (``date_parsed`` as ISO text or a date, stored as a date)."""
+    import datetime
+
+    import pyarrow as pa
+
+    schema = article_schema()
+    fixed = [
+        {**row, "date_parsed": row["date_parsed"].isoformat()}
+        if isinstance(row.get("date_parsed"), datetime.date)
+        else row
+        for row in rows
+    ]
+    at = schema.get_field_index("date_parsed")
+    as_text = schema.set(at, pa.field("date_parsed", pa.string()))
+    return pa.Table.from_pylist(fixed, schema=as_text).cast(schema)
+
+
 def article_schema() -> Any:
     """The pyarrow schema of ``articles/part-*.parquet``."""
     return _schemas()[0]
@@ -146,7 +164,8 @@ def analysis_rows(analysis: Analysis, key: str) -> tuple[dict[str, Any], list[di
         "source": article.source,
         "outlet": article.outlet,
         "date": article.date,
-        "date_parsed": parse_date(article.date),
+        # ISO text, not a date: rows stay plain JSON for the Ray runner; articles_table() types it
+        "date_parsed": None if (day := parse_date(article.date)) is None else day.isoformat(),
         "title": article.title,
         "url": article.url,
         "author": article.author,

@@ -1,0 +1,258 @@
+"""``spinscope stories``: the same story told by different outlets, found in a batch output folder.
+
+Method (CPU, numpy only). Each article's words (lower-cased, stop words and one- and two-letter words left
+out) become a TF-IDF vector: sublinear term counts × log(N / document frequency), L2-normalised, so names,
+places and figures that few articles share weigh most. Two articles are linked when their cosine is at least
+``threshold`` and their dates lie within ``window_days`` (an undated article may link to any date). Links are
+taken strongest first; two groups merge only when their centroids are themselves that similar, so a chain of
+loosely related articles cannot grow into one story. A shortened copy shares most of its words with its
+original and links strongly; two reports of one event share its names and numbers; two floods in two towns
+share mostly the topic's words, which are common and weigh little.
+
+Candidate pairs come from an inverted index of each article's ``INDEX_TERMS`` heaviest terms, so the work
+grows with the corpus, not with its square.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spinscope.batch.output import ARTICLES_DIR, SPANS_DIR, BatchError, check_layout, part_files
+
+DEFAULT_THRESHOLD = 0.3
+DEFAULT_WINDOW_DAYS = 3
+INDEX_TERMS = 40
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,]*\d|\d")
+STOP_WORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having
+    he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
+    nor not now of off on once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too under until up very
+    was we were what when where which while who whom why will with would you your yours yourself yourselves
+    said says say told according one two new also would could may might must shall mr mrs ms its it's""".split()
+)
+
+
+@dataclass
+class StoryArticle:
+    """One article as the grouping sees it."""
+
+    key: str
+    outlet: str
+    date: datetime.date | None
+    title: str
+    vector: dict[str, float] = field(default_factory=dict)
+
+
+def terms(text: str) -> Counter[str]:
+    """The words of ``text`` that can tell one story from another (see the module docstring)."""
+    words = (w.lower().strip("'’-") for w in _WORD.findall(text))
+    return Counter(w for w in words if (len(w) > 2 and w not in STOP_WORDS) or any(c.isdigit() for c in w))
+
+
+def tfidf(documents: list[Counter[str]]) -> list[dict[str, float]]:
+    """Sublinear TF × IDF, L2-normalised (a term in every document weighs nothing)."""
+    frequency: Counter[str] = Counter()
+    for counts in documents:
+        frequency.update(counts.keys())
+    n = len(documents)
+    vectors = []
+    for counts in documents:
+        weights = {t: (1 + math.log(c)) * math.log(n / frequency[t]) for t, c in counts.items()}
+        weights = {t: w for t, w in weights.items() if w > 0}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        vectors.append({t: w / norm for t, w in weights.items()})
+    return vectors
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def _within(a: datetime.date | None, b: datetime.date | None, days: int) -> bool:
+    return a is None or b is None or abs((a - b).days) <= days
+
+
+def group_stories(
+    articles: list[StoryArticle], *, threshold: float = DEFAULT_THRESHOLD, window_days: int = DEFAULT_WINDOW_DAYS
+) -> list[list[int]]:
+    """Groups of article indices, one per story (singletons included), largest first."""
+    index: dict[str, list[int]] = {}
+    for i, article in enumerate(articles):
+        for term in sorted(article.vector, key=lambda t: -article.vector[t])[:INDEX_TERMS]:
+            index.setdefault(term, []).append(i)
+    edges = []
+    seen: set[tuple[int, int]] = set()
+    for members in index.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                pair = (min(i, j), max(i, j))
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                if not _within(articles[i].date, articles[j].date, window_days):
+                    continue
+                similarity = cosine(articles[i].vector, articles[j].vector)
+                if similarity >= threshold:
+                    edges.append((similarity, *pair))
+    parent = list(range(len(articles)))
+    centroid = [dict(a.vector) for a in articles]  # the sum of the members' vectors
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def normalised(vector: dict[str, float]) -> dict[str, float]:
+        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        return {t: w / norm for t, w in vector.items()}
+
+    for _similarity, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+        a, b = find(i), find(j)
+        if a == b or cosine(normalised(centroid[a]), normalised(centroid[b])) < threshold:
+            continue  # already one story, or two stories that only touch at one pair
+        parent[b] = a
+        for t, w in centroid[b].items():
+            centroid[a][t] = centroid[a].get(t, 0.0) + w
+        centroid[b] = {}
+    groups: dict[int, list[int]] = {}
+    for i in range(len(articles)):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
+
+
+# ---- the batch folder ----------------------------------------------------------------------
+
+
+def _read(root: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise BatchError("spinscope stories needs pyarrow: pip install 'spinscope[corpus]'") from None
+    parts = part_files(root / ARTICLES_DIR)
+    if not parts:
+        raise BatchError(f"{root}: no articles/part-*.parquet files (is this a spinscope batch folder?)")
+    check_layout(root)
+    columns = ["key", "id", "outlet", "date", "date_parsed", "title", "url", "word_count", "technique_spans"]
+    columns += ["writer_word_count", "writer_technique_spans", "opinion_share", "writer_sentences", "analysis"]
+    rows: list[dict[str, Any]] = []
+    for path in parts.values():
+        rows += pq.read_table(path, columns=columns).to_pylist()
+    spans: list[dict[str, Any]] = []
+    wanted = ["article_key", "layer", "label", "text", "speaker_name", "speaker_type", "shown", "voice_of"]
+    for number, path in part_files(root / SPANS_DIR).items():
+        if number in parts:
+            table = pq.read_table(path, columns=wanted)
+            spans += [s for s in table.to_pylist() if s["layer"] in ("technique", "quote", "claim")]
+    return rows, spans
+
+
+def find_stories(
+    outdir: str | Path, *, threshold: float = DEFAULT_THRESHOLD, window_days: int = DEFAULT_WINDOW_DAYS
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """The story of every article of a batch folder: (one row per article for stories.parquet, the article
+    rows by key with their text, the technique/quote/claim span rows by article key)."""
+    rows, spans = _read(Path(outdir))
+    texts = {}
+    for row in rows:
+        analysis = json.loads(row.pop("analysis") or "{}")
+        texts[row["key"]] = str(analysis.get("text") or "")
+        row["text"] = texts[row["key"]]
+    vectors = tfidf([terms(f"{row['title'] or ''}\n{texts[row['key']]}") for row in rows])
+    articles = [
+        StoryArticle(
+            key=row["key"],
+            outlet=(row["outlet"] or "").strip() or "(unknown)",
+            date=row["date_parsed"],
+            title=row["title"] or texts[row["key"]][:80],
+            vector=vector,
+        )
+        for row, vector in zip(rows, vectors, strict=True)
+    ]
+    groups = group_stories(articles, threshold=threshold, window_days=window_days)
+    result = []
+    for number, group in enumerate(groups, start=1):
+        members = [articles[i] for i in group]
+        centre: dict[str, float] = {}
+        for a in members:
+            for t, w in a.vector.items():
+                centre[t] = centre.get(t, 0.0) + w / len(members)
+        # the label: the headline of the member nearest the story's centre
+        nearest = max(members, key=lambda a: (cosine(a.vector, centre), -len(a.title)))
+        dates = sorted(a.date for a in members if a.date)
+        for a in members:
+            result.append(
+                {
+                    "key": a.key,
+                    "story_id": f"story-{number:05d}",
+                    "story_label": nearest.title,
+                    "story_articles": len(members),
+                    "story_outlets": len({m.outlet for m in members}),
+                    "outlet": a.outlet,
+                    "date_parsed": a.date,
+                    "first_date": dates[0] if dates else None,
+                    "last_date": dates[-1] if dates else None,
+                    "title": a.title,
+                    "similarity_to_story": round(
+                        cosine(a.vector, centre) / (math.sqrt(cosine(centre, centre)) or 1), 4
+                    ),
+                }
+            )
+    by_key = {row["key"]: row for row in rows}
+    by_article: dict[str, list[dict[str, Any]]] = {}
+    for span in spans:
+        by_article.setdefault(span["article_key"], []).append(span)
+    return result, by_key, by_article
+
+
+def write_stories(
+    outdir: str | Path,
+    folder: str | Path,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    min_outlets: int = 2,
+) -> dict[str, Any]:
+    """Write ``stories.parquet`` (every article's story) and, for each story told by ``min_outlets`` outlets
+    or more, ``story-NNNNN.html`` with the outlets side by side, and an ``index.html`` listing them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from spinscope.batch.stories_html import index_page, story_page
+
+    rows, articles, spans = find_stories(outdir, threshold=threshold, window_days=window_days)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows), folder / "stories.parquet")
+    by_story: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_story.setdefault(row["story_id"], []).append(row)
+    pages = []
+    for story_id, members in by_story.items():
+        if members[0]["story_outlets"] < min_outlets:
+            continue
+        path = folder / f"{story_id}.html"
+        path.write_text(story_page(members, articles, spans), encoding="utf-8")
+        pages.append(path)
+    (folder / "index.html").write_text(index_page(by_story, min_outlets), encoding="utf-8")
+    return {
+        "articles": len(rows),
+        "stories": len(by_story),
+        "across_outlets": len(pages),
+        "pages": pages,
+        "parquet": folder / "stories.parquet",
+    }
+
+
+__all__ = ["StoryArticle", "cosine", "find_stories", "group_stories", "terms", "tfidf", "write_stories"]
