@@ -96,7 +96,9 @@ def story_articles() -> list[dict[str, str]]:
     rows = []
     for event, reports in EVENTS.items():
         for n, (outlet, date, title, text) in enumerate(reports):
-            rows.append({"id": f"{event}-{n}", "event": event, "outlet": outlet, "date": date, "title": title, "text": text})
+            rows.append(
+                {"id": f"{event}-{n}", "event": event, "outlet": outlet, "date": date, "title": title, "text": text}
+            )
     for event, n in COPIED:
         outlet, date, title, text = EVENTS[event][n]
         day = parse_date(date)

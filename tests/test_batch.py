@@ -47,7 +47,7 @@ def read_rows(outdir: Path, folder: str = ARTICLES_DIR) -> list[dict]:
 
 def canonical(outdir: Path) -> tuple[list, list]:
     """The article and span rows of an output folder, order-free (for comparing two runs)."""
-    articles = sorted(json.dumps(r, sort_keys=True) for r in read_rows(outdir))
+    articles = sorted(json.dumps(r, sort_keys=True, default=str) for r in read_rows(outdir))  # dates as ISO
     spans = sorted(json.dumps(r, sort_keys=True) for r in read_rows(outdir, SPANS_DIR))
     return articles, spans
 

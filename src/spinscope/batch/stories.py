@@ -1,8 +1,10 @@
 """``spinscope stories``: the same story told by different outlets, found in a batch output folder.
 
 Method (CPU, numpy only). Each article's words (lower-cased, stop words and one- and two-letter words left
-out) become a TF-IDF vector: sublinear term counts × log(N / document frequency), L2-normalised, so names,
-places and figures that few articles share weigh most. Two articles are linked when their cosine is at least
+out) become a TF-IDF vector: sublinear term counts × smoothed IDF (1 + log((1 + N) / (1 + document
+frequency)), as scikit-learn's default), L2-normalised, so names, places and figures that few articles share
+weigh most. The plain log(N / df) gave words shared by most of a small corpus almost no weight, and split
+the copies of one story in a corpus of five articles. Two articles are linked when their cosine is at least
 ``threshold`` and their dates lie within ``window_days`` (an undated article may link to any date). Links are
 taken strongest first; two groups merge only when their centroids are themselves that similar, so a chain of
 loosely related articles cannot grow into one story. A shortened copy shares most of its words with its
@@ -59,15 +61,14 @@ def terms(text: str) -> Counter[str]:
 
 
 def tfidf(documents: list[Counter[str]]) -> list[dict[str, float]]:
-    """Sublinear TF × IDF, L2-normalised (a term in every document weighs nothing)."""
+    """Sublinear TF × smoothed IDF, L2-normalised."""
     frequency: Counter[str] = Counter()
     for counts in documents:
         frequency.update(counts.keys())
     n = len(documents)
     vectors = []
     for counts in documents:
-        weights = {t: (1 + math.log(c)) * math.log(n / frequency[t]) for t, c in counts.items()}
-        weights = {t: w for t, w in weights.items() if w > 0}
+        weights = {t: (1 + math.log(c)) * (1 + math.log((1 + n) / (1 + frequency[t]))) for t, c in counts.items()}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         vectors.append({t: w / norm for t, w in weights.items()})
     return vectors
