@@ -62,7 +62,7 @@ def test_the_time_window_and_the_centroid_keep_stories_apart() -> None:
     assert group_stories(articles, window_days=31) == [[0, 1], [2]]
     chain = tfidf([terms("alpha beta gamma delta"), terms("gamma delta epsilon zeta"), terms("epsilon zeta eta theta")])
     linked = [StoryArticle(str(i), "X", day, str(i), v) for i, v in enumerate(chain)]
-    assert group_stories(linked, threshold=0.3) == [[0, 1], [2]]  # A-B-C by single links: one story
+    assert group_stories(linked, threshold=0.3) == [[0, 1], [2]]  # single links would make A-B-C one story
 
 
 def test_cli_writes_the_parquet_and_the_index(tmp_path: Path) -> None:
