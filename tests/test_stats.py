@@ -275,6 +275,25 @@ def test_csv_and_json_outputs(handmade: Path) -> None:
     assert data["outlets"][2]["techniques_per_1000_words"] == 32.5
 
 
+def test_cli_options_and_export(handmade: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+    from typer.testing import CliRunner
+
+    from spinscope.cli import app
+
+    args = ["stats", str(handmade), "--count", "all", "--voice", "writer", "--min-count", "1", "--format", "json"]
+    result = CliRunner().invoke(app, [*args, "--export", str(tmp_path / "tables")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["counted"][0]["spans"] == "every span found"
+    ledger = next(r for r in data["outlets"] if r["outlet"] == "Ledger")
+    assert (ledger["technique_spans"], ledger["words"]) == (13, 380)  # all spans, the writer's words only
+    tidy = pq.read_table(tmp_path / "tables" / "tidy.parquet").to_pylist()
+    assert tidy == data["tidy"] and (tmp_path / "tables" / "speakers.csv").exists()
+    bad = CliRunner().invoke(app, ["stats", str(handmade), "--sensitivity", "loose"])
+    assert bad.exit_code == 1 and "unknown sensitivity" in bad.output
+
+
 def test_stats_refuses_a_folder_without_parts(tmp_path: Path) -> None:
     with pytest.raises(BatchError, match="no articles/part"):
         compute_stats(tmp_path)

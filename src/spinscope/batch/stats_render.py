@@ -341,7 +341,9 @@ def trend_figure(tables: Tables) -> Any:
         bottom.xaxis.set_major_formatter(ConciseDateFormatter(locator))
         top.legend(title="outlet", fontsize="small")
     else:
-        top.text(0.5, 0.5, "no dated articles", ha="center", va="center", transform=top.transAxes)
+        dated = any(row["period"] != UNDATED for row in tables["periods"])
+        note = "the trend is drawn per month: use --period month" if dated else "no dated articles"
+        top.text(0.5, 0.5, note, ha="center", va="center", transform=top.transAxes)
     caption = (
         "Each point pools one outlet's articles in one month (n = articles; marker area grows with n). "
         "A break in a line is a month without articles from that outlet; the bars count articles per month."
