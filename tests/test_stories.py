@@ -114,3 +114,30 @@ def test_story_page_shows_the_outlets_side_by_side_in_a_browser(story_page: dict
     assert "Mara Kell" in text and "opinion %" in text
     assert page.locator(".shared").count() >= 2  # the claims several outlets make
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # fits a laptop screen
+
+
+def test_story_page_escapes_what_the_corpus_says() -> None:
+    import datetime
+
+    from spinscope.batch.stories_html import story_page
+
+    hostile = '<script>window.__pwned=1</script>" onmouseover="x'
+    members = [
+        {"key": k, "outlet": o, "story_label": hostile, "date_parsed": datetime.date(2024, 3, 4)}
+        for k, o in (("a", hostile), ("b", "Beacon"))
+    ]
+    articles = {
+        k: {"key": k, "title": hostile, "date": hostile, "word_count": 100, "writer_word_count": 90,
+            "technique_spans": 1, "writer_technique_spans": 1, "writer_sentences": 4, "opinion_share": 0.25}
+        for k in ("a", "b")
+    }  # fmt: skip
+    spans = {
+        "a": [
+            {"layer": "technique", "label": "Loaded_Language", "text": hostile, "shown": True, "voice_of": "writer"},
+            {"layer": "quote", "label": "direct", "speaker_name": hostile, "text": "x"},
+            {"layer": "claim", "label": "claim", "text": hostile},
+        ]
+    }
+    page = story_page(members, articles, spans)
+    assert "<script>" not in page and 'onmouseover="x' not in page
+    assert "&lt;script&gt;" in page and "Loaded language" in page
