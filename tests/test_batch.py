@@ -315,6 +315,8 @@ def test_written_dates_become_iso_dates_and_the_rest_are_counted(tmp_path: Path)
         "2024/3/4": "2024-03-04",
         "sometime in spring": None,
         "04/03/2024": None,  # 4 March or 3 April: not guessed
+        "25/03/2024": "2024-03-25",  # only one reading
+        "04.03.2024": "2024-03-04",  # dots: day first
         "31 February 2024": None,
         "yesterday": None,  # relative to the day it was analysed: not a publication date
     }
@@ -333,4 +335,4 @@ def test_written_dates_become_iso_dates_and_the_rest_are_counted(tmp_path: Path)
     tables = compute_stats(tmp_path / "out")
     assert tables["overall"][0]["undated"] == 4
     periods = {r["period"]: r["articles"] for r in tables["periods"]}
-    assert periods == {"2023-09": 1, "2024-03": 5, "(undated)": 4}
+    assert periods == {"2023-09": 1, "2024-03": 7, "(undated)": 4}

@@ -39,6 +39,7 @@ _YEAR = r"(?P<year>\d{4})"
 # not converted to UTC, is the day it published in its own time zone).
 _ISO = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?:$|[T ]\d|[Zz+-])")
 _SLASHED = re.compile(r"(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})\b")
+_NUMERIC = re.compile(r"(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})\b")
 _COMPACT = re.compile(r"(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})")  # 20240304, whole string only
 _MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b")  # March 4, 2024 / Mar. 4 2024
 _DAY_FIRST = re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b")  # 4 March 2024 / Mon, 04 Mar 2024 10:00 GMT
@@ -59,8 +60,8 @@ def parse_date(value: object) -> datetime.date | None:
 
     Read: ISO dates and date-times (``2024-03-04``, ``2024-03-04T10:00:00+01:00``), ``2024/03/04``,
     ``20240304``, "March 4, 2024", "Mar. 4th 2024", "4 March 2024", "Monday, 4 March 2024 10:00 GMT"
-    (RFC 2822). Not read: numeric day/month forms (``04/03/2024`` is 4 March in London, 3 April in New
-    York), a month or year alone, relative dates.
+    (RFC 2822), ``04.03.2024`` (day first), ``25/03/2024`` and ``03/25/2024`` (only one reading). Not read:
+    ``04/03/2024`` (4 March in London, 3 April in New York), a month or year alone, relative dates.
     """
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -73,6 +74,13 @@ def parse_date(value: object) -> datetime.date | None:
         return None
     if (match := _ISO.match(text)) or (match := _SLASHED.match(text)) or (match := _COMPACT.fullmatch(text)):
         return _make(match["year"], match["month"], match["day"])
+    if match := _NUMERIC.match(text):
+        a, b = int(match["a"]), int(match["b"])
+        if match["sep"] == "." or a > 12:  # 04.03.2024 is day-first wherever dots are used; 25/03 can only be
+            return _make(match["year"], str(b), str(a))
+        if b > 12:  # 03/25/2024: month first
+            return _make(match["year"], str(a), str(b))
+        return None  # 04/03/2024: 4 March or 3 April, not guessed
     for pattern in (_MONTH_FIRST, _DAY_FIRST):
         for match in pattern.finditer(text):
             found = _make(match["year"], match["month"], match["day"])
