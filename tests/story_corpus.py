@@ -4,6 +4,7 @@ articles re-dated and re-attributed to a third outlet (what the issue's check do
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -79,7 +80,8 @@ EVENTS: dict[str, list[tuple[str, str, str, str]]] = {
          "nurses warned."),
     ],
 }  # fmt: skip
-COPIED = [("bridge", 0), ("strike", 1), ("ostfeld_flood", 0), ("schools", 1), ("hospital", 0)]
+# (event, report, days later): a reprint can run a week after the original
+COPIED = [("bridge", 0, 1), ("strike", 1, 6), ("ostfeld_flood", 0, 1), ("schools", 1, 9), ("hospital", 0, 2)]
 COPY_OUTLET = "Wire Echo"
 
 
@@ -99,11 +101,11 @@ def story_articles() -> list[dict[str, str]]:
             rows.append(
                 {"id": f"{event}-{n}", "event": event, "outlet": outlet, "date": date, "title": title, "text": text}
             )
-    for event, n in COPIED:
+    for event, n, days in COPIED:
         outlet, date, title, text = EVENTS[event][n]
         day = parse_date(date)
         assert day is not None
-        later = day.replace(day=day.day + 1).strftime("%B %-d, %Y")  # re-dated a day later, written out
+        later = (day + datetime.timedelta(days=days)).strftime("%B %-d, %Y")  # re-dated, written out
         rows.append(
             {"id": f"copy-{event}-{n}", "event": event, "outlet": COPY_OUTLET, "date": later, "title": title,
              "text": shortened(text)}

@@ -14,7 +14,7 @@ pytest.importorskip("pyarrow")
 import pyarrow.parquet as pq
 
 from spinscope.batch import run_batch
-from spinscope.batch.stories import StoryArticle, group_stories, terms, tfidf, write_stories
+from spinscope.batch.stories import StoryArticle, cosine, group_stories, terms, tfidf, write_stories
 from story_corpus import COPY_OUTLET, story_articles, write_story_corpus
 
 
@@ -46,20 +46,24 @@ def test_copies_join_their_original_and_events_stay_apart(written: dict[str, Any
 
 
 def test_the_time_window_and_the_centroid_keep_stories_apart() -> None:
-    """Identical wording a month apart is two stories; a chain A~B~C where A and C share little is not
-    merged wholesale when the groups' centres differ."""
+    """Similar wording links within ``window_days``; a near copy within ``copy_window_days``; a chain A~B~C
+    where A and C share little is not merged wholesale when the groups' centres differ."""
     import datetime
 
-    text = "Harbour cranes at Port Veyra stopped after dockworkers of the Guild walked out over pay on Monday"
+    report = "Harbour cranes at Port Veyra stopped after dockworkers of the Guild walked out over pay on Monday"
+    other = "Dockworkers of the Guild at Port Veyra said talks on pay with the harbour board broke down"
+    texts = [report, report, other, "An unrelated council meeting on parking fees in Ostfeld"]
+    vectors = tfidf([terms(t) for t in texts])
+    assert 0.3 <= cosine(vectors[0], vectors[2]) < 0.6  # a related report, not a copy
     day = datetime.date(2024, 3, 1)
-    vectors = tfidf([terms(text), terms(text), terms("An unrelated council meeting on parking fees in Ostfeld")])
+    later = [0, 20, 10, 0]  # days after the first
     articles = [
-        StoryArticle("a", "Ledger", day, "a", vectors[0]),
-        StoryArticle("b", "Beacon", day + datetime.timedelta(days=30), "b", vectors[1]),
-        StoryArticle("c", "Beacon", day, "c", vectors[2]),
+        StoryArticle(str(i), "X", day + datetime.timedelta(days=d), str(i), v)
+        for i, (d, v) in enumerate(zip(later, vectors, strict=True))
     ]
-    assert group_stories(articles, window_days=3) == [[0], [1], [2]]
-    assert group_stories(articles, window_days=31) == [[0, 1], [2]]
+    assert group_stories(articles) == [[0, 1], [2], [3]]  # the copy 20 days on joins; the report 10 days on not
+    assert group_stories(articles, copy_window_days=3) == [[0], [1], [2], [3]]
+    assert group_stories(articles, window_days=10) == [[0, 1, 2], [3]]
     chain = tfidf([terms("alpha beta gamma delta"), terms("gamma delta epsilon zeta"), terms("epsilon zeta eta theta")])
     linked = [StoryArticle(str(i), "X", day, str(i), v) for i, v in enumerate(chain)]
     assert group_stories(linked, threshold=0.3) == [[0, 1], [2]]  # single links would make A-B-C one story

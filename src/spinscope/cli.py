@@ -522,6 +522,9 @@ def stories(
     outdir: Annotated[Path, typer.Argument(help="A folder written by `spinscope batch`.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for stories.parquet and the pages.")],
     window: Annotated[int, typer.Option(min=0, help="Days between two articles of one story, at most.")] = 3,
+    copy_window: Annotated[
+        int, typer.Option(min=0, help="Days between a near copy (cosine 0.6 or more) and its original, at most.")
+    ] = 30,
     threshold: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Wording similarity (TF-IDF cosine) that links two articles.")
     ] = 0.3,
@@ -532,7 +535,14 @@ def stories(
     from spinscope.batch.stories import write_stories
 
     try:
-        written = write_stories(outdir, output, threshold=threshold, window_days=window, min_outlets=min_outlets)
+        written = write_stories(
+            outdir,
+            output,
+            threshold=threshold,
+            window_days=window,
+            copy_window_days=copy_window,
+            min_outlets=min_outlets,
+        )
     except BatchError as error:
         raise fail(str(error)) from None
     err.print(

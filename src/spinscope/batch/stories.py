@@ -5,7 +5,9 @@ out) become a TF-IDF vector: sublinear term counts × smoothed IDF (1 + log((1 +
 frequency)), as scikit-learn's default), L2-normalised, so names, places and figures that few articles share
 weigh most. The plain log(N / df) gave words shared by most of a small corpus almost no weight, and split
 the copies of one story in a corpus of five articles. Two articles are linked when their cosine is at least
-``threshold`` and their dates lie within ``window_days`` (an undated article may link to any date). Links are
+``threshold`` and their dates lie within ``window_days`` (an undated article may link to any date); a near
+copy (cosine ``COPY_SIMILARITY`` or more: a shortened or lightly edited reprint) links within ``copy_window_days``,
+since a reprint can run days after the original. Links are
 taken strongest first; two groups merge only when their centroids are themselves that similar, so a chain of
 loosely related articles cannot grow into one story. A shortened copy shares most of its words with its
 original and links strongly; two reports of one event share its names and numbers; two floods in two towns
@@ -30,6 +32,8 @@ from spinscope.batch.output import ARTICLES_DIR, SPANS_DIR, BatchError, check_la
 
 DEFAULT_THRESHOLD = 0.3
 DEFAULT_WINDOW_DAYS = 3
+DEFAULT_COPY_WINDOW_DAYS = 30
+COPY_SIMILARITY = 0.6  # shortened copies score 0.77-0.96 against their originals in tests/story_corpus.py
 INDEX_TERMS = 40
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,]*\d|\d")
 STOP_WORDS = frozenset(
@@ -85,7 +89,11 @@ def _within(a: datetime.date | None, b: datetime.date | None, days: int) -> bool
 
 
 def group_stories(
-    articles: list[StoryArticle], *, threshold: float = DEFAULT_THRESHOLD, window_days: int = DEFAULT_WINDOW_DAYS
+    articles: list[StoryArticle],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    copy_window_days: int = DEFAULT_COPY_WINDOW_DAYS,
 ) -> list[list[int]]:
     """Groups of article indices, one per story (singletons included), largest first."""
     index: dict[str, list[int]] = {}
@@ -101,10 +109,11 @@ def group_stories(
                 if pair in seen:
                     continue
                 seen.add(pair)
-                if not _within(articles[i].date, articles[j].date, window_days):
+                if not _within(articles[i].date, articles[j].date, max(window_days, copy_window_days)):
                     continue
                 similarity = cosine(articles[i].vector, articles[j].vector)
-                if similarity >= threshold:
+                window = copy_window_days if similarity >= COPY_SIMILARITY else window_days
+                if similarity >= threshold and _within(articles[i].date, articles[j].date, window):
                     edges.append((similarity, *pair))
     parent = list(range(len(articles)))
     centroid = [dict(a.vector) for a in articles]  # the sum of the members' vectors
@@ -160,7 +169,11 @@ def _read(root: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 
 def find_stories(
-    outdir: str | Path, *, threshold: float = DEFAULT_THRESHOLD, window_days: int = DEFAULT_WINDOW_DAYS
+    outdir: str | Path,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    copy_window_days: int = DEFAULT_COPY_WINDOW_DAYS,
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """The story of every article of a batch folder: (one row per article for stories.parquet, the article
     rows by key with their text, the technique/quote/claim span rows by article key)."""
@@ -181,7 +194,7 @@ def find_stories(
         )
         for row, vector in zip(rows, vectors, strict=True)
     ]
-    groups = group_stories(articles, threshold=threshold, window_days=window_days)
+    groups = group_stories(articles, threshold=threshold, window_days=window_days, copy_window_days=copy_window_days)
     result = []
     for number, group in enumerate(groups, start=1):
         members = [articles[i] for i in group]
@@ -223,6 +236,7 @@ def write_stories(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     window_days: int = DEFAULT_WINDOW_DAYS,
+    copy_window_days: int = DEFAULT_COPY_WINDOW_DAYS,
     min_outlets: int = 2,
 ) -> dict[str, Any]:
     """Write ``stories.parquet`` (every article's story) and, for each story told by ``min_outlets`` outlets
@@ -232,7 +246,9 @@ def write_stories(
 
     from spinscope.batch.stories_html import index_page, story_page
 
-    rows, articles, spans = find_stories(outdir, threshold=threshold, window_days=window_days)
+    rows, articles, spans = find_stories(
+        outdir, threshold=threshold, window_days=window_days, copy_window_days=copy_window_days
+    )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(rows), folder / "stories.parquet")
