@@ -13,8 +13,8 @@ loosely related articles cannot grow into one story. A shortened copy shares mos
 original and links strongly; two reports of one event share its names and numbers; two floods in two towns
 share mostly the topic's words, which are common and weigh little.
 
-Candidate pairs come from an inverted index of each article's ``INDEX_TERMS`` heaviest terms, so the work
-grows with the corpus, not with its square.
+Similarities are exact, computed with numpy a block of ``BLOCK`` articles (sorted by date) against another,
+and only for blocks whose dates lie within the window: the work grows with the articles each window holds.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ DEFAULT_THRESHOLD = 0.3
 DEFAULT_WINDOW_DAYS = 3
 DEFAULT_COPY_WINDOW_DAYS = 30
 COPY_SIMILARITY = 0.6  # shortened copies score 0.77-0.96 against their originals in tests/story_corpus.py
-INDEX_TERMS = 40
+BLOCK = 256  # articles per block of the similarity product (256 × their words × 4 bytes each)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,]*\d|\d")
 STOP_WORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
@@ -84,8 +84,50 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
-def _within(a: datetime.date | None, b: datetime.date | None, days: int) -> bool:
-    return a is None or b is None or abs((a - b).days) <= days
+def _edges(
+    articles: list[StoryArticle], threshold: float, window_days: int, copy_window_days: int
+) -> list[tuple[float, int, int]]:
+    """Every linked pair (similarity, i, j), i < j: exact cosines, computed a block of articles against a block
+    at a time as a dense product over the two blocks' words, for blocks whose dates lie close enough."""
+    import numpy as np
+
+    vocabulary: dict[str, int] = {}
+    docs = []
+    for article in articles:
+        ids = np.array([vocabulary.setdefault(t, len(vocabulary)) for t in article.vector], dtype=np.int64)
+        docs.append((ids, np.array(list(article.vector.values()), dtype=np.float32)))
+    undated = -(10**9)  # an undated article may join any date
+    day = np.array([a.date.toordinal() if a.date else undated for a in articles], dtype=np.int64)
+    widest = max(window_days, copy_window_days)
+    order = sorted(range(len(articles)), key=lambda i: (day[i] == undated, day[i]))
+    blocks = [np.array(order[k : k + BLOCK], dtype=np.int64) for k in range(0, len(order), BLOCK)]
+
+    def matrix(block: Any, columns: Any) -> Any:
+        dense = np.zeros((len(block), len(columns)), dtype=np.float32)
+        for row, i in enumerate(block):
+            ids, weights = docs[i]
+            dense[row, np.searchsorted(columns, ids)] = weights
+        return dense
+
+    edges = []
+    for x, left in enumerate(blocks):
+        for right in blocks[x:]:
+            dated_left, dated_right = day[left][day[left] != undated], day[right][day[right] != undated]
+            all_dated = len(dated_left) == len(left) and len(dated_right) == len(right)
+            if all_dated and dated_right.min() - dated_left.max() > widest:
+                continue  # sorted by date: no pair of these two blocks is close enough
+            columns = np.unique(np.concatenate([docs[i][0] for i in (*left, *right)]))
+            similarity = matrix(left, columns) @ matrix(right, columns).T
+            rows, cols = np.nonzero(similarity >= threshold - 1e-6)
+            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+                if right is left and r >= c:
+                    continue  # a block against itself: each pair once, no article with itself
+                i, j = int(left[r]), int(right[c])
+                value = float(similarity[r, c])
+                gap = abs(day[i] - day[j]) if undated not in (day[i], day[j]) else 0
+                if gap <= (copy_window_days if value >= COPY_SIMILARITY else window_days):
+                    edges.append((round(value, 6), min(i, j), max(i, j)))
+    return edges
 
 
 def group_stories(
@@ -96,27 +138,12 @@ def group_stories(
     copy_window_days: int = DEFAULT_COPY_WINDOW_DAYS,
 ) -> list[list[int]]:
     """Groups of article indices, one per story (singletons included), largest first."""
-    index: dict[str, list[int]] = {}
-    for i, article in enumerate(articles):
-        for term in sorted(article.vector, key=lambda t: -article.vector[t])[:INDEX_TERMS]:
-            index.setdefault(term, []).append(i)
-    edges = []
-    seen: set[tuple[int, int]] = set()
-    for members in index.values():
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
-                pair = (min(i, j), max(i, j))
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                if not _within(articles[i].date, articles[j].date, max(window_days, copy_window_days)):
-                    continue
-                similarity = cosine(articles[i].vector, articles[j].vector)
-                window = copy_window_days if similarity >= COPY_SIMILARITY else window_days
-                if similarity >= threshold and _within(articles[i].date, articles[j].date, window):
-                    edges.append((similarity, *pair))
+    edges = _edges(articles, threshold, window_days, copy_window_days)
     parent = list(range(len(articles)))
     centroid = [dict(a.vector) for a in articles]  # the sum of the members' vectors
+    norm = [1.0] * len(articles)  # of each centroid (the vectors are unit length)
+    version = [0] * len(articles)
+    apart: set[tuple[int, int, int, int]] = set()  # two groups found too different, as they were then
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -124,18 +151,19 @@ def group_stories(
             i = parent[i]
         return i
 
-    def normalised(vector: dict[str, float]) -> dict[str, float]:
-        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
-        return {t: w / norm for t, w in vector.items()}
-
     for _similarity, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
         a, b = find(i), find(j)
-        if a == b or cosine(normalised(centroid[a]), normalised(centroid[b])) < threshold:
-            continue  # already one story, or two stories that only touch at one pair
+        if a == b or (a, b, version[a], version[b]) in apart:
+            continue
+        if cosine(centroid[a], centroid[b]) / (norm[a] * norm[b]) < threshold:
+            apart.add((a, b, version[a], version[b]))
+            continue  # two stories that only touch at one pair
         parent[b] = a
         for t, w in centroid[b].items():
             centroid[a][t] = centroid[a].get(t, 0.0) + w
         centroid[b] = {}
+        norm[a] = math.sqrt(sum(w * w for w in centroid[a].values())) or 1.0
+        version[a] += 1
     groups: dict[int, list[int]] = {}
     for i in range(len(articles)):
         groups.setdefault(find(i), []).append(i)
