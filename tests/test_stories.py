@@ -40,7 +40,13 @@ def test_copies_join_their_original_and_events_stay_apart(written: dict[str, Any
     assert len(set(story_of.values())) == len(set(events.values())) == 7
     row = next(r for r in rows if r["key"] == "copy-bridge-0")
     assert row["outlet"] == COPY_OUTLET and row["story_outlets"] == 3 and row["story_articles"] == 3
-    assert row["story_label"] in {"Council votes to shut the Tallis bridge", "Tallis bridge to close for eight months"}
+    assert row["story_headline"] in {
+        "Council votes to shut the Tallis bridge",
+        "Tallis bridge to close for eight months",
+    }
+    assert {"Tallis", "bridge"} <= set(row["story_label"].split(" · "))  # the words its outlets share
+    strike = next(r for r in rows if r["key"] == "strike-1")
+    assert "greedy" not in strike["story_label"] and "Veyra" in strike["story_label"]  # not one outlet's words
     assert str(row["first_date"]) == "2024-03-04" and str(row["last_date"]) == "2024-03-05"
     assert written["across_outlets"] == 7 and len(written["pages"]) == 7
 

@@ -34,6 +34,7 @@ DEFAULT_THRESHOLD = 0.3
 DEFAULT_WINDOW_DAYS = 3
 DEFAULT_COPY_WINDOW_DAYS = 30
 COPY_SIMILARITY = 0.6  # shortened copies score 0.77-0.96 against their originals in tests/story_corpus.py
+LABEL_WORDS = 5
 BLOCK = 256  # articles per block of the similarity product (256 × their words × 4 bytes each)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,]*\d|\d")
 STOP_WORDS = frozenset(
@@ -196,6 +197,27 @@ def _read(root: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return rows, spans
 
 
+def story_words(
+    members: list[StoryArticle], centre: dict[str, float], texts: dict[str, str], count: int = LABEL_WORDS
+) -> str:
+    """The story's label: its heaviest words weighted by the share of its outlets that use them, each as most
+    often written ("Port Veyra · Dockers' Guild" rather than "veyra · guild")."""
+    outlets: dict[str, set[str]] = {}
+    for a in members:
+        for t in a.vector:
+            outlets.setdefault(t, set()).add(a.outlet)
+    share = len({a.outlet for a in members})
+    ranked = sorted(centre, key=lambda t: (-centre[t] * len(outlets.get(t, ())) / share, t))
+    words = ranked[:count]
+    forms: dict[str, Counter[str]] = {w: Counter() for w in words}
+    for a in members:
+        for raw in _WORD.findall(f"{a.title}\n{texts.get(a.key, '')}"):
+            word = raw.strip("'’-")
+            if word.lower() in forms:
+                forms[word.lower()][word] += 1
+    return " · ".join(forms[w].most_common(1)[0][0] if forms[w] else w for w in words)
+
+
 def find_stories(
     outdir: str | Path,
     *,
@@ -230,15 +252,18 @@ def find_stories(
         for a in members:
             for t, w in a.vector.items():
                 centre[t] = centre.get(t, 0.0) + w / len(members)
-        # the label: the headline of the member nearest the story's centre
+        # the headline nearest the story's centre; the label: the words most of its outlets share (one
+        # outlet's loaded headline would label the story in that outlet's words)
         nearest = max(members, key=lambda a: (cosine(a.vector, centre), -len(a.title)))
+        label = story_words(members, centre, {a.key: texts[a.key] for a in members})
         dates = sorted(a.date for a in members if a.date)
         for a in members:
             result.append(
                 {
                     "key": a.key,
                     "story_id": f"story-{number:05d}",
-                    "story_label": nearest.title,
+                    "story_label": label,
+                    "story_headline": nearest.title,
                     "story_articles": len(members),
                     "story_outlets": len({m.outlet for m in members}),
                     "outlet": a.outlet,

@@ -131,11 +131,17 @@ def story_page(
             f"<h3>Claims</h3><ul>{claim_items or '<li>none found</li>'}</ul></section>"
         )
     label = members[0]["story_label"]
+    headline = members[0].get("story_headline")
     dates = sorted(r["date_parsed"] for r in members if r["date_parsed"])
     span = f"{dates[0]} to {dates[-1]}" if dates and dates[0] != dates[-1] else (str(dates[0]) if dates else "undated")
     body = (
         f'<p><a href="index.html">All stories</a></p><h1>{_e(label)}</h1>'
-        f"<p>{len(members)} articles from {len(by_outlet)} outlets, {_e(span)}. Techniques count the passages "
+        + (
+            f'<p>Headline nearest the story\'s centre: <span class="headline">{_e(headline)}</span></p>'
+            if headline
+            else ""
+        )
+        + f"<p>{len(members)} articles from {len(by_outlet)} outlets, {_e(span)}. Techniques count the passages "
         "spinscope's default view shows; the writer's own leave out words inside direct quotes. Grouped by shared "
         "wording (TF-IDF cosine) within a time window: check that the articles do tell the same story.</p>"
         f'<div class="outlets" style="--columns: {len(by_outlet)}">{"".join(columns)}</div>'
@@ -148,7 +154,8 @@ def index_page(by_story: dict[str, list[dict[str, Any]]], min_outlets: int) -> s
     told = [(sid, rows) for sid, rows in by_story.items() if rows[0]["story_outlets"] >= min_outlets]
     told.sort(key=lambda item: (-item[1][0]["story_outlets"], -len(item[1]), item[0]))
     lines = "".join(
-        f'<tr><td><a href="{_e(sid)}.html">{_e(rows[0]["story_label"])}</a></td><td>{rows[0]["story_outlets"]}</td>'
+        f'<tr><td><a href="{_e(sid)}.html">{_e(rows[0]["story_label"])}</a><br><small>'
+        f"{_e(rows[0].get('story_headline'))}</small></td><td>{rows[0]['story_outlets']}</td>"
         f"<td>{len(rows)}</td><td>{_e(', '.join(sorted({r['outlet'] for r in rows})))}</td></tr>"
         for sid, rows in told
     )
