@@ -329,7 +329,14 @@ def test_written_dates_become_iso_dates_and_the_rest_are_counted(tmp_path: Path)
         for i, (t, d) in enumerate(zip(texts, written, strict=True))
     ]
     path = write_jsonl(tmp_path / "dated.jsonl", rows)
-    run_batch([str(path)], tmp_path / "out", engine="rules", workers=0)
+    done = subprocess.run(
+        cli("batch", str(path), "-o", str(tmp_path / "out"), "--engine", "rules", "--workers", "0", "--no-progress"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "4 articles have dates that name no full date ('sometime in spring', '04/03/2024', " in done.stderr
     got = {r["date"]: r["date_parsed"] for r in read_rows(tmp_path / "out")}
     assert {d: (v.isoformat() if v else None) for d, v in got.items()} == written  # the original string kept
     tables = compute_stats(tmp_path / "out")

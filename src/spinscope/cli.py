@@ -450,6 +450,17 @@ def batch(
         highlight=False,
         soft_wrap=True,
     )
+    from spinscope.batch.dates import unread_dates
+
+    unread, examples = unread_dates(output)
+    if unread:  # kept as written, counted as undated by stats: say so rather than lose them silently
+        shown = ", ".join(repr(e) for e in examples)
+        err.print(
+            f"{unread} article{'s have dates' if unread > 1 else ' has a date'} that name no full date ({shown}): "
+            "kept as written in `date`, counted as undated (docs/corpus.md lists the forms read)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if result.renamed:  # ids that repeat across inputs: kept, under INPUT#ID
         shown = ", ".join(f"{source}: {old} -> {new}" for source, old, new in result.renamed[:5])
         more = f" and {len(result.renamed) - 5} more" if len(result.renamed) > 5 else ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 
 _MONTHS = {
     name: number
@@ -89,4 +90,21 @@ def parse_date(value: object) -> datetime.date | None:
     return None
 
 
-__all__ = ["parse_date"]
+def unread_dates(root: Path) -> tuple[int, list[str]]:
+    """How many articles of a batch folder have a date written that names no full date, and a few of them."""
+    import pyarrow.parquet as pq
+
+    from spinscope.batch.output import ARTICLES_DIR, part_files
+
+    count, examples = 0, []
+    for path in part_files(root / ARTICLES_DIR).values():
+        table = pq.read_table(path, columns=["date", "date_parsed"]).to_pylist()
+        for row in table:
+            if row["date_parsed"] is None and (row["date"] or "").strip():
+                count += 1
+                if len(examples) < 3 and row["date"] not in examples:
+                    examples.append(row["date"])
+    return count, examples
+
+
+__all__ = ["parse_date", "unread_dates"]
