@@ -413,3 +413,26 @@ def test_trend_has_a_time_axis_gaps_counts_and_a_caption(tmp_path: Path) -> None
     assert "n = articles" in caption and "1 undated articles are not shown" in caption
     written = write_report(tables, tmp_path / "plots")
     assert written["trend"].read_bytes().startswith(b"\x89PNG")
+
+
+def test_bootstrap_interval_matches_the_normal_approximation(tmp_path: Path) -> None:
+    """30 articles of 500 words, half with no span and half with 10 (20 per 1,000 words): the pooled rate is 10
+    and its standard error 10 / sqrt(30), so a 95% interval of about 10 ± 3.58; identical articles give none."""
+    out = tmp_path / "spread"
+    rows, spans = [], []
+    for i in range(30):
+        rows.append(article_row(f"m{i}", "Mixed", "2024-03-01", word_count=500, writer_sentences=1))
+        spans += [span_row(f"m{i}", "Doubt", "perhaps") for _ in range(10 if i % 2 else 0)]
+        rows.append(article_row(f"s{i}", "Steady", "2024-03-01", word_count=500, writer_sentences=1))
+        spans += [span_row(f"s{i}", "Doubt", "perhaps") for _ in range(5)]
+    with BatchOutput(out, settings={"engine": "rules", "min_score": 0.0}) as output:
+        output.write_part(rows, spans)
+    outlets = {r["outlet"]: r for r in compute_stats(out)["outlets"]}
+    mixed = outlets["Mixed"]
+    assert mixed["techniques_per_1000_words"] == 10.0
+    assert abs(mixed["ci_low"] - (10 - 1.96 * 10 / 30**0.5)) < 0.8
+    assert abs(mixed["ci_high"] - (10 + 1.96 * 10 / 30**0.5)) < 0.8
+    assert (mixed["article_p25"], mixed["article_median"], mixed["article_p75"]) == (0.0, 10.0, 20.0)
+    steady = outlets["Steady"]
+    assert steady["ci_low"] == steady["ci_high"] == steady["techniques_per_1000_words"] == 10.0
+    assert compute_stats(out, seed=0)["outlets"] == compute_stats(out, seed=0)["outlets"]  # repeatable
