@@ -49,7 +49,15 @@ TERMINAL_LEFT_OUT = {"techniques": {"technique_id"}, "phrases": {"technique_id"}
 """The raw technique ids beside their friendly names (CSV, JSON and --export keep them)."""
 TERMINAL_ROWS = {"speakers": 15}
 TERMINAL_SKIPPED = ("tidy",)  # a row per outlet × period × technique: a file's job, not a terminal's
-TEXT_MIN_WIDTH = {"outlet": 12, "top_techniques": 16, "phrase": 16, "technique": 14, "period": 7, "quoted_by": 16}
+TEXT_MIN_WIDTH = {
+    "outlet": 12,
+    "top_techniques": 16,
+    "phrase": 16,
+    "technique": 14,
+    "period": 7,
+    "quoted_by": 16,
+    "type": 12,  # "organisation" whole
+}
 
 
 def _cell(value: Any) -> str:
