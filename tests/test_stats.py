@@ -139,7 +139,7 @@ def handmade(tmp_path: Path) -> Path:
 
 
 def test_per_outlet_figures_match_a_hand_computation(handmade: Path) -> None:
-    tables = compute_stats(handmade, top_techniques=2)
+    tables = compute_stats(handmade, top_techniques=2, voice="all")  # every word, as the JSON summary counts
     outlets = {row["outlet"]: row for row in tables["outlets"]}
     assert list(outlets) == ["(unknown)", "Beacon", "Ledger"]
     ledger = outlets["Ledger"]
@@ -199,23 +199,26 @@ def test_per_outlet_figures_match_a_hand_computation(handmade: Path) -> None:
         "articles": 2,
         "outlets": 2,
     }
-    once = {r["phrase"] for r in compute_stats(handmade, min_count=1)["phrases"]}
+    once = {r["phrase"] for r in compute_stats(handmade, min_count=1, voice="all")["phrases"]}
     assert {"thugs", "thieves in suits"} <= once and "a weak one" not in once  # hidden spans never count
 
 
 def test_count_and_voice_choose_what_is_counted(handmade: Path) -> None:
-    """The default counts what the view shows; --count all every span found (a passage once, however many
-    labels); --voice writer leaves the quoted speaker's words out of the spans and the words."""
-    every = {r["outlet"]: r for r in compute_stats(handmade, count="all")["outlets"]}
+    """The default counts what the view shows in the writer's own words; --count all every span found (a
+    passage once, however many labels); --voice all adds the quoted speakers' words and spans."""
+    every = {r["outlet"]: r for r in compute_stats(handmade, count="all", voice="all")["outlets"]}
     assert every["Ledger"]["technique_spans"] == 14  # + the hidden "a weak one"; so-called still once
-    labels = {(r["outlet"], r["technique_id"]): r["spans"] for r in compute_stats(handmade, count="all")["techniques"]}
+    labels = {
+        (r["outlet"], r["technique_id"]): r["spans"]
+        for r in compute_stats(handmade, count="all", voice="all")["techniques"]
+    }
     assert labels[("Ledger", "Loaded_Language")] == 6 and labels[("Ledger", "Doubt")] == 2  # labels, not passages
-    writer = {r["outlet"]: r for r in compute_stats(handmade, voice="writer")["outlets"]}
+    writer = {r["outlet"]: r for r in compute_stats(handmade)["outlets"]}  # the default
     assert writer["Ledger"]["technique_spans"] == 12 and writer["Ledger"]["words"] == 380
     assert writer["Ledger"]["techniques_per_1000_words"] == round(12000 / 380, 2)
     precise = {r["outlet"]: r for r in compute_stats(handmade, sensitivity="precise")["outlets"]}
     assert precise["Ledger"]["technique_spans"] == 0  # every span here is shown from "balanced" on
-    counted = compute_stats(handmade, voice="writer")["counted"][0]
+    counted = compute_stats(handmade)["counted"][0]
     assert counted["spans"] == "spans shown at balanced" and "writer" in counted["voice"]
     with pytest.raises(ValueError, match="unknown count"):
         compute_stats(handmade, count="weak")  # type: ignore[arg-type]
@@ -250,7 +253,7 @@ def test_tidy_table_and_who_is_quoted(handmade: Path) -> None:
 
 
 def test_csv_and_json_outputs(handmade: Path) -> None:
-    text = to_csv(compute_stats(handmade))
+    text = to_csv(compute_stats(handmade, voice="all"))
     sections = {block.split("\n", 1)[0]: block.split("\n", 1)[1] for block in text.strip().split("\n\n")}
     assert list(sections) == [
         "# counted",
@@ -265,7 +268,7 @@ def test_csv_and_json_outputs(handmade: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(sections["# outlets"])))
     assert [r["outlet"] for r in rows] == ["(unknown)", "Beacon", "Ledger"] and rows[2]["words"] == "400"
     done = subprocess.run(
-        [sys.executable, "-m", "spinscope.cli", "stats", str(handmade), "--format", "json"],
+        [sys.executable, "-m", "spinscope.cli", "stats", str(handmade), "--format", "json", "--voice", "all"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -304,8 +307,8 @@ def test_stats_over_a_real_batch_writes_plots_and_html(tmp_path: Path) -> None:
     corpus = write_jsonl(tmp_path / "corpus.jsonl", make_articles(30, seed=9))
     out = tmp_path / "out"
     run_batch([str(corpus)], out, engine="rules", workers=0, chunk_size=10)
-    tables = compute_stats(out)
-    writer_tables = compute_stats(out, voice="writer")
+    tables = compute_stats(out, voice="all")
+    writer_tables = compute_stats(out)  # the writer's own words: the default
     rows = read_rows(out)
     for outlet in {r["outlet"] for r in rows}:
         mine = [r for r in rows if r["outlet"] == outlet]

@@ -487,8 +487,9 @@ def stats(
         str, typer.Option(help="shown: the spans the default view draws (the batch's sensitivity); all: every span.")
     ] = "shown",
     voice: Annotated[
-        str, typer.Option(help="all: every word; writer: only the writer's own words (outside direct quotes).")
-    ] = "all",
+        str,
+        typer.Option(help="writer: the outlet's own words (outside direct quotes); all: quoted speakers' words too."),
+    ] = "writer",
     sensitivity: Annotated[
         str | None, typer.Option(help="With --count shown: count what this preset shows (precise, balanced).")
     ] = None,

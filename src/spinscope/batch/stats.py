@@ -1,10 +1,11 @@
 """``spinscope stats``: corpus figures over a batch output folder (DuckDB); rendering in :mod:`.stats_render`.
 
-What is counted. A technique span counts when the default view draws it (``count="shown"``: the span row's
-``shown``, at the batch's sensitivity, or at ``sensitivity`` when given, from ``shown_at``); ``count="all"``
-counts every span the detectors found. ``voice="writer"`` counts only the writer's own words: spans outside
-direct quotes, per 1,000 words outside direct quotes (a union leader's quoted "thieves in suits" is not the
-newspaper's). Spans are distinct passages per article, as the JSON summary's ``technique_spans``.
+What is counted. By default an outlet's own words: ``voice="writer"`` counts spans outside direct quotes,
+per 1,000 words outside them (a union leader's quoted "thieves in suits" is not the newspaper's);
+``voice="all"`` counts every word, as an article's JSON summary does. A technique span counts when the
+default view draws it (``count="shown"``: the span row's ``shown``, at the batch's sensitivity, or at
+``sensitivity`` when given, from ``shown_at``); ``count="all"`` counts every span the detectors found.
+Spans are distinct passages per article, as the JSON summary's ``technique_spans``.
 
 Tables (:func:`compute_stats`):
 
@@ -254,7 +255,7 @@ def compute_stats(
     outdir: str | Path,
     *,
     count: Count = "shown",
-    voice: Voice = "all",
+    voice: Voice = "writer",
     sensitivity: str | None = None,
     period: str = "month",
     top_techniques: int = 3,

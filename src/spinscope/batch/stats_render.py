@@ -216,6 +216,13 @@ def _figure(width: float, height: float) -> Any:
     return figure
 
 
+def _rate_label(tables: Tables) -> str:
+    """The rate axis' label, saying whose words were counted."""
+    counted = (tables.get("counted") or [{}])[0]
+    writer = "writer" in str(counted.get("voice", ""))
+    return "technique spans per 1,000 words" + (" (the writer's own)" if writer else "")
+
+
 def plot_technique_profile(tables: Tables, path: Path) -> Path:
     """Grouped horizontal bars: techniques per 1,000 words, one bar per outlet, for each technique."""
     import numpy as np
@@ -240,7 +247,7 @@ def plot_technique_profile(tables: Tables, path: Path) -> Path:
         axes.legend(title="outlet", loc="best", fontsize="small")
     else:
         axes.text(0.5, 0.5, "no technique spans", ha="center", va="center", transform=axes.transAxes)
-    axes.set_xlabel("technique spans per 1,000 words")
+    axes.set_xlabel(_rate_label(tables))
     axes.set_title("Technique profile per outlet")
     axes.grid(axis="x", alpha=0.3)
     figure.savefig(path)
@@ -264,7 +271,7 @@ def plot_outlet_rates(tables: Tables, path: Path) -> Path:
         axes.annotate(f"n={row['articles']}", (rate, y), textcoords="offset points", xytext=(6, 6), fontsize=7)
     axes.set_yticks(range(len(rows)), [row["outlet"] for row in rows])
     axes.set_ylim(len(rows) - 0.5, -0.5)  # first outlet on top, half a row of margin
-    axes.set_xlabel("technique spans per 1,000 words")
+    axes.set_xlabel(_rate_label(tables))
     axes.set_title("Per outlet: pooled rate, 95% bootstrap interval (dot, bars), per-article quartiles (grey)")
     axes.title.set_fontsize(9)
     axes.grid(axis="x", alpha=0.3)
@@ -336,7 +343,7 @@ def trend_figure(tables: Tables) -> Any:
                     axes.annotate(f"n={n}", (d, v), textcoords="offset points", xytext=(4, 6), fontsize=7)
         offsets = [d + datetime.timedelta(days=(k - (len(series) - 1) / 2) * width) for d in dates]
         bottom.bar(offsets, [0 if row is None else row["articles"] for row in rows], width=width, color=colours[outlet])
-    top.set_ylabel("technique spans\nper 1,000 words")
+    top.set_ylabel(_rate_label(tables).replace(" per", "\nper", 1))
     top.set_title("Trend over time, per outlet")
     middle.set_ylabel("% of the writer's\nsentences that are opinion")
     bottom.set_ylabel("articles")
