@@ -47,7 +47,7 @@ def read_rows(outdir: Path, folder: str = ARTICLES_DIR) -> list[dict]:
 
 def canonical(outdir: Path) -> tuple[list, list]:
     """The article and span rows of an output folder, order-free (for comparing two runs)."""
-    articles = sorted(json.dumps(r, sort_keys=True) for r in read_rows(outdir))
+    articles = sorted(json.dumps(r, sort_keys=True, default=str) for r in read_rows(outdir))  # dates as ISO
     spans = sorted(json.dumps(r, sort_keys=True) for r in read_rows(outdir, SPANS_DIR))
     return articles, spans
 
@@ -94,7 +94,19 @@ def test_batch_writes_each_article_once(reference: Path) -> None:
     assert len(technique_spans) == row["technique_count"]
     assert not (reference / ERRORS_FILE).read_text()
     settings = json.loads((reference / "batch.json").read_text())
-    assert settings["engine"] == "rules" and settings["layout"] == "spinscope-batch/1"
+    assert settings["engine"] == "rules" and settings["layout"] == "spinscope-batch/2"
+    # the span rows carry what the JSON's technique spans hold; the article rows the writer-only figures
+    by_place = {(t["start"], t["end"], t["technique"]): t for t in analysis["techniques"]}
+    for span in technique_spans:
+        t = by_place[(span["start"], span["end"], span["label"])]
+        assert (span["voice_of"], span["shown"], span["detector"]) == (t["voice_of"], t["shown"], t["engine"])
+        assert span["confidence"] == t["confidence"] and span["persuasion"] == t["persuasion"]
+    summary = analysis["summary"]
+    for name in ("writer_word_count", "writer_technique_spans", "writer_techniques_per_1000_words"):
+        assert row[name] == summary[name], name
+    assert row["sensitivity"] == summary["sensitivity"] == "balanced"
+    assert row["hidden_technique_spans"] == summary["hidden_technique_spans"]
+    assert row["date"] is None and row["date_parsed"] is None  # .txt files carry no date
 
 
 def test_rerun_is_idempotent_and_settings_must_match(corpus: Path, reference: Path, tmp_path: Path) -> None:
@@ -206,6 +218,18 @@ def test_model_engine_on_three_articles(tmp_path: Path) -> None:
     rows = read_rows(tmp_path / "out")
     assert {r["engine"] for r in rows} == {"model"}
     assert all(json.loads(r["analysis"])["models"]["techniques"]["engine"] == "model" for r in rows)
+    spans = [s for s in read_rows(tmp_path / "out", SPANS_DIR) if s["layer"] == "technique"]
+    assert spans and all(s["persuasion"] is not None for s in spans if s["detector"] == "model")
+    # shown at the batch's sensitivity (balanced) exactly when the strictest view showing it is precise or balanced
+    assert all(s["shown"] == (s["shown_at"] in ("precise", "balanced")) for s in spans)
+    for row in rows:
+        mine = [s for s in spans if s["article_key"] == row["key"]]
+        shown = {(s["start"], s["end"]) for s in mine if s["shown"]}
+        assert row["technique_spans"] == len(shown)
+        assert row["writer_technique_spans"] == len(
+            {(s["start"], s["end"]) for s in mine if s["shown"] and s["voice_of"] == "writer"}
+        )
+        assert row["hidden_technique_spans"] == len({(s["start"], s["end"]) for s in mine} - shown)
     assert len(result.workers) == 1 and next(iter(result.workers.values())) > 0
 
 
@@ -255,3 +279,67 @@ def test_ids_repeated_across_inputs_are_renamed_not_dropped(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert len(read_rows(tmp_path / "f")) == 2
     assert "renamed 1 article" in " ".join(result.output.split())
+
+
+def test_a_folder_of_the_old_layout_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    """Layout 1 span rows lack confidence, voice_of and shown: adding layout-2 parts beside them would mix two
+    kinds of rows, so batch refuses, and so does stats, each saying why and what to do."""
+    from spinscope.batch.stats import compute_stats
+
+    out = tmp_path / "old"
+    write_folder(tmp_path / "in", make_articles(1, seed=2))
+    run_batch([str(tmp_path / "in")], out, engine="rules", workers=0)
+    settings = json.loads((out / "batch.json").read_text())
+    (out / "batch.json").write_text(json.dumps({**settings, "layout": "spinscope-batch/1", "spinscope": "0.1.0"}))
+    for call in (
+        lambda: run_batch([str(tmp_path / "in")], out, engine="rules", workers=0),
+        lambda: compute_stats(out),
+    ):
+        with pytest.raises(BatchError) as caught:
+            call()
+        message = str(caught.value)
+        assert "spinscope 0.1.0 in layout 'spinscope-batch/1'" in message and "voice_of" in message
+        assert "new folder" in message
+
+
+def test_written_dates_become_iso_dates_and_the_rest_are_counted(tmp_path: Path) -> None:
+    from spinscope.batch.dates import parse_date
+    from spinscope.batch.stats import compute_stats
+
+    written = {
+        "March 4, 2024": "2024-03-04",
+        "4 March 2024": "2024-03-04",
+        "Mon, 04 Mar 2024 10:00:00 GMT": "2024-03-04",
+        "2024-03-04T23:30:00-05:00": "2024-03-04",  # the outlet's own day, not UTC's
+        "Sept. 12th, 2023": "2023-09-12",
+        "2024/3/4": "2024-03-04",
+        "sometime in spring": None,
+        "04/03/2024": None,  # 4 March or 3 April: not guessed
+        "25/03/2024": "2024-03-25",  # only one reading
+        "04.03.2024": "2024-03-04",  # dots: day first
+        "31 February 2024": None,
+        "yesterday": None,  # relative to the day it was analysed: not a publication date
+    }
+    for text, iso in written.items():
+        found = parse_date(text)
+        assert (found.isoformat() if found else None) == iso, text
+    texts = [a["text"] for a in make_articles(len(written), seed=11)]
+    rows = [
+        {"id": f"d{i}", "text": t, "outlet": "Ledger", "date": d}
+        for i, (t, d) in enumerate(zip(texts, written, strict=True))
+    ]
+    path = write_jsonl(tmp_path / "dated.jsonl", rows)
+    done = subprocess.run(
+        cli("batch", str(path), "-o", str(tmp_path / "out"), "--engine", "rules", "--workers", "0", "--no-progress"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "4 articles have dates that name no full date ('sometime in spring', '04/03/2024', " in done.stderr
+    got = {r["date"]: r["date_parsed"] for r in read_rows(tmp_path / "out")}
+    assert {d: (v.isoformat() if v else None) for d, v in got.items()} == written  # the original string kept
+    tables = compute_stats(tmp_path / "out")
+    assert tables["overall"][0]["undated"] == 4
+    periods = {r["period"]: r["articles"] for r in tables["periods"]}
+    assert periods == {"2023-09": 1, "2024-03": 7, "(undated)": 4}

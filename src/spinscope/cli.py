@@ -592,6 +592,17 @@ def batch(
         highlight=False,
         soft_wrap=True,
     )
+    from spinscope.batch.dates import unread_dates
+
+    unread, examples = unread_dates(output)
+    if unread:  # kept as written, counted as undated by stats: say so rather than lose them silently
+        shown = ", ".join(repr(e) for e in examples)
+        err.print(
+            f"{unread} article{'s have dates' if unread > 1 else ' has a date'} that name no full date ({shown}): "
+            "kept as written in `date`, counted as undated (docs/corpus.md lists the forms read)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if result.renamed:  # ids that repeat across inputs: kept, under INPUT#ID
         shown = ", ".join(f"{source}: {old} -> {new}" for source, old, new in result.renamed[:5])
         more = f" and {len(result.renamed) - 5} more" if len(result.renamed) > 5 else ""
@@ -623,17 +634,44 @@ def stats(
     outdir: Annotated[Path, typer.Argument(help="A folder written by `spinscope batch`.")],
     format: Annotated[StatsFormat, typer.Option("--format", "-f", help="Output format.")] = StatsFormat.table,
     plots: Annotated[
-        Path | None, typer.Option(help="Write technique_profile.png, trend.png and report.html into this folder.")
+        Path | None,
+        typer.Option(help="Write outlet_rates.png, technique_profile.png, trend.png and report.html into this folder."),
     ] = None,
+    export: Annotated[
+        Path | None, typer.Option(help="Write every table as NAME.csv and NAME.parquet into this folder.")
+    ] = None,
+    count: Annotated[
+        str, typer.Option(help="shown: the spans the default view draws (the batch's sensitivity); all: every span.")
+    ] = "shown",
+    voice: Annotated[
+        str,
+        typer.Option(help="writer: the outlet's own words (outside direct quotes); all: quoted speakers' words too."),
+    ] = "writer",
+    sensitivity: Annotated[
+        str | None, typer.Option(help="With --count shown: count what this preset shows (precise, balanced).")
+    ] = None,
+    period: Annotated[str, typer.Option(help="Period of the per-period tables: day, week, month or year.")] = "month",
     top: Annotated[int, typer.Option(min=1, help="Loaded phrases shown per technique.")] = 5,
+    min_count: Annotated[int, typer.Option(min=1, help="Loaded phrases found fewer times are left out.")] = 2,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap intervals.")] = 0,
 ) -> None:
-    """Corpus figures per outlet and month, top techniques and loaded phrases (DuckDB over the Parquet)."""
+    """Corpus figures per outlet and period with 95% intervals, techniques, loaded phrases and who is quoted."""
     from spinscope.batch import BatchError
-    from spinscope.batch.stats import compute_stats, print_tables, to_csv, to_json, write_report
+    from spinscope.batch.stats import compute_stats
+    from spinscope.batch.stats_render import export_tables, print_tables, to_csv, to_json, write_report
 
     try:
-        tables = compute_stats(outdir, top_phrases=top)
-    except BatchError as error:
+        tables = compute_stats(
+            outdir,
+            count=count,  # type: ignore[arg-type]
+            voice=voice,  # type: ignore[arg-type]
+            sensitivity=sensitivity,
+            period=period,
+            top_phrases=top,
+            min_count=min_count,
+            seed=seed,
+        )
+    except (BatchError, ValueError) as error:
         raise fail(str(error)) from None
     if format is StatsFormat.table:
         print_tables(tables, out)
@@ -641,12 +679,50 @@ def stats(
         sys.stdout.write(to_csv(tables))
     else:
         sys.stdout.write(to_json(tables))
+    written = [*export_tables(tables, export)] if export is not None else []
     if plots is not None:
         try:
-            written = write_report(tables, plots)
+            written += write_report(tables, plots).values()
         except OSError as error:
             raise fail(f"{plots}: cannot write ({error.strerror or error}); {_write_advice(error)}") from None
-        err.print("wrote " + ", ".join(str(path) for path in written.values()), highlight=False, soft_wrap=True)
+    if written:
+        err.print("wrote " + ", ".join(str(path) for path in written), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def stories(
+    outdir: Annotated[Path, typer.Argument(help="A folder written by `spinscope batch`.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for stories.parquet and the pages.")],
+    window: Annotated[int, typer.Option(min=0, help="Days between two articles of one story, at most.")] = 3,
+    copy_window: Annotated[
+        int, typer.Option(min=0, help="Days between a near copy (cosine 0.6 or more) and its original, at most.")
+    ] = 30,
+    threshold: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Wording similarity (TF-IDF cosine) that links two articles.")
+    ] = 0.3,
+    min_outlets: Annotated[int, typer.Option(min=1, help="Write a page for stories told by this many outlets.")] = 2,
+) -> None:
+    """Group a corpus into stories (the same event across outlets) and show each with its outlets side by side."""
+    from spinscope.batch import BatchError
+    from spinscope.batch.stories import write_stories
+
+    try:
+        written = write_stories(
+            outdir,
+            output,
+            threshold=threshold,
+            window_days=window,
+            copy_window_days=copy_window,
+            min_outlets=min_outlets,
+        )
+    except BatchError as error:
+        raise fail(str(error)) from None
+    err.print(
+        f"{written['articles']} articles in {written['stories']} stories, {written['across_outlets']} told by "
+        f"{min_outlets}+ outlets: {written['parquet']}, {output / 'index.html'}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()

@@ -1,7 +1,8 @@
 """Corpus analysis at scale: ``spinscope batch`` (write Parquet) and ``spinscope stats`` (aggregate it).
 
     run_batch(inputs, outdir, ...)   analyse many articles in parallel into a resumable Parquet folder
-    compute_stats(outdir)            per outlet / per month figures and loaded phrases (DuckDB)
+    compute_stats(outdir)            per outlet / per period figures with intervals, tidy tables (DuckDB)
+    spinscope.batch.stories          the same story across outlets (near-duplicate text, a time window)
 
 Runners: ``local`` (:mod:`spinscope.batch.local`: worker processes on this machine)
 and ``ray`` (:mod:`spinscope.batch.ray_engine`: Ray Data, on a local or multi-node

@@ -2,9 +2,14 @@
 
 Layout of ``OUTDIR``::
 
-    batch.json                  the settings the folder was made with (engine, min_score, versions)
+    batch.json                  the settings the folder was made with (layout, engine, min_score, versions)
     articles/part-00000.parquet one row per analysed article (ARTICLE_SCHEMA)
     spans/part-00000.parquet    the spans those articles hold, one row per span (SPAN_SCHEMA)
+
+Layout 2 (this version) added the columns a researcher needs without parsing the stored JSON: on
+technique span rows ``persuasion``, ``confidence``, ``label_confidence``, ``voice_of``, ``shown`` (at the
+batch's sensitivity), ``shown_at`` and ``alternative``; on article rows the writer-only figures, the
+sensitivity and ``date_parsed``. A layout-1 folder is refused with a message rather than mixed.
     errors.jsonl                one JSON object per input that could not be analysed
     .lock                       held (flock) while a batch writes here
 
@@ -48,83 +53,33 @@ from typing import Any
 
 from spinscope import __version__
 from spinscope.batch.integrity import DAMAGED_DIR, PartDamaged, check_part, part_record, read_record, write_failure
-from spinscope.document import Analysis, Article
+from spinscope.batch.rows import (  # noqa: F401 (re-exported: the runners and tests import them from here)
+    QUOTE_KINDS,
+    SPEAKER_TYPES,
+    TECHNIQUE_FIELDS,
+    analysis_rows,
+    article_schema,
+    articles_table,
+    error_row,
+    span_schema,
+)
+from spinscope.document import Article
 from spinscope.errors import SpinscopeError
 
-LAYOUT = "spinscope-batch/1"
+LAYOUT = "spinscope-batch/2"
+LAYOUT_CHANGES = {
+    "spinscope-batch/1": "its rows lack the span confidences, voice_of, shown and the writer-only figures",
+}
 SETTINGS_FILE = "batch.json"
 ERRORS_FILE = "errors.jsonl"
 LOCK_FILE = ".lock"
 ARTICLES_DIR = "articles"
 SPANS_DIR = "spans"
 _PART = re.compile(r"^part-(\d{5,})\.parquet$")
-SPEAKER_TYPES = ("person", "anonymous", "organisation", "group", "document", "unknown")
-QUOTE_KINDS = ("direct", "indirect", "scare")
 
 
 class BatchError(SpinscopeError):
     """A batch cannot start or go on (folder locked, settings differ, a worker died, a model is missing)."""
-
-
-def _schemas() -> tuple[Any, Any]:
-    import pyarrow as pa
-
-    string, i64, f64 = pa.string(), pa.int64(), pa.float64()
-    articles = pa.schema(
-        [
-            ("key", string),
-            ("id", string),
-            ("source", string),
-            ("outlet", string),
-            ("date", string),
-            ("title", string),
-            ("url", string),
-            ("author", string),
-            ("engine", string),
-            ("word_count", i64),
-            ("sentences", i64),
-            ("paragraphs", i64),
-            ("writer_sentences", i64),
-            ("opinion_sentences", i64),
-            ("opinion_share", f64),
-            ("opinion_text_share", f64),
-            ("technique_spans", i64),
-            ("technique_count", i64),
-            ("techniques_per_1000_words", f64),
-            ("sentences_with_technique_share", f64),
-            *[(f"quotes_{kind}", i64) for kind in QUOTE_KINDS],
-            *[(f"sources_{kind}", i64) for kind in SPEAKER_TYPES],
-            ("distinct_speakers", i64),
-            ("claim_count", i64),
-            ("technique_counts", string),
-            ("analysis", string),
-        ]
-    )
-    spans = pa.schema(
-        [
-            ("article_key", string),
-            ("article_id", string),
-            ("layer", string),
-            ("label", string),
-            ("start", i64),
-            ("end", i64),
-            ("score", f64),
-            ("text", string),
-            ("speaker_name", string),
-            ("speaker_type", string),
-        ]
-    )
-    return articles, spans
-
-
-def article_schema() -> Any:
-    """The pyarrow schema of ``articles/part-*.parquet``."""
-    return _schemas()[0]
-
-
-def span_schema() -> Any:
-    """The pyarrow schema of ``spans/part-*.parquet``."""
-    return _schemas()[1]
 
 
 # ---- keys ------------------------------------------------------------------------
@@ -156,97 +111,27 @@ def source_key(source: str) -> str:
     return _hash(source)
 
 
-# ---- rows ------------------------------------------------------------------------
-
-
-def analysis_rows(analysis: Analysis, key: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """One ``articles`` row and the ``spans`` rows of an analysis (what both runners write)."""
-    article = analysis.article
-    summary = analysis.summary
-    data = analysis.to_dict()
-    quotes = summary.get("quotes", {})
-    speakers = summary.get("quotes_by_speaker_type", {})
-    row: dict[str, Any] = {
-        "key": key,
-        "id": article.id,
-        "source": article.source,
-        "outlet": article.outlet,
-        "date": article.date,
-        "title": article.title,
-        "url": article.url,
-        "author": article.author,
-        "engine": str(analysis.models.get("techniques", {}).get("engine", "")),
-        "word_count": int(summary.get("word_count", 0)),
-        "sentences": int(summary.get("sentences", 0)),
-        "paragraphs": int(summary.get("paragraphs", 0)),
-        "writer_sentences": sum(1 for s in analysis.sentences if s.speaker == "writer"),
-        "opinion_sentences": int(summary.get("opinion_sentences", 0)),
-        "opinion_share": float(summary.get("opinion_share", 0.0)),
-        "opinion_text_share": float(summary.get("opinion_text_share", 0.0)),
-        "technique_spans": int(summary.get("technique_spans", 0)),
-        "technique_count": int(summary.get("technique_count", 0)),
-        "techniques_per_1000_words": float(summary.get("techniques_per_1000_words", 0.0)),
-        "sentences_with_technique_share": float(summary.get("sentences_with_technique_share", 0.0)),
-        **{f"quotes_{kind}": int(quotes.get(kind, 0)) for kind in QUOTE_KINDS},
-        **{f"sources_{kind}": int(speakers.get(kind, 0)) for kind in SPEAKER_TYPES},
-        "distinct_speakers": int(summary.get("distinct_speakers", 0)),
-        "claim_count": int(summary.get("claims", 0)),
-        "technique_counts": json.dumps(summary.get("technique_counts", {}), ensure_ascii=False, sort_keys=True),
-        "analysis": json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-    }
-    spans: list[dict[str, Any]] = []
-
-    def add(layer: str, label: str | None, start: int, end: int, score: float | None, **extra: Any) -> None:
-        spans.append(
-            {
-                "article_key": key,
-                "article_id": article.id,
-                "layer": layer,
-                "label": label,
-                "start": start,
-                "end": end,
-                "score": None if score is None else float(score),
-                "text": article.text[start:end],
-                "speaker_name": extra.get("speaker_name"),
-                "speaker_type": extra.get("speaker_type"),
-            }
-        )
-
-    for t in sorted(analysis.techniques, key=lambda t: (t.start, t.end, t.technique)):
-        add("technique", t.technique, t.start, t.end, t.score)
-    for s in analysis.sentences:
-        add("sentence", s.voice, s.start, s.end, s.score, speaker_type=s.speaker)
-    for q in analysis.quotes:
-        add(
-            "quote",
-            q.kind,
-            q.content.start,
-            q.content.end,
-            q.score,
-            speaker_name=q.speaker_name,
-            speaker_type=q.speaker_type,
-        )
-    for c in analysis.claims:
-        add("claim", "claim", c.start, c.end, c.score)
-    return row, spans
-
-
-def error_row(key: str, source: str, error: BaseException, *, article_id: str | None = None, stage: str) -> dict:
-    """One ``errors.jsonl`` record: key, source, id, stage (read|analyse), error type and message."""
-    from spinscope.errors import InputError
-
-    message = error.reason if isinstance(error, InputError) else str(error)
-    return {
-        "key": key,
-        "source": source,
-        "id": article_id,
-        "stage": stage,
-        "error": type(error).__name__,
-        "message": " ".join(message.split()),
-    }
-
-
 # ---- the folder ------------------------------------------------------------------
+
+
+def layout_message(root: Path, found: dict[str, Any]) -> str:
+    """Why a folder written in another layout cannot be used as it is (for batch and stats)."""
+    layout = found.get("layout")
+    why = LAYOUT_CHANGES.get(str(layout), "its rows have other columns")
+    return (
+        f"{root} holds a batch written by spinscope {found.get('spinscope', '?')} in layout {layout!r} ({why}); "
+        f"this version reads and writes {LAYOUT!r}: run `spinscope batch` again into a new folder (-o NEW_FOLDER)"
+    )
+
+
+def check_layout(root: Path) -> None:
+    """Raise :class:`BatchError` when ``root`` was written in another layout than this version's."""
+    try:
+        found = json.loads((root / SETTINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return  # no settings file: the part files' columns are checked where they are read
+    if isinstance(found, dict) and found.get("layout") != LAYOUT:
+        raise BatchError(layout_message(root, found))
 
 
 def _part_number(name: str) -> int | None:
@@ -404,6 +289,10 @@ class BatchOutput:
                 found = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError) as exc:
                 raise BatchError(f"{path}: unreadable ({exc})") from None
+            if found.get("layout") != LAYOUT:
+                raise BatchError(
+                    layout_message(self.root, found) + ": this version will not mix the two; use a new folder"
+                )
             differ = {k: (found.get(k), v) for k, v in wanted.items() if k != "spinscope" and found.get(k) != v}
             if differ:
                 shown = ", ".join(f"{k}={old!r} (now {new!r})" for k, (old, new) in differ.items())
@@ -562,13 +451,14 @@ class BatchOutput:
         if not fresh:
             return None
         spans = [row for row in span_rows if row["article_key"] in keys]
-        articles_schema, spans_schema = _schemas()
+        spans_schema = span_schema()
         name = f"part-{self.next_part:05d}.parquet"
         self._write_table(pa.Table.from_pylist(spans, schema=spans_schema), self.root / SPANS_DIR / name)
         target = self.root / ARTICLES_DIR / name
         hashes = {key: self._expected.pop(key, None) for key in sorted(keys)}
         record = part_record(len(spans), hashes)  # what the next start checks the pair against
-        self._write_table(pa.Table.from_pylist(fresh, schema=articles_schema.with_metadata(record)), target)
+        table = articles_table(fresh)
+        self._write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **record}), target)
         for row in fresh:
             self.part_of[row["key"]] = self.next_part
             self.hashes[row["key"]] = hashes[row["key"]]
@@ -617,6 +507,7 @@ __all__ = [
     "analysis_rows",
     "article_key",
     "article_schema",
+    "check_layout",
     "error_row",
     "part_files",
     "read_done_keys",
