@@ -75,6 +75,44 @@ def test_dry_run_lists_trunk_then_heads_in_order() -> None:
     assert commands["heads/voice-head"] == ["training.train_voice_head"]
 
 
+def test_dry_run_lists_every_step_with_its_estimated_time() -> None:
+    run = train("--recipe", str(SHIPPED), "--dry-run", "--only", "trunk,heads,cv")
+    assert run.returncode == 0, run.stderr
+    shipped = recipe.load(SHIPPED)
+    assert [label for label, _ in listed(run.stdout)] == [f"{s.group}/{s.name}" for s in shipped.steps]
+    lines = run.stdout.splitlines()
+    estimates = [lines[n + 1] for n, line in enumerate(lines) if line.startswith("[")]
+    assert len(estimates) == len(shipped.steps)
+    for step, line in zip(shipped.steps, estimates, strict=True):
+        # every step carries a number and says where it comes from
+        assert step.estimate_minutes is not None and step.estimate_minutes > 0, step.name
+        assert step.measured, step.name
+        assert line.startswith("    estimate: ") and "unknown" not in line and step.measured in line, line
+    total = sum(s.estimate_minutes or 0 for s in shipped.steps)
+    assert lines[0] == f"estimated total: {int(total // 60)} h {total % 60:.0f} min on 2 CPU cores"
+    assert dict(listed(run.stdout))["cv/cv-tagger"][:1] == ["training.cv_tagger"]
+    # the default run (no --only) is the shipped files only: the CV step is asked for by name
+    assert "cv/" not in train("--recipe", str(SHIPPED), "--dry-run").stdout
+
+
+def test_recipe_estimates_and_cpu_runs(tmp_path: Path) -> None:
+    shipped = recipe.load(SHIPPED)
+    assert shipped.distil_runs("cuda") == shipped.distil
+    cpu = shipped.distil_runs("cpu")
+    assert cpu is shipped.distil_cpu and set(cpu) == set(recipe.DISTIL_KINDS) and all(cpu.values())
+    assert len(cpu["teachers"]) < len(shipped.distil["teachers"])  # sized for 2 cores
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[steps]]\nname = "a"\ngroup = "g"\nmodule = "json.tool"\nestimate_minutes = "soon"\n')
+    with pytest.raises(recipe.RecipeError, match="estimate_minutes"):
+        recipe.load(bad)
+    plain = tmp_path / "plain.toml"
+    plain.write_text('[[steps]]\nname = "a"\ngroup = "g"\nmodule = "json.tool"\n')
+    loaded = recipe.load(plain)
+    assert loaded.steps[0].estimate_minutes is None and loaded.distil_runs("cpu") == loaded.distil
+    run = train("--recipe", str(plain), "--dry-run")
+    assert "estimate: unknown" in run.stdout and "(+ 1 step(s) with no estimate)" in run.stdout
+
+
 def test_only_heads_and_unknown_group() -> None:
     run = train("--recipe", str(SHIPPED), "--only", "heads", "--dry-run")
     assert run.returncode == 0, run.stderr

@@ -73,9 +73,11 @@ POLNEAR = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "t
 SPLIT_SEED = 13  # train_quote_tagger.py's default seed: the same held-out articles
 
 
-def prepare(data: Path, out: Path) -> None:
+def prepare(data: Path, out: Path, limit: int = 0) -> None:
     articles = list(load_polnear(data))
     random.Random(SPLIT_SEED).shuffle(articles)
+    if limit:  # smoke runs: the first N of the shuffled order (the held-out share stays a tenth)
+        articles = articles[:limit]
     held = max(1, len(articles) // 10)
     rows = []
     for n, article in enumerate(articles):
@@ -323,6 +325,7 @@ def main() -> None:
     p = sub.add_parser("prepare")
     p.add_argument("--data", type=Path, default=POLNEAR)
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--limit", type=int, default=0, help="only N articles (smoke runs)")
     t = sub.add_parser("train")
     t.add_argument("--data", type=Path, required=True)
     t.add_argument("--out", type=Path, default=REPO / "training" / "runs" / "quote_encoder")
@@ -341,7 +344,7 @@ def main() -> None:
     e.add_argument("--version", default="1.0.0")
     args = parser.parse_args()
     if args.command == "prepare":
-        prepare(args.data, args.out)
+        prepare(args.data, args.out, args.limit)
     elif args.command == "export":
         export(args.run, args.version)
     else:

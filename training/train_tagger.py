@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import time
 from pathlib import Path
 
 import numpy as np
@@ -234,6 +235,7 @@ def main() -> None:
     last = args.out / "last.pt"
     start_epoch, best_f1 = resume(last, model, optimizer, scheduler, log)
 
+    started, steps_here = time.time(), 0
     for epoch in range(start_epoch, args.epochs):
         model.train()
         rng = random.Random(args.seed * 1000 + epoch)
@@ -257,8 +259,15 @@ def main() -> None:
             optimizer.step()
             scheduler.step()
             running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
+            steps_here += 1
             if (step // args.batch) % 50 == 0:
-                log(f"epoch {epoch + 1} step {step // args.batch}/{len(windows) // args.batch} loss {running:.4f}")
+                # ETA from this process's own pace (validation passes not counted)
+                left = (args.epochs - epoch) * steps_per_epoch - step // args.batch - 1
+                eta = left * (time.time() - started) / steps_here / 60
+                log(
+                    f"epoch {epoch + 1}/{args.epochs} step {step // args.batch}/{len(windows) // args.batch} "
+                    f"loss {running:.4f}, ETA {eta:.0f} min"
+                )
 
         if args.keep_from and epoch + 1 >= args.keep_from:
             trained = {k: v.half() for k, v in model.state_dict().items() if v.is_floating_point()}
