@@ -9,7 +9,7 @@ Run it from the repository root with the training environment's Python (``make t
 ``.venv-train``, built from ``training/requirements.txt``). Each step is ``python -m MODULE ARGS`` in a
 process of its own; every step runs on 2 CPU cores and uses a GPU when torch sees one. Each step's
 ``estimate_minutes`` in the recipe (wall time on an idle 2-core machine, with how it was obtained) is printed
-before it runs; the trunk and heads together come to about 3.5 hours there. The long steps resume after an
+before it runs; the trunk and heads together come to about 3.4 hours there. The long steps resume after an
 interruption: rerun the same command. The data come from ``../shared/corpora`` (the recipe's ``corpora``
 setting).
 """
