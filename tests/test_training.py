@@ -251,7 +251,7 @@ def test_cv_step_trains_resumes_and_saves_out_of_fold_predictions(tmp_path: Path
     out = tmp_path / "cv"
     base = [sys.executable, "-m", "training.cv_tagger", "--ptc", str(tmp_path / "ptc"), "--out", str(out)]
     base += ["--folds-file", str(tmp_path / "folds.json"), "--n-folds", "2", "--epochs", "2", "--batch", "2"]
-    base += ["--max-tokens", "32", "--device", "cpu", "--log-every", "1", "--save-every", "100"]
+    base += ["--max-tokens", "32", "--margin", "8", "--device", "cpu", "--log-every", "1", "--save-every", "100"]
 
     def cv(*extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*base, *extra], cwd=REPO, capture_output=True, text=True, timeout=600)
@@ -278,6 +278,9 @@ def test_cv_step_trains_resumes_and_saves_out_of_fold_predictions(tmp_path: Path
         assert item.probs.dtype == np.float16 and item.probs.shape[1] == 15
         assert ((item.probs >= 0) & (item.probs <= 1)).all()
         assert np.array_equal(item.offsets, tokenize_text(tokenizer, text).offsets)
+
+    with np.load(out / "fold0" / "oof.npz") as data:
+        assert json.loads(str(data["meta"]))["reading"] == "central windows, margin 8"
 
     scores = json.loads((out / "scores.json").read_text())
     assert set(scores["folds"]) == {"0", "1"} and scores["si_f1"]["n"] == 2

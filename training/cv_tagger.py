@@ -11,7 +11,8 @@ optimizer steps and at each epoch's end, and a fold with ``oof.npz`` is done and
 
 Outputs, per fold ``k`` in ``OUT/fold{k}/``:
 
-- ``oof.npz``: the out-of-fold predictions (read them with :func:`load_oof`);
+- ``oof.npz``: the out-of-fold predictions, read as the runtime reads an article (central windows; see
+  :func:`load_oof`, which loads them);
 - ``si-pred.txt`` (``id<TAB>start<TAB>end``) and ``tc-pred.txt`` (``id<TAB>technique<TAB>start<TAB>end``, the
   gold spans labelled with the technique channel of highest mean probability over the span): SemEval format;
 - ``fold.json``: sizes, times and throughput; ``model.pt``: the fold's weights (fp16, for later teachers).
@@ -40,6 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 FOLDS_FILE = REPO / "training" / "ptc_cv_folds.json"
 FOLD_SEED = 20261207
 SHIPPED_THRESHOLDS = {"low": 0.15, "high": 0.35}  # src/spinscope/models/techniques-tagger/manifest.json
+N_CHANNELS = 1 + len(TECHNIQUES)
 
 
 @dataclass
@@ -58,7 +60,9 @@ def load_oof(out: Path = REPO / "training" / "runs" / "cv") -> dict[str, OOFArti
     article i's pieces are rows ``starts[i]:starts[i+1]``), ``probs`` (float16, n_pieces x 15: channel 0 is
     "inside any technique span", channel 1 + i is ``training.ptc.TECHNIQUES[i]``), ``offsets`` (int32,
     n_pieces x 2: each word piece's character span in the article, end exclusive; no [CLS]/[SEP]) and ``meta``
-    (a JSON string: fold, epochs, window, stride, seed). Example::
+    (a JSON string: fold, epochs, window, reading, seed, steps). The outputs are read as the runtime reads an
+    article (central windows of ``window`` pieces, margin 64: spinscope.runtime.trunk), from the fold's last
+    epoch, in fp32 torch (not the int8 ONNX export). Example::
 
         oof = load_oof(Path("training/runs/cv"))
         a = oof["111111111"]; spans = decode_spans(text, pieces(a), a.probs[:, 0].astype("float32"), 0.15, 0.35)
@@ -252,13 +256,16 @@ def train_fold(
     predictions = []
     for article in held:
         tokens = tokenize_text(tokenizer, article.text)
-        logits = window_logits(model, tokens, args.max_tokens, args.max_tokens // 2, batch=16)
+        if args.margin:
+            logits = central_logits(model, tokens, args.max_tokens, args.margin)
+        else:
+            logits = window_logits(model, tokens, args.max_tokens, args.max_tokens // 2, batch=16)
         predictions.append((article.id, (1 / (1 + np.exp(-logits))).astype(np.float16), tokens.offsets))
     meta = {
         "fold": k,
         "epochs": args.epochs,
         "window": args.max_tokens,
-        "stride": args.max_tokens // 2,
+        "reading": f"central windows, margin {args.margin}" if args.margin else "half-overlapping windows averaged",
         "seed": args.seed,
         "steps": done_steps,
     }
@@ -291,6 +298,31 @@ def train_fold(
     os.replace(tmp, fold_dir / "oof.npz")  # last: its presence marks the fold done
     last.unlink(missing_ok=True)
     log(f"fold {k} done: {info}")
+
+
+def central_logits(model, tokens, window: int, margin: int, batch: int = 16) -> np.ndarray:
+    """Per-piece logits read as the runtime reads an article (spinscope.runtime.trunk): each piece from the one
+    window where it has ``margin`` pieces of context on both sides, so the out-of-fold outputs are the shipped
+    reading's, not the averaged one train_tagger validates with."""
+    import torch
+
+    from spinscope.runtime.encoding import pad_batch
+    from spinscope.runtime.trunk import central_windows, stitch, window_inputs
+    from training.train_tagger import autocast
+
+    model.eval()
+    device = next(model.parameters()).device
+    windows = central_windows(len(tokens.ids), window, margin)
+    outputs: list[np.ndarray] = []
+    with torch.no_grad():
+        for i in range(0, len(windows), batch):
+            chunk = [window_inputs(tokens, w) for w in windows[i : i + batch]]
+            ids = torch.from_numpy(pad_batch([c[0] for c in chunk])).to(device)
+            case = torch.from_numpy(pad_batch([c[1] for c in chunk])).to(device)
+            with autocast(device):
+                out = model(ids, (ids != 0).long(), case).float().cpu().numpy()
+            outputs.extend(out[n, : len(c[0])] for n, c in enumerate(chunk))
+    return stitch(len(tokens.ids), windows, outputs) if windows else np.zeros((0, N_CHANNELS), np.float32)
 
 
 def tune_thresholds(articles: list[PTCArticle], oof: dict[str, OOFArticle]) -> dict[str, float]:
@@ -379,6 +411,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--max-tokens", type=int, default=256, help="training and prediction window")
+    parser.add_argument(
+        "--margin", type=int, default=64, help="read held-out articles as the runtime does (0: averaged windows)"
+    )
     parser.add_argument("--lr", type=float, default=8e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
     parser.add_argument("--any-weight", type=float, default=1.0)
