@@ -383,8 +383,8 @@ def score(out: Path, articles: list[PTCArticle], folds: list[list[str]], log) ->
             f"{tc_scores.micro.f1:.3f} (thresholds {thresholds} from {per_fold[str(k)]['thresholds_from']})"
         )
 
-    def spread(values: list[float]) -> dict[str, float]:
-        sd = statistics.stdev(values) if len(values) > 1 else float("nan")
+    def spread(values: list[float]) -> dict[str, float | None]:
+        sd = statistics.stdev(values) if len(values) > 1 else None  # None, not NaN: scores.json stays JSON
         return {"mean": statistics.mean(values), "sd": sd, "n": len(values)}
 
     result: dict = {"folds": per_fold}
@@ -394,8 +394,9 @@ def score(out: Path, articles: list[PTCArticle], folds: list[list[str]], log) ->
         result["si_recall"] = spread([f["si"]["recall"] for f in per_fold.values()])
         result["tc_micro_f1"] = spread([f["tc_micro_f1"] for f in per_fold.values()])
         log(
-            f"{len(per_fold)} folds: SI F1 {result['si_f1']['mean']:.3f} ± {result['si_f1']['sd']:.3f}, "
-            f"TC micro-F1 {result['tc_micro_f1']['mean']:.3f} ± {result['tc_micro_f1']['sd']:.3f} (mean ± sample sd)"
+            f"{len(per_fold)} folds: SI F1 {result['si_f1']['mean']:.3f} ± {result['si_f1']['sd'] or 0:.3f}, "
+            f"TC micro-F1 {result['tc_micro_f1']['mean']:.3f} ± {result['tc_micro_f1']['sd'] or 0:.3f} "
+            "(mean ± sample sd)"
         )
     (out / "scores.json").write_text(json.dumps(result, indent=1) + "\n")
     return result
