@@ -37,10 +37,13 @@ test: $(VENV)/.installed-test
 clean:
 	rm -rf $(VENV) out build *.egg-info
 
-# Reproduce the shipped models from ../shared/corpora with one recipe (training/recipes/shipped.toml): the trunk
-# (the technique tagger, distilled by training/gpu_distil.py: about 5 minutes on one GPU, used when torch sees one;
-# a day or more on 2 CPU cores), then the heads on its states (CPU, minutes each). `make train TRAIN_ARGS="--only
-# heads"` refits the heads on the shipped trunk; TRAIN_ARGS=--dry-run prints the steps.
+# Reproduce the shipped models from ../shared/corpora with one recipe (training/recipes/shipped.toml), on 2 CPU
+# cores (a GPU is used when torch sees one): the trunk (teacher taggers distilled into the technique tagger by
+# training/gpu_distil.py, the span classifier, the quote encoder: about 3 hours on an idle 2-core machine, 4
+# minutes of distillation on one GPU), then the heads on the tagger's states (minutes each). Every long step
+# resumes when rerun. TRAIN_ARGS=--dry-run prints each step with its estimated time; `make train TRAIN_ARGS="--only
+# heads"` refits the heads on the shipped trunk; TRAIN_ARGS="--only cv" cross-validates the tagger (5 folds by
+# article, ~1 hour idle; training/results/cv-tagger.txt).
 TRAIN := .venv-train/bin
 TRAIN_ARGS ?=
 $(TRAIN)/python:

@@ -1,13 +1,17 @@
-"""One GPU session (round 4): distil an ensemble of technique taggers into one, and fine-tune the
-encoder attribution tagger, all at once on one GPU.
+"""Distil an ensemble of technique taggers into one, and fine-tune the encoder attribution tagger: on a GPU all
+at once (round 4: 4 minutes on one H200), on a CPU one run after another (about 2 hours on 2 idle cores).
 
-    python -m training.gpu_distil --ptc PTC/train --quotes .devcarry/quotes.pkl.gz \\
-        --runs training/runs/round4 --pack out/ --budget 420
+    python -m training.gpu_distil --ptc PTC/train --quotes training/runs/quotes.pkl.gz \\
+        --runs training/runs/distil --pack training/runs/distil-pack --budget 1000000 --teacher-budget 1000000
 
 The runs and their settings are the ``[distil]`` table of ``--recipe`` (``training/recipes/shipped.toml``,
-whose steps also run this script; ``python -m training.train`` runs them):
+whose steps also run this script; ``python -m training.train`` runs them), or on a CPU its ``[distil_cpu]``
+table (fewer and shorter runs). ``--device`` (default auto: the GPU when torch sees one) goes to every run.
+Rerunning the step resumes it: each run continues from its ``last.pt`` (a finished run only reloads), and
+soft targets newer than every teacher are kept. ``--budget`` and ``--teacher-budget`` (seconds) stop parallel
+runs only. Smoke run on CPU: ``--limit 6 --epochs 1`` (training/results/cv-tagger.txt has its time).
 
-1. In parallel: the teachers (``training.train_tagger`` runs that differ in seed) and the quote runs
+1. The teachers (``training.train_tagger`` runs that differ in seed) and the quote runs
    (``training.train_quote_encoder`` on the prepared PolNeAR rows).
 2. When the teachers are done: ``training.teacher_probs`` averages their probabilities on PTC train and on
    the PolNeAR texts (unlabelled news for this task) and scores the ensemble on the validation split.
@@ -43,14 +47,39 @@ from pathlib import Path
 import torch
 
 from training import recipe
+from training.common import pick_device
 from training.gpu_run import pack, read_metrics, wait_for
 
 RECIPE = Path(__file__).resolve().parent / "recipes" / "shipped.toml"
 
 
-def start(command: list[str], out: Path) -> subprocess.Popen:
-    out.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(command, stdout=open(out / "stdout.log", "w"), stderr=subprocess.STDOUT)
+class Runner:
+    """Starts the training processes: all at once on a GPU (they share it), one after another on a CPU, where
+    parallel runs only fight over the cores. Every run resumes from its own ``last.pt``, so a stopped step
+    rerun continues where each run was."""
+
+    def __init__(self, parallel: bool, t0: float) -> None:
+        self.parallel, self.t0 = parallel, t0
+
+    def start(self, name: str, command: list[str], out: Path) -> subprocess.Popen:
+        out.mkdir(parents=True, exist_ok=True)
+        print(f"[{(time.time() - self.t0) / 60:5.1f} min] {name}: {' '.join(command[2:])}", flush=True)
+        if self.parallel:
+            return subprocess.Popen(command, stdout=open(out / "stdout.log", "a"), stderr=subprocess.STDOUT)
+        # Sequential: the run's own progress lines (with their ETA) go to this step's output as well.
+        job = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        with open(out / "stdout.log", "a") as log:
+            for line in job.stdout:
+                log.write(line)
+                if not line.startswith("Loading weights"):
+                    print(f"  {name} {line}", end="", flush=True)
+        job.wait()
+        return job
+
+
+def window_of(run_args: list[str]) -> str:
+    """A run's --max-tokens (train_tagger's default 512 when it names none): the teachers are read as trained."""
+    return run_args[run_args.index("--max-tokens") + 1] if "--max-tokens" in run_args else "512"
 
 
 def main() -> None:
@@ -59,27 +88,38 @@ def main() -> None:
     parser.add_argument("--quotes", type=Path, required=True)
     parser.add_argument("--runs", type=Path, default=Path("training/runs/round4"))
     parser.add_argument("--pack", type=Path, required=True)
-    parser.add_argument("--budget", type=float, default=420, help="seconds for all the training")
+    parser.add_argument("--budget", type=float, default=420, help="seconds for all the training (parallel runs only)")
     parser.add_argument("--teacher-budget", type=float, default=170, help="seconds for step 1's teachers")
     parser.add_argument("--limit", type=int, default=0, help="only N training articles everywhere (smoke tests)")
     parser.add_argument("--epochs", type=int, default=0, help="override every run's epochs (smoke tests)")
     parser.add_argument("--recipe", type=Path, default=RECIPE, help="TOML file whose [distil] table lists the runs")
+    parser.add_argument("--device", default="auto", help="auto (GPU when torch sees one), cpu or cuda")
+    parser.add_argument(
+        "--parallel", choices=("auto", "yes", "no"), default="auto", help="auto: all runs at once on a GPU only"
+    )
     args = parser.parse_args()
-    runs = recipe.load(args.recipe).distil  # kind -> run name -> arguments of its training process
+    device = pick_device(args.device)
+    # kind -> run name -> arguments of its training process; [distil_cpu] (smaller) on a CPU
+    runs = recipe.load(args.recipe).distil_runs(device.type)
     if not all(runs.values()):
         parser.error(f"{args.recipe}: its [distil] table needs {', '.join(recipe.DISTIL_KINDS)}")
     t0 = time.time()
+    runner = Runner(args.parallel == "yes" or (args.parallel == "auto" and device.type == "cuda"), t0)
+    print(f"on {device}, {'in parallel' if runner.parallel else 'one run after another'}: {runs}", flush=True)
     py = sys.executable
     limit = ["--limit", str(args.limit)] if args.limit else []
     epochs = ["--epochs", str(args.epochs)] if args.epochs else []
     smoke = [*limit, *epochs, *(["--eval-from", "1"] if args.epochs else [])]
-    common = ["--ptc", str(args.ptc), "--freeze-word-embeddings", "--threads", "2"]
+    common = ["--ptc", str(args.ptc), "--freeze-word-embeddings", "--threads", "2", "--device", args.device]
     teachers = {
-        n: start([py, "-m", "training.train_tagger", "--out", str(args.runs / n), *common, *c, *smoke], args.runs / n)
+        n: runner.start(
+            n, [py, "-m", "training.train_tagger", "--out", str(args.runs / n), *common, *c, *smoke], args.runs / n
+        )
         for n, c in runs["teachers"].items()
     }
     quotes = {
-        n: start(
+        n: runner.start(
+            n,
             [
                 py,
                 "-m",
@@ -91,6 +131,8 @@ def main() -> None:
                 str(args.runs / n),
                 "--threads",
                 "2",
+                "--device",
+                args.device,
                 *c,
                 *limit,
                 *epochs,
@@ -104,7 +146,13 @@ def main() -> None:
     done = [n for n in teachers if (args.runs / n / "best.pt").exists()]
     soft = args.runs / "soft.pt"
     students: dict[str, subprocess.Popen] = {}
-    if len(done) >= 2:
+    if (
+        len(done) >= 2
+        and soft.exists()
+        and soft.stat().st_mtime > max((args.runs / n / "best.pt").stat().st_mtime for n in done)
+    ):
+        print(f"soft targets {soft} are newer than every teacher: kept", flush=True)
+    elif len(done) >= 2:
         subprocess.run(
             [
                 py,
@@ -116,6 +164,10 @@ def main() -> None:
                 str(args.quotes),
                 "--out",
                 str(soft),
+                "--device",
+                args.device,
+                "--max-tokens",
+                window_of(runs["teachers"][done[0]]),
                 "--teachers",
                 *[str(args.runs / n) for n in done],
                 *limit,
@@ -123,8 +175,10 @@ def main() -> None:
             check=True,
         )
         print(f"soft targets at {time.time() - t0:.0f} s", flush=True)
+    if len(done) >= 2 and soft.exists():
         students = {
-            n: start(
+            n: runner.start(
+                n,
                 [
                     py,
                     "-m",

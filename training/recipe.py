@@ -23,6 +23,8 @@ class Step:
     group: str
     module: str
     args: tuple[str, ...]
+    estimate_minutes: float | None = None  # wall time on 2 CPU cores (the recipe says where it was measured)
+    measured: str = ""  # how estimate_minutes was obtained
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,12 @@ class Recipe:
     groups: tuple[str, ...]  # the groups a run without --only runs
     settings: dict[str, str]
     steps: tuple[Step, ...]
-    distil: dict[str, dict[str, list[str]]]
+    distil: dict[str, dict[str, list[str]]]  # [distil]: the runs that made the shipped tagger (on a GPU)
+    distil_cpu: dict[str, dict[str, list[str]]] | None = None  # [distil_cpu]: runs sized for 2 CPU cores
+
+    def distil_runs(self, device_type: str) -> dict[str, dict[str, list[str]]]:
+        """The [distil_cpu] runs on a CPU when the recipe has them, else [distil]."""
+        return self.distil_cpu if device_type == "cpu" and self.distil_cpu else self.distil
 
     def select(self, only: list[str] | None) -> list[Step]:
         """The steps of the named groups (default: ``groups``), in the recipe's order."""
@@ -65,11 +72,27 @@ def load(path: Path) -> Recipe:
         missing = [key for key in ("name", "group", "module") if not isinstance(raw.get(key), str)]
         if missing or not all(isinstance(a, str) for a in raw.get("args", [])):
             raise RecipeError(f"{path}: step {n} needs string name, group, module and a list of string args")
-        steps.append(Step(raw["name"], raw["group"], raw["module"], tuple(raw.get("args", []))))
+        estimate = raw.get("estimate_minutes")
+        if estimate is not None and (isinstance(estimate, bool) or not isinstance(estimate, int | float)):
+            raise RecipeError(f"{path}: step {raw['name']!r}: estimate_minutes must be a number")
+        steps.append(
+            Step(
+                raw["name"],
+                raw["group"],
+                raw["module"],
+                tuple(raw.get("args", [])),
+                None if estimate is None else float(estimate),
+                str(raw.get("measured", "")),
+            )
+        )
     if not steps:
         raise RecipeError(f"{path}: no [[steps]]")
-    distil = data.get("distil", {})
-    runs = {kind: {name: str(args).split() for name, args in distil.get(kind, {}).items()} for kind in DISTIL_KINDS}
+
+    def runs_of(table: dict) -> dict[str, dict[str, list[str]]]:
+        return {kind: {name: str(args).split() for name, args in table.get(kind, {}).items()} for kind in DISTIL_KINDS}
+
+    runs = runs_of(data.get("distil", {}))
+    cpu = runs_of(data["distil_cpu"]) if "distil_cpu" in data else None
     groups = tuple(data.get("groups") or dict.fromkeys(step.group for step in steps))
     settings = {key: str(value) for key, value in data.get("settings", {}).items()}
-    return Recipe(Path(path), groups, settings, tuple(steps), runs)
+    return Recipe(Path(path), groups, settings, tuple(steps), runs, cpu)

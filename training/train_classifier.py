@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -169,6 +170,7 @@ def main() -> None:
     last = args.out / "last.pt"
     start_epoch, best = resume(last, model, optimizer, scheduler, log)
     loss_fn = nn.CrossEntropyLoss(weight=weights.to(device))
+    started, steps_here, per_epoch = time.time(), 0, len(examples) // args.batch + 1
     for epoch in range(start_epoch, args.epochs):
         model.train()
         order = list(range(len(examples)))
@@ -185,8 +187,14 @@ def main() -> None:
             optimizer.step()
             scheduler.step()
             running = 0.98 * running + 0.02 * loss.item() if n else loss.item()
+            steps_here += 1
             if n % 50 == 0:
-                log(f"epoch {epoch + 1} step {n}/{len(order) // args.batch} loss {running:.4f}")
+                # ETA from this process's own pace (validation passes not counted)
+                left = (args.epochs - epoch) * per_epoch - n - 1
+                eta = left * (time.time() - started) / steps_here / 60
+                log(
+                    f"epoch {epoch + 1}/{args.epochs} step {n}/{len(order) // args.batch} loss {running:.4f}, ETA {eta:.0f} min"
+                )
         if epoch + 1 < args.eval_from:
             save_checkpoint(last, model, optimizer, scheduler, epoch, best)
             continue

@@ -39,6 +39,7 @@ import json
 import pickle
 import random
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -60,6 +61,8 @@ from training.common import (
     freeze_word_embeddings,
     linear_schedule,
     pick_device,
+    resume,
+    save_checkpoint,
     seed_everything,
 )
 from training.quote_roles import count_roles, gold_labels, role_figures
@@ -70,9 +73,11 @@ POLNEAR = REPO.parent / "shared" / "corpora" / "polnear" / "train" / "data" / "t
 SPLIT_SEED = 13  # train_quote_tagger.py's default seed: the same held-out articles
 
 
-def prepare(data: Path, out: Path) -> None:
+def prepare(data: Path, out: Path, limit: int = 0) -> None:
     articles = list(load_polnear(data))
     random.Random(SPLIT_SEED).shuffle(articles)
+    if limit:  # smoke runs: the first N of the shuffled order (the held-out share stays a tenth)
+        articles = articles[:limit]
     held = max(1, len(articles) // 10)
     rows = []
     for n, article in enumerate(articles):
@@ -189,8 +194,11 @@ def train(args: argparse.Namespace) -> None:
     scheduler = linear_schedule(optimizer, max(1, steps // 20), steps)
     weights = torch.tensor([1.0, args.role_weight, args.role_weight, 1.0], device=device)
     loss_fn = nn.CrossEntropyLoss(weight=weights, ignore_index=-100)
-    best = -1.0
-    for epoch in range(args.epochs):
+    # Resumes after an interruption from the last finished epoch (on 2 CPU cores an epoch is minutes).
+    last = args.out / "last.pt"
+    start_epoch, best = resume(last, model, optimizer, scheduler, log)
+    t0, done_before = time.time(), start_epoch
+    for epoch in range(start_epoch, args.epochs):
         model.train()
         rng = random.Random(args.seed * 1000 + epoch)
         windows = epoch_windows([(t, lab) for t, _, lab in train_enc], rng, args.max_tokens)
@@ -247,6 +255,9 @@ def train(args: argparse.Namespace) -> None:
                 args.out / "best.pt",
             )
             (args.out / "metrics.json").write_text(json.dumps(info, indent=2))
+        save_checkpoint(last, model, optimizer, scheduler, epoch, best)
+        per_epoch = (time.time() - t0) / (epoch + 1 - done_before)
+        log(f"epoch {epoch + 1}/{args.epochs} saved; ETA {(args.epochs - epoch - 1) * per_epoch / 60:.0f} min")
     log(f"done; best held-out mean token F1 {best:.4f}")
 
 
@@ -314,6 +325,7 @@ def main() -> None:
     p = sub.add_parser("prepare")
     p.add_argument("--data", type=Path, default=POLNEAR)
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--limit", type=int, default=0, help="only N articles (smoke runs)")
     t = sub.add_parser("train")
     t.add_argument("--data", type=Path, required=True)
     t.add_argument("--out", type=Path, default=REPO / "training" / "runs" / "quote_encoder")
@@ -332,7 +344,7 @@ def main() -> None:
     e.add_argument("--version", default="1.0.0")
     args = parser.parse_args()
     if args.command == "prepare":
-        prepare(args.data, args.out)
+        prepare(args.data, args.out, args.limit)
     elif args.command == "export":
         export(args.run, args.version)
     else:

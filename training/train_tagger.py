@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import time
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +79,25 @@ def batch_tensors(
     mask = (ids != 0).long()
     case = torch.from_numpy(pad_batch([w.case for w in windows]))
     return ids.to(device), mask.to(device), case.to(device)
+
+
+def window_targets(
+    labels: list[np.ndarray], shape: torch.Size, device: torch.device | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-position targets and a 0/1 mask of real pieces for a padded batch ([CLS] at position 0)."""
+    target = torch.zeros((*shape, N_OUT))
+    valid = torch.zeros(shape)
+    for k, lab in enumerate(labels):
+        target[k, 1 : 1 + len(lab)] = torch.from_numpy(lab)
+        valid[k, 1 : 1 + len(lab)] = 1.0
+    return target.to(device), valid.to(device)
+
+
+def tagger_loss(logits: torch.Tensor, target: torch.Tensor, valid: torch.Tensor, any_weight: float) -> torch.Tensor:
+    """BCE per channel over real pieces; channel 0 ("any technique") weighted against the techniques' mean."""
+    loss_tok = nn.functional.binary_cross_entropy_with_logits(logits.float(), target, reduction="none")
+    per_channel = (loss_tok * valid.unsqueeze(-1)).sum(dim=(0, 1)) / valid.sum()
+    return any_weight * per_channel[0] + per_channel[1:].mean() * (N_OUT - 1) / 4
 
 
 def predict_probs(model: Tagger, tokens: TokenizedText, max_tokens: int, stride: int, batch: int = 16) -> np.ndarray:
@@ -215,7 +235,7 @@ def main() -> None:
     last = args.out / "last.pt"
     start_epoch, best_f1 = resume(last, model, optimizer, scheduler, log)
 
-    bce = nn.BCEWithLogitsLoss(reduction="none")
+    started, steps_here = time.time(), 0
     for epoch in range(start_epoch, args.epochs):
         model.train()
         rng = random.Random(args.seed * 1000 + epoch)
@@ -229,25 +249,25 @@ def main() -> None:
         for step in range(0, len(windows), args.batch):
             chunk = windows[step : step + args.batch]
             ids, mask, case = batch_tensors([w for w, _ in chunk], device)
-            target = torch.zeros((*ids.shape, N_OUT))
-            valid = torch.zeros(ids.shape)
-            for k, (_w, lab) in enumerate(chunk):
-                target[k, 1 : 1 + len(lab)] = torch.from_numpy(lab)
-                valid[k, 1 : 1 + len(lab)] = 1.0
-            target, valid = target.to(device), valid.to(device)
+            target, valid = window_targets([lab for _, lab in chunk], ids.shape, device)
             with autocast(device):
                 logits = model(ids, mask, case)
-            loss_tok = bce(logits.float(), target)
-            per_channel = (loss_tok * valid.unsqueeze(-1)).sum(dim=(0, 1)) / valid.sum()
-            loss = args.any_weight * per_channel[0] + per_channel[1:].mean() * (N_OUT - 1) / 4
+            loss = tagger_loss(logits, target, valid, args.any_weight)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
             running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
+            steps_here += 1
             if (step // args.batch) % 50 == 0:
-                log(f"epoch {epoch + 1} step {step // args.batch}/{len(windows) // args.batch} loss {running:.4f}")
+                # ETA from this process's own pace (validation passes not counted)
+                left = (args.epochs - epoch) * steps_per_epoch - step // args.batch - 1
+                eta = left * (time.time() - started) / steps_here / 60
+                log(
+                    f"epoch {epoch + 1}/{args.epochs} step {step // args.batch}/{len(windows) // args.batch} "
+                    f"loss {running:.4f}, ETA {eta:.0f} min"
+                )
 
         if args.keep_from and epoch + 1 >= args.keep_from:
             trained = {k: v.half() for k, v in model.state_dict().items() if v.is_floating_point()}
