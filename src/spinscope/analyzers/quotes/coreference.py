@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from spinscope.analyzers.quotes.attribution import Attr
 from spinscope.analyzers.quotes.speakers import Entity, classify, clean_name, entities
-from spinscope.analyzers.quotes.vocab import GROUP_WORDS, NAME_PARTICLES, PERSON_ROLES, TITLE_ROLES, TITLES
+from spinscope.analyzers.quotes.vocab import GROUP_WORDS, NAME_PARTICLES, NOT_NAMES, PERSON_ROLES, TITLE_ROLES, TITLES
 from spinscope.document import Span, SpeakerType
 from spinscope.lexicons import table
 from spinscope.segmentation import sentence_of
@@ -131,6 +131,22 @@ class Resolver:
         before = _ANTECEDENT.search(self.text, max(0, s - 80), s)
         return (before.start(1), before.group(1)) if before is not None else None
 
+    def _common_antecedent(self, s: int) -> Referent | None:
+        """The common noun a restrictive "who" follows ("villagers who say", "the ideologues who told us"):
+        unnamed people, never a person named in another clause."""
+        before = re.search(r"([\w’'\-]+)\s+$", self.text[max(0, s - 40) : s])
+        if before is None:
+            return None
+        word = before.group(1)
+        low = word.lower()
+        at = s - len(before.group(0))
+        sentence_start = not self.text[max(0, at - 3) : at].strip() or self.text[at - 2 : at].strip() in ".!?\n"
+        if word[:1].isupper() and not (sentence_start and (low in GROUP_WORDS or low.endswith("s"))):
+            return None  # "… said Ruiz who …": a name
+        if low in _PERSON_PRONOUNS | _PLURAL_PRONOUNS | NOT_NAMES or not low.isalpha():
+            return None
+        return Referent(at, None, "group" if low.endswith("s") and not low.endswith("ss") else "person")
+
     def _pronoun(self, low: str, s: int) -> tuple[Referent | None, SpeakerType]:
         antecedent = self._antecedent(s) if low in ("who", "which") else None
         if low == "which" and antecedent is not None:  # "The Daily Ledger, which said": the body named before
@@ -144,6 +160,9 @@ class Resolver:
                 name = clean_name(antecedent[1])[0] if antecedent else None
                 if antecedent is not None and name is not None:
                     return Referent(antecedent[0], self._full_name(name, "person", s), "person"), "person"
+                common = self._common_antecedent(s)
+                if common is not None:
+                    return common, common.kind
                 found = [r for r in self.named + self.speakers if r.position < s and r.kind == "person"]
                 return max(found, key=lambda r: r.position, default=None), "person"
             return self._nearest(s, {"person", "anonymous"}, gender=gender_of([low])), "person"

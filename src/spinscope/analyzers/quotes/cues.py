@@ -51,6 +51,7 @@ from spinscope.analyzers.quotes.vocab import (
     TAG_VERBS,
     VERBS,
 )
+from spinscope.lexicons import table
 
 # Words after which a speech act's object ends: "criticized the plan despite …", "urged X, but …".
 _ACT_OBJECT_ENDS = frozenset(
@@ -109,6 +110,34 @@ def _participle_min_words(t: Tok) -> int:
     return 1 if t.low in _OBJECT_PARTICIPLES else 3
 
 
+# What makes the words after a participle a reported clause rather than its object ("adding that it
+# would", "saying he was" but not "adding pressure on households").
+_FINITE = frozenset(
+    "is are was were will would can could should may might must has have had did does do "
+    "'s ’s 're ’re 'd ’d 'll ’ll 've ’ve".split()
+)
+_CLAUSE_OPENERS = frozenset("that whether if how why what when where who of about against to".split())
+# Irregular past tenses ("understood", "said"): the forms that are neither the base, -s nor -ing.
+_IRREGULAR_PAST = frozenset(
+    form
+    for base, forms in table("irregular-verbs").items()
+    for form in forms
+    if form != base and not form.endswith(("s", "ing"))
+)
+
+
+def _reports_a_clause(toks: list[Tok], k: int, stop: int) -> bool:
+    """Tokens k..stop read as reported speech: a quotation, "that" or a question word first, or a finite
+    verb (an auxiliary or a past tense) among them."""
+    first = toks[k]
+    if first.kind == "q" or first.text == ":" or first.low in _CLAUSE_OPENERS:
+        return True
+    return any(
+        t.kind == "q" or t.low in _FINITE | _IRREGULAR_PAST or (t.low.endswith("ed") and len(t.low) > 4)
+        for t in toks[k : stop + 1]
+    )
+
+
 def _participle(scan: RegionScan, i: int) -> int | None:
     """``…, saying (that) CONTENT`` at token i: the speaker is the clause's subject. Returns where to go on
     (after the content: "…, acknowledging X but warning Y" holds two), None when there is none."""
@@ -120,6 +149,8 @@ def _participle(scan: RegionScan, i: int) -> int | None:
         return None
     subject = scan.main_subject(i)
     stop = scan.content_stop(k)
+    if toks[i].low not in _OBJECT_PARTICIPLES and not _reports_a_clause(toks, k, stop):
+        return None  # "…, adding pressure on households": an action, not speech
     attr = scan.make(k, stop, (i, i), subject, SCORE_PARTICIPLE, "speech", "participle")
     if attr is None:
         return None

@@ -24,6 +24,7 @@ from spinscope.document import SpeakerType
 from spinscope.lexicons import words
 
 OFFICE_WORDS = words("office-words")
+GROUP_NAME_OPENERS = words("group-name-openers")
 
 
 @dataclass
@@ -67,6 +68,12 @@ def _strip_title(words: list[str]) -> tuple[list[str], set[str]]:
         if lw in TITLES or lw.rstrip(".") in TITLES:
             last_title = idx
             roles.add(lw.rstrip("."))
+    # A capitalised role before a full name is a title too ("Organiser Leah Grant", "Prosecutor Anne Webb").
+    while last_title + 3 < len(words) + 1 and words[last_title + 1].lower().rstrip(",") in PERSON_ROLES:
+        if len(words) - (last_title + 2) < 2:
+            break
+        last_title += 1
+        roles.add(words[last_title].lower().rstrip(","))
     name = words[last_title + 1 :] if last_title + 1 < len(words) else []
     return name, roles
 
@@ -105,9 +112,33 @@ def _name_run(words: list[str]) -> list[str] | None:
     return run
 
 
+def _appositive_name(phrase: str) -> tuple[str | None, set[str]]:
+    """The name a descriptor is followed by ("the group's chair, Gwen Lloyd," -> Gwen Lloyd), with the
+    descriptor's role words; None unless the part after the first comma is a name and nothing else."""
+    head, _, rest = phrase.partition(",")
+    rest = rest.strip(" ,")
+    if not rest or "," in rest or not re.fullmatch(_NAME_RUN.pattern, rest):
+        return None, set()
+    name, roles = clean_name(rest)
+    if name is None or len(name.split()) < 2 or any(w.lower() in NOT_NAMES for w in name.split()):
+        return None, set()
+    roles |= {w.lower().strip(".,’'s") for w in head.split()} & (PERSON_ROLES | TITLES)
+    return name, roles
+
+
 def clean_name(phrase: str) -> tuple[str | None, set[str]]:
     """The name inside a speaker phrase, without titles, appositives and party tags, and the role words."""
     phrase = re.sub(r"\s*\([^)]*\)", "", phrase)
+    name, roles = _head_name(phrase)
+    if name is None and "," in phrase:
+        apposed, apposed_roles = _appositive_name(phrase)
+        if apposed is not None:
+            return apposed, roles | apposed_roles
+    return name, roles
+
+
+def _head_name(phrase: str) -> tuple[str | None, set[str]]:
+    """The name in the head of a speaker phrase (before any comma, relative clause or "of" phrase)."""
     head = re.split(r",|\bof\s+(?=[a-z])|\bwho\b|\bwhich\b|" + _PLACE_AFTER + "|" + _REDUCED_RELATIVE, phrase)[0]
     head = head.strip()
     head = re.sub(r"^(?:the|a|an)\s+", "", head, flags=re.I)
@@ -174,6 +205,11 @@ def classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
         name_words = [w.lower() for w in name.split()]
         if name_words and name_words[-1] in GROUP_NAME_ENDINGS:
             return "group"
+        if len(name_words) >= 2 and name_words[0] in GROUP_NAME_OPENERS:
+            return "group"  # a campaign named for its aim: "Save Our Seafront"
+        described = _described_body(head_part, name)
+        if described is not None:
+            return described
         if any(w in ORG_WORDS for w in name_words) or (name.isupper() and len(name) <= 6):
             return "organisation"
         if roles & PERSON_ROLES or len(name.split()) >= 2:
@@ -189,6 +225,19 @@ def classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
     if words and words[-1] in ORG_WORDS:
         return "organisation"
     return _common_noun_type(head)
+
+
+def _described_body(head_part: str, name: str) -> SpeakerType | None:
+    """The type a descriptor right before the name gives ("the union Unite", "campaign group Generation
+    Rent"): its last word must be a body's, not a person's role ("Fox News host Sean Hannity")."""
+    at = head_part.find(name.split()[0])
+    before = [w.lower().strip(".,’'") for w in head_part[: max(at, 0)].split()]
+    if not before:
+        return None
+    last = before[-1]
+    if last in GROUP_WORDS or last == "group":
+        return "group"
+    return "organisation" if last in ORG_WORDS else None
 
 
 _AGENT = re.compile(r"(?:er|or|ist|ian|ant|ent|ee|man|woman|person)s?$")
