@@ -62,6 +62,7 @@ import re
 from spinscope.analyzers.quotes.attribution import SCORE_SCARE, SCORE_UNATTRIBUTED, Attr
 from spinscope.analyzers.quotes.coreference import Resolver
 from spinscope.analyzers.quotes.edges import contraction_to_cue, trim_speaker, widen_cue, widen_source
+from spinscope.analyzers.quotes.headlines import outside_furniture
 from spinscope.analyzers.quotes.marks import Piece, is_title, quote_pieces
 from spinscope.analyzers.quotes.phantoms import phantom_cue
 from spinscope.analyzers.quotes.sharing import share_speakers
@@ -142,6 +143,7 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
         attrs = with_tagger(text, sentences, attrs, loose)
         covered = [(s, e) for a in attrs for s, e in a.contents]
         loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
+    attrs = outside_furniture(text, attrs)
     share_speakers(sentences, attrs, text)
     attrs = [contraction_to_cue(text, trim_speaker(text, widen_source(text, widen_cue(text, a)))) for a in attrs]
     attrs.sort(key=lambda a: min([c[0] for c in a.contents] + ([a.cue[0]] if a.cue else [])))
