@@ -101,6 +101,32 @@ def _loose_quotations(
     return loose
 
 
+# Words before a quoted word that make it a noun the writer or speaker holds at arm's length: "the
+# council's "consultation"", "the so-called "reforms"", "the new "low-traffic" scheme".
+_DISTANCING = frozenset("the a an this that these those its their his her our your my so-called new called".split())
+INNER_SCARE_WORDS = 2
+
+
+def _scares_inside(text: str, pieces: list[Piece], attrs: list[Attr]) -> list[Quote]:
+    """Short quotations inside someone's reported words that are scare quotes, not a partial quotation of
+    them: at most two words, inside the content (not at its edges), after a determiner, a possessive or
+    "so-called"."""
+    found = []
+    for piece in pieces:
+        home = [(s, e) for a in attrs for s, e in a.contents if s < piece.start and piece.end < e]
+        if not home or piece.words(text) > INNER_SCARE_WORDS or is_title(text, piece):
+            continue
+        inner = text[piece.start : piece.end].strip("\"“”‘’' ")
+        before = text[max(home[0][0], piece.start - 30) : piece.start].split()
+        after = text[piece.end : home[0][1]].strip()
+        if not before or not after or not inner or inner[-1] in ",.!?…":
+            continue
+        word = before[-1].lower()
+        if word in _DISTANCING or word.endswith(("'s", "’s", "s'", "s’")):
+            found.append(Quote(kind="scare", content=Span(piece.start, piece.end), score=SCORE_SCARE))
+    return found
+
+
 def _quotes(text: str, sentences: list[Span], attrs: list[Attr]) -> list[Quote]:
     """One quote per content span of the attributions (in text order), with resolved speakers."""
     resolver = Resolver(text, sentences)
@@ -150,5 +176,7 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
     quotes = _quotes(text, sentences, attrs)
     seen = {(q.content.start, q.content.end) for q in quotes}
     quotes.extend(q for q in loose if (q.content.start, q.content.end) not in seen)
+    seen |= {(q.content.start, q.content.end) for q in loose}
+    quotes.extend(q for q in _scares_inside(text, pieces, attrs) if (q.content.start, q.content.end) not in seen)
     quotes.sort(key=lambda q: (q.content.start, q.content.end))
     return quotes

@@ -25,6 +25,7 @@ from spinscope.lexicons import words
 
 OFFICE_WORDS = words("office-words")
 GROUP_NAME_OPENERS = words("group-name-openers")
+PLACE_ENDINGS = words("place-endings")
 
 
 @dataclass
@@ -179,7 +180,8 @@ def _anonymous(head: str, head_words: list[str]) -> bool:
 def classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
     """The speaker type of a phrase from its head noun, its name and role words."""
     words = [w.lower().strip(".,’'") for w in re.findall(r"[\w’'\-.]+", phrase)]
-    head_part = re.split(r",|\bwho\b|\bwhich\b|\bthat\b|" + _PLACE_AFTER + "|" + _REDUCED_RELATIVE, phrase)[0]
+    # "a report by the Users' Group": the head comes before its author
+    head_part = re.split(r",|\bwho\b|\bwhich\b|\bthat\b|\bby\s|" + _PLACE_AFTER + "|" + _REDUCED_RELATIVE, phrase)[0]
     head_words = [w.lower().strip(".,’'") for w in re.findall(r"[\w’'\-.]+", head_part)]
     head = head_words[-1] if head_words else ""
     if _ANONYMITY.search(phrase) and name is None:
@@ -254,9 +256,19 @@ def _common_noun_type(head: str) -> SpeakerType:
     return "group" if head.endswith("s") and not head.endswith("ss") else "document"
 
 
+# Where a capitalised run is a place ("lived on Mill Lane", "the Port Elwin quayside", "in Harlow").
+_LOCATIVE = re.compile(rf"\b(?:in|near|across|outside|around|through|on the|at the)\s+({_NAME_RUN.pattern})(?![’'])")
+
+
+def _places(text: str) -> set[str]:
+    """Names the text puts after a locative preposition: places, never a pronoun's referent."""
+    return {m.group(1) for m in _LOCATIVE.finditer(text)}
+
+
 def entities(text: str) -> list[Entity]:
     """Capitalised name runs in the text, with a guessed kind (for resolving pronouns and descriptors)."""
     found: list[Entity] = []
+    places = _places(text)
     for m in _NAME_RUN.finditer(text):
         phrase = m.group()
         words = phrase.split()
@@ -277,5 +289,8 @@ def entities(text: str) -> list[Entity]:
         kind = classify(" ".join(words), name, roles)
         if kind == "person" and len(name.split()) == 1 and not roles:
             continue  # a lone capitalised word: not reliably a person (place, month, sentence start)
+        place = any(name in p for p in places) or name.split()[-1].lower() in PLACE_ENDINGS
+        if kind == "person" and not roles and place:
+            continue  # "Port Elwin", "Mill Lane": a place
         found.append(Entity(name, kind, start_of_run, roles))
     return found
