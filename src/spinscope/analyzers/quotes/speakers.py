@@ -234,8 +234,8 @@ def _described_body(head_part: str, name: str) -> SpeakerType | None:
     Rent"): its last word must be a body's, not a person's role ("Fox News host Sean Hannity")."""
     at = head_part.find(name.split()[0])
     before = [w.lower().strip(".,’'") for w in head_part[: max(at, 0)].split()]
-    if not before:
-        return None
+    if not before or set(before) & (PERSON_ROLES | TITLES):
+        return None  # "Secretary of State Ana Lindqvist": a title, not a body
     last = before[-1]
     if last in GROUP_WORDS or last == "group":
         return "group"
