@@ -71,6 +71,19 @@ _PLURAL_LIKE_FORMS = NOUNISH_3SG | {
 }
 
 
+def _apposed_name_end(toks: list[Tok], comma: int) -> int | None:
+    """The last token of a name set after a comma that ends the region ("…, Coastline Buses."), or None."""
+    if comma >= len(toks) or toks[comma].text != ",":
+        return None
+    end = comma
+    while end + 1 < len(toks) and toks[end + 1].kind == "w" and toks[end + 1].cap:
+        end += 1
+    rest = toks[end + 1 :]
+    if end == comma or end - comma > 5 or any(t.kind != "p" or t.text not in ".!?" for t in rest):
+        return None
+    return end
+
+
 def _according_to(scan: RegionScan, i: int) -> int:
     """``according to SPK, CONTENT`` / ``CONTENT, according to SPK`` at token i; returns where to go on."""
     toks, n = scan.toks, scan.n
@@ -83,6 +96,9 @@ def _according_to(scan: RegionScan, i: int) -> int:
     cue, speaker = (i, i + 1), (s0, s1 - 1)
     attr = None
     rng = scan.before_range(i) if scan.sep_before(i) or (i > 0 and toks[i - 1].text == "(") else None
+    apposed = _apposed_name_end(toks, s1) if rng is not None else None
+    if apposed is not None:  # "…, according to the operator, Coastline Buses."
+        speaker, s1 = (s0, apposed), apposed + 1
     if rng is None and scan.sep_before(i) and any(scan.used[:i]):
         # '"…," he told Flake, according to officials': they report the whole clause, attribution and all.
         rng = scan.before_range(i, nested=True)
