@@ -58,3 +58,10 @@ def test_dev_split_floors(use_tagger: bool):
     got = {k: r / n for k, (r, n) in tally.counts.items()}
     low = {k: round(got[k], 3) for k, floor in FLOORS.items() if got[k] < floor}
     assert not low, f"{low}\n" + "\n".join(tally.misses)
+
+
+def test_no_junk_speaker_names_in_the_set():
+    from spinscope.evaluation.speakers import junk
+
+    bad = [f"{a.id}: {why}" for a in ARTICLES for q in _rules(a.text) if (why := junk(a.text, q)) is not None]
+    assert bad == []

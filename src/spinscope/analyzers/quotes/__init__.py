@@ -34,13 +34,23 @@ reporters*), as PolNeAR marks them. One module per step:
    paraphrase holding a partial quotation) is ``indirect``. A short quotation (at most 4 words) inside no
    attribution is a ``scare`` quote (no speaker, no cue); a Title-Case phrase in quotes is taken for the
    title of a work and skipped; a longer quotation without a cue is a ``direct`` quote with no speaker.
+   A quotation of one or two words inside someone's reported words, after a determiner, a possessive or
+   *so-called* (*the council's "consultation"*), is a scare quote too, beside the reported speech.
+   **Headlines and captions** (:mod:`.headlines`: lines without a full stop of at most 14 words, or
+   labelled *Photo:*, *Caption:*) hold no attribution unless it holds a quotation
+   (*Minister: "We will not back down"*) or a named speaker's verb of saying (*Rubio Says …*). A speech
+   participle after a comma (*…, adding*) needs a reported clause: *adding pressure on households* is none.
 6. **Speakers** (:mod:`.speakers`, :mod:`.coreference`). ``speaker`` is the whole noun phrase (titles,
    appositives included, as PolNeAR marks sources); ``speaker_name`` is the name without titles
    (*Finance Minister Ana Ruiz* -> *Ana Ruiz*; a later *Ruiz* or *Ms. Ruiz* -> *Ana Ruiz*). Pronouns
    and descriptors (*the minister*, *the group*) are resolved to the most recent compatible speaker or
    named entity before them; anonymous sources (*a senior defence official*, *sources*) get no name.
+   A descriptor followed by a name (*the group's chair, Gwen Lloyd*) gives that name; a restrictive
+   *who* after a common noun (*villagers who say*) is those people, never a person named elsewhere; a
+   name the text puts after *in*, *near*, *on the* … or ending *Lane*, *Street* is a place, no referent.
    ``speaker_type`` is person / anonymous / organisation / group / document from the head noun and the
-   names. A cue without a subject of its own (``…, citing``, ``… and accused``) shares the source of the
+   names (company endings like *Energy*, *Holdings*; a campaign named for its aim, *Save Our Seafront*;
+   the descriptor before a name, *the union Unite*). A cue without a subject of its own (``…, citing``, ``… and accused``) shares the source of the
    attribution before it in its sentence, else the main clause's subject (:mod:`.sharing`).
 7. **Learned tagger** (:mod:`.tagger`; ``use_tagger=True``, the default, when ``models/quote-encoder``
    is installed): PolNeAR marks as attributions much more than reporting verbs (criticised X, endorsed

@@ -22,6 +22,7 @@ from spinscope.analyzers.quotes.attribution import (
     RegionScan,
 )
 from spinscope.analyzers.quotes.bounds import after_cue, looks_like_content
+from spinscope.analyzers.quotes.clauses import apposed_name_end, reports_a_clause
 from spinscope.analyzers.quotes.inverted import inverted
 from spinscope.analyzers.quotes.passive_by import passive_by
 from spinscope.analyzers.quotes.phrases import Range, passive, skip_aux_left, subject_left
@@ -51,7 +52,6 @@ from spinscope.analyzers.quotes.vocab import (
     TAG_VERBS,
     VERBS,
 )
-from spinscope.lexicons import table
 
 # Words after which a speech act's object ends: "criticized the plan despite …", "urged X, but …".
 _ACT_OBJECT_ENDS = frozenset(
@@ -71,19 +71,6 @@ _PLURAL_LIKE_FORMS = NOUNISH_3SG | {
 }
 
 
-def _apposed_name_end(toks: list[Tok], comma: int) -> int | None:
-    """The last token of a name set after a comma that ends the region ("…, Coastline Buses."), or None."""
-    if comma >= len(toks) or toks[comma].text != ",":
-        return None
-    end = comma
-    while end + 1 < len(toks) and toks[end + 1].kind == "w" and toks[end + 1].cap:
-        end += 1
-    rest = toks[end + 1 :]
-    if end == comma or end - comma > 5 or any(t.kind != "p" or t.text not in ".!?" for t in rest):
-        return None
-    return end
-
-
 def _according_to(scan: RegionScan, i: int) -> int:
     """``according to SPK, CONTENT`` / ``CONTENT, according to SPK`` at token i; returns where to go on."""
     toks, n = scan.toks, scan.n
@@ -96,7 +83,7 @@ def _according_to(scan: RegionScan, i: int) -> int:
     cue, speaker = (i, i + 1), (s0, s1 - 1)
     attr = None
     rng = scan.before_range(i) if scan.sep_before(i) or (i > 0 and toks[i - 1].text == "(") else None
-    apposed = _apposed_name_end(toks, s1) if rng is not None else None
+    apposed = apposed_name_end(toks, s1) if rng is not None else None
     if apposed is not None:  # "…, according to the operator, Coastline Buses."
         speaker, s1 = (s0, apposed), apposed + 1
     if rng is None and scan.sep_before(i) and any(scan.used[:i]):
@@ -126,34 +113,6 @@ def _participle_min_words(t: Tok) -> int:
     return 1 if t.low in _OBJECT_PARTICIPLES else 3
 
 
-# What makes the words after a participle a reported clause rather than its object ("adding that it
-# would", "saying he was" but not "adding pressure on households").
-_FINITE = frozenset(
-    "is are was were will would can could should may might must has have had did does do "
-    "'s ’s 're ’re 'd ’d 'll ’ll 've ’ve".split()
-)
-_CLAUSE_OPENERS = frozenset("that whether if how why what when where who of about against to".split())
-# Irregular past tenses ("understood", "said"): the forms that are neither the base, -s nor -ing.
-_IRREGULAR_PAST = frozenset(
-    form
-    for base, forms in table("irregular-verbs").items()
-    for form in forms
-    if form != base and not form.endswith(("s", "ing"))
-)
-
-
-def _reports_a_clause(toks: list[Tok], k: int, stop: int) -> bool:
-    """Tokens k..stop read as reported speech: a quotation, "that" or a question word first, or a finite
-    verb (an auxiliary or a past tense) among them."""
-    first = toks[k]
-    if first.kind == "q" or first.text == ":" or first.low in _CLAUSE_OPENERS:
-        return True
-    return any(
-        t.kind == "q" or t.low in _FINITE | _IRREGULAR_PAST or (t.low.endswith("ed") and len(t.low) > 4)
-        for t in toks[k : stop + 1]
-    )
-
-
 def _participle(scan: RegionScan, i: int) -> int | None:
     """``…, saying (that) CONTENT`` at token i: the speaker is the clause's subject. Returns where to go on
     (after the content: "…, acknowledging X but warning Y" holds two), None when there is none."""
@@ -165,7 +124,7 @@ def _participle(scan: RegionScan, i: int) -> int | None:
         return None
     subject = scan.main_subject(i)
     stop = scan.content_stop(k)
-    if toks[i].low not in _OBJECT_PARTICIPLES and not _reports_a_clause(toks, k, stop):
+    if toks[i].low not in _OBJECT_PARTICIPLES and not reports_a_clause(toks, k, stop):
         return None  # "…, adding pressure on households": an action, not speech
     attr = scan.make(k, stop, (i, i), subject, SCORE_PARTICIPLE, "speech", "participle")
     if attr is None:
