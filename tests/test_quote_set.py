@@ -65,3 +65,25 @@ def test_no_junk_speaker_names_in_the_set():
 
     bad = [f"{a.id}: {why}" for a in ARTICLES for q in _rules(a.text) if (why := junk(a.text, q)) is not None]
     assert bad == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind", "want"),
+    [
+        ("Tuesday said it.", "Tuesday", "person", "date"),
+        ("Others said it.", "Others", "group", "function-word"),
+        ("Somehow I said it.", "Somehow I", "person", "pronoun-fragment"),
+        ("She lives in Port Elwin. She said it.", "Port Elwin", "person", "place"),
+        ("Ana Ruiz said it.", "Ana Ruiz", "person", None),
+        ("Turkey said it would act.", "Turkey", "person", None),  # a country speaks for its government
+    ],
+)
+def test_junk_names(text, name, kind, want):
+    from spinscope.document import Quote, Span
+    from spinscope.evaluation.speakers import junk
+
+    end = text.index(" said")
+    start = text.rfind(". ", 0, end) + 2 if ". " in text[:end] else 0
+    quote = Quote("indirect", Span(end + 6, len(text)), Span(end + 1, end + 5), Span(start, end), name, kind)
+    got = junk(text, quote)
+    assert (got.split()[0] if got else None) == want

@@ -64,7 +64,11 @@ def junk(text: str, quote: Quote) -> str | None:
         return f"pronoun-fragment {name!r}"
     phrase = text[quote.speaker.start : quote.speaker.end]
     # a pronoun or descriptor resolved to a place; a country named as the subject speaks for its government
-    if name not in phrase and re.search(_LOCATIVE + re.escape(name) + r"\b", text):
+    if (
+        name not in phrase
+        and quote.speaker_type not in ("organisation", "group")
+        and re.search(_LOCATIVE + re.escape(name) + r"\b", text)
+    ):
         return f"place {name!r} ({phrase!r})"
     return None
 

@@ -53,6 +53,19 @@ def _entity_referent(entity: Entity, text: str) -> Referent:
     return Referent(entity.position, entity.name, entity.kind, entity.roles, gender_of(entity.roles | set(before)))
 
 
+# Words that make a phrase no name for its speaker: "most of us", "he and his friends", "Others".
+_NO_BODY_WORDS = frozenset(
+    {*_PERSON_PRONOUNS, *_PLURAL_PRONOUNS, "us", "them", "me", "i'm", "i’m", "others", "some", "many", "most", "all"}
+)
+
+
+def _names_a_body(low: str) -> bool:
+    """Whether an unresolved speaker phrase can stand as its own name ("the ministry", "the rebels"): not
+    a pronoun, a quantifier or a phrase built on one."""
+    head = re.split(r",| who\b| which\b", low)[0].split()
+    return bool(head) and not (set(head) & _NO_BODY_WORDS) and not (len(head) == 1 and head[0] in NOT_NAMES)
+
+
 class Resolver:
     """Speaker names and types in text order; each speaker becomes a referent for later ones."""
 
@@ -231,7 +244,7 @@ class Resolver:
             kind = resolved.kind
         if kind in ("anonymous", "document"):
             name = None
-        elif name is None and kind in ("organisation", "group") and low not in _PLURAL_PRONOUNS | {"who"}:
+        elif name is None and kind in ("organisation", "group") and _names_a_body(low):
             # An unresolved descriptor names the speaker as well as anything: "the ministry", "the rebels".
             name = re.split(r",| who\b| which\b", phrase)[0].strip()
         self.speakers.append(Referent(s, name, kind, roles, gender))

@@ -26,6 +26,7 @@ from spinscope.lexicons import words
 OFFICE_WORDS = words("office-words")
 GROUP_NAME_OPENERS = words("group-name-openers")
 PLACE_ENDINGS = words("place-endings")
+DATE_WORDS = words("weekdays", "months")
 
 
 @dataclass
@@ -161,8 +162,21 @@ def _head_name(phrase: str) -> tuple[str | None, set[str]]:
         return None, roles
     name = " ".join(name_words).strip(" ,.;:")
     name = re.sub(r"(’s|'s)$", "", name)
-    if name.lower() in NOT_NAMES or not name:
-        return None, roles
+    if name.lower() in NOT_NAMES or not name or name.lower() in DATE_WORDS:
+        return None, roles  # "the report Tuesday": a date, not a name
+    parts = name.split()
+    # "D.C. As I": a sentence starts after the full stop; the name is what follows its opening word
+    cut = max(
+        (k for k in range(1, len(parts)) if parts[k - 1].endswith(".") and parts[k].lower() in NOT_NAMES), default=0
+    )
+    if cut and cut + 1 < len(parts) + 1:
+        parts = parts[cut + 1 :]
+        if not parts or parts == ["I"]:
+            return None, roles
+        name = " ".join(parts)
+    first, *rest = parts
+    if rest == ["I"] and (first.lower() in NOT_NAMES or first.lower().endswith(("ly", "how", "ever"))):
+        return None, roles  # "Somehow I", "As I": the pronoun after a sentence-initial word
     return name, roles
 
 
