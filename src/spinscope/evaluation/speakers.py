@@ -1,6 +1,6 @@
 """Speakers a reader would call wrong: a weekday, month, number, pronoun or determiner as a speaker name,
 a pronoun left unresolved, a lower-case common noun typed as a person. Used by the test suite over the
-bundled texts and, over a corpus, by ``python -m spinscope.evaluation.speakers DIR [--limit N]`` (a
+bundled texts and, over a corpus, by ``python -m spinscope.evaluation.speakers DIR [--skip N] [--limit N]`` (a
 PolNeAR split or a folder of ``.txt`` articles), which also counts junk speaker names (:func:`junk`):
 the ones no reader would accept as a source at all (issue #26: at most 3 per 1,500 speakers)."""
 
@@ -73,7 +73,7 @@ def junk(text: str, quote: Quote) -> str | None:
     return None
 
 
-def _articles(folder: str, limit: int | None) -> list[str]:
+def _articles(folder: str, limit: int | None, skip: int = 0) -> list[str]:
     """The texts of a PolNeAR split (``text/`` and ``attributions/``) or of the ``.txt`` files in a folder."""
     from pathlib import Path
 
@@ -84,6 +84,7 @@ def _articles(folder: str, limit: int | None) -> list[str]:
         texts = [a.text for a in load_polnear(root)]
     else:
         texts = [p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.txt"))]
+    texts = texts[skip:]
     return texts[:limit] if limit else texts
 
 
@@ -96,10 +97,11 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m spinscope.evaluation.speakers")
     parser.add_argument("folder", help="a PolNeAR split or a folder of .txt articles")
-    parser.add_argument("--limit", type=int, default=None, help="the first N articles only")
+    parser.add_argument("--limit", type=int, default=None, help="N articles only")
+    parser.add_argument("--skip", type=int, default=0, help="leave out the first N articles (in name order)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     total, kinds, examples, junks = 0, Counter(), [], []
-    for text in _articles(args.folder, args.limit):
+    for text in _articles(args.folder, args.limit, args.skip):
         for quote in find_quotes(text, sentences(text)):
             if quote.speaker is None:
                 continue
