@@ -63,9 +63,12 @@ def junk(text: str, quote: Quote) -> str | None:
     if name_words and (name_words[0] in _PRONOUN_WORDS or name_words[-1] in _PRONOUN_WORDS):
         return f"pronoun-fragment {name!r}"
     phrase = text[quote.speaker.start : quote.speaker.end]
+    # "Pope Francis" somewhere makes "faith in Francis" no place
+    titled = re.search(rf"\b(?:{'|'.join(sorted(TITLES))})\.?\s+{re.escape(name)}\b", text, flags=re.I)
     # a pronoun or descriptor resolved to a place; a country named as the subject speaks for its government
     if (
-        name not in phrase
+        not titled
+        and name not in phrase
         and quote.speaker_type not in ("organisation", "group")
         and re.search(_LOCATIVE + re.escape(name) + r"\b", text)
     ):

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from spinscope.analyzers.quotes.attribution import Attr
-from spinscope.analyzers.quotes.speakers import Entity, classify, clean_name, entities
+from spinscope.analyzers.quotes.speakers import Entity, classify, clean_name, entities, places
 from spinscope.analyzers.quotes.vocab import GROUP_WORDS, NAME_PARTICLES, NOT_NAMES, PERSON_ROLES, TITLE_ROLES, TITLES
 from spinscope.document import Span, SpeakerType
 from spinscope.lexicons import table
@@ -76,6 +76,7 @@ class Resolver:
         # ('"Obama had will.i.am," he said').
         self.contents: list[tuple[int, int]] = []
         self.entities = entities(text)
+        self.places = places(text)
         self.named = [_entity_referent(e, text) for e in self.entities]
         self.speakers: list[Referent] = []
         self.by_surname: dict[str, str] = {}
@@ -101,7 +102,8 @@ class Resolver:
 
     def _nearest(self, pos: int, want: set[str], role: str | None = None, gender: str | None = None) -> Referent | None:
         """The previous attribution's speaker when it fits, else the nearest fitting speaker or named entity."""
-        earlier = [r for r in self.speakers if r.position < pos]
+        # a person is never a place ("Damascus said …; he added" is not Damascus)
+        earlier = [r for r in self.speakers if r.position < pos and not ("person" in want and r.name in self.places)]
         # A person named earlier in the pronoun's own sentence comes first ("Can anyone believe Marsh when
         # she says …"), then the previous attribution's speaker.
         home = sentence_of(self.sentences, pos)

@@ -175,8 +175,8 @@ def _head_name(phrase: str) -> tuple[str | None, set[str]]:
             return None, roles
         name = " ".join(parts)
     first, *rest = parts
-    if rest == ["I"] and (first.lower() in NOT_NAMES or first.lower().endswith(("ly", "how", "ever"))):
-        return None, roles  # "Somehow I", "As I": the pronoun after a sentence-initial word
+    if rest == ["I"] and first.lower() not in TITLES:
+        return None, roles  # "Somehow I", "Then I": the pronoun after a sentence-initial word
     return name, roles
 
 
@@ -274,7 +274,7 @@ def _common_noun_type(head: str) -> SpeakerType:
 _LOCATIVE = re.compile(rf"\b(?:in|near|across|outside|around|through|on the|at the)\s+({_NAME_RUN.pattern})(?![’'])")
 
 
-def _places(text: str) -> set[str]:
+def places(text: str) -> set[str]:
     """Names the text puts after a locative preposition: places, never a pronoun's referent."""
     return {m.group(1) for m in _LOCATIVE.finditer(text)}
 
@@ -282,7 +282,7 @@ def _places(text: str) -> set[str]:
 def entities(text: str) -> list[Entity]:
     """Capitalised name runs in the text, with a guessed kind (for resolving pronouns and descriptors)."""
     found: list[Entity] = []
-    places = _places(text)
+    place_names = places(text)
     for m in _NAME_RUN.finditer(text):
         phrase = m.group()
         words = phrase.split()
@@ -303,7 +303,7 @@ def entities(text: str) -> list[Entity]:
         kind = classify(" ".join(words), name, roles)
         if kind == "person" and len(name.split()) == 1 and not roles:
             continue  # a lone capitalised word: not reliably a person (place, month, sentence start)
-        place = any(name in p for p in places) or name.split()[-1].lower() in PLACE_ENDINGS
+        place = any(name in p for p in place_names) or name.split()[-1].lower() in PLACE_ENDINGS
         if kind == "person" and not roles and place:
             continue  # "Port Elwin", "Mill Lane": a place
         found.append(Entity(name, kind, start_of_run, roles))
