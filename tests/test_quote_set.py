@@ -50,13 +50,36 @@ FLOORS = {
 }
 
 
-@pytest.mark.parametrize("use_tagger", [False, True])
-def test_dev_split_floors(use_tagger: bool):
+# The report split, run once at the end of issue #26 and never tuned on: these floors hold what it gave
+# then (rules alone / with the tagger), so that a later change cannot quietly lose it.
+REPORT_FLOORS = {
+    False: {
+        "names right": 0.83,
+        "collectives typed as such": 0.84,
+        "headline lines unattributed": 1.0,
+        "scare quotes found": 1.0,
+        "action words not cues": 1.0,
+        "not-speakers left out": 0.95,
+    },
+    True: {
+        "names right": 0.83,
+        "collectives typed as such": 0.78,
+        "headline lines unattributed": 0.93,
+        "scare quotes found": 1.0,
+        "action words not cues": 0.85,
+        "not-speakers left out": 0.91,
+    },
+}
+
+
+@pytest.mark.parametrize(("split", "use_tagger"), [("dev", False), ("dev", True), ("report", False), ("report", True)])
+def test_split_floors(split: str, use_tagger: bool):
     if use_tagger and shipped() is None:
         pytest.skip("the quote encoder is not installed")
-    tally = score("dev", None if use_tagger else _rules)
+    tally = score(split, None if use_tagger else _rules)
     got = {k: r / n for k, (r, n) in tally.counts.items()}
-    low = {k: round(got[k], 3) for k, floor in FLOORS.items() if got[k] < floor}
+    floors = FLOORS if split == "dev" else REPORT_FLOORS[use_tagger]
+    low = {k: round(got[k], 3) for k, floor in floors.items() if got[k] < floor}
     assert not low, f"{low}\n" + "\n".join(tally.misses)
 
 
