@@ -39,7 +39,9 @@ def problem(text: str, quote: Quote) -> str | None:
         head = re.split(r",| who\b", phrase.lower())[0].split()
         if head and head[-1] in _PRONOUNS:
             return f"pronoun {phrase!r} left unresolved"
-        if not re.search(r"[A-Z]", phrase) and not (set(head) & (PERSON_ROLES | TITLES | _PRONOUNS)):
+        # a relative pronoun stands for its antecedent, which may be unnamed ("a man who said")
+        relative = head == ["who"]
+        if not relative and not re.search(r"[A-Z]", phrase) and not (set(head) & (PERSON_ROLES | TITLES | _PRONOUNS)):
             return f"common noun {phrase!r} typed as a person"
     return None
 
