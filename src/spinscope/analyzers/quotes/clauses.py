@@ -46,3 +46,19 @@ def apposed_name_end(toks: list[Tok], comma: int) -> int | None:
     if end == comma or end - comma > 5 or any(t.kind != "p" or t.text not in ".!?" for t in rest):
         return None
     return end
+
+
+_AUXILIARIES = frozenset("is are was were have has had will would can could should may might must do does did".split())
+
+
+def restrictive_end(toks: list[Tok], k: int, stop: int) -> int:
+    """Where the content of a restrictive relative clause's cue ends ("residents who say they were never
+    consulted | were told to …"): before the second auxiliary that follows a word of another kind, which
+    starts the main clause's verb."""
+    first = next((y for y in range(k, stop + 1) if toks[y].low in _AUXILIARIES), None)
+    if first is None:
+        return stop
+    for y in range(first + 1, stop + 1):
+        if toks[y].low in _AUXILIARIES and toks[y - 1].kind == "w" and toks[y - 1].low not in _AUXILIARIES:
+            return y - 1
+    return stop

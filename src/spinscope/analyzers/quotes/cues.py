@@ -22,7 +22,7 @@ from spinscope.analyzers.quotes.attribution import (
     RegionScan,
 )
 from spinscope.analyzers.quotes.bounds import after_cue, looks_like_content
-from spinscope.analyzers.quotes.clauses import apposed_name_end, reports_a_clause
+from spinscope.analyzers.quotes.clauses import apposed_name_end, reports_a_clause, restrictive_end
 from spinscope.analyzers.quotes.inverted import inverted
 from spinscope.analyzers.quotes.passive_by import passive_by
 from spinscope.analyzers.quotes.phrases import Range, passive, skip_aux_left, subject_left
@@ -279,6 +279,8 @@ def _attribute(scan: RegionScan, i: int, subject: Range, verb: tuple[str, str], 
         comma = next((y for y in range(k, stop + 1) if toks[y].text == ","), None)
         if comma is not None:
             stop = comma - 1
+    elif toks[s_first].low == "who":  # "Residents who say X were told …": the main clause is not X
+        stop = restrictive_end(toks, k, stop)
     if vclass == "act":
         k, stop = _act_object(toks, k, stop)
     has_after = looks_like_content(toks, k, stop, 1 if vclass == "act" or relative else 3)
