@@ -34,13 +34,23 @@ reporters*), as PolNeAR marks them. One module per step:
    paraphrase holding a partial quotation) is ``indirect``. A short quotation (at most 4 words) inside no
    attribution is a ``scare`` quote (no speaker, no cue); a Title-Case phrase in quotes is taken for the
    title of a work and skipped; a longer quotation without a cue is a ``direct`` quote with no speaker.
+   A quotation of one or two words inside someone's reported words, after a determiner, a possessive or
+   *so-called* (*the council's "consultation"*), is a scare quote too, beside the reported speech.
+   **Headlines and captions** (:mod:`.headlines`: lines without a full stop of at most 14 words, or
+   labelled *Photo:*, *Caption:*) hold no attribution unless it holds a quotation
+   (*Minister: "We will not back down"*) or a named speaker's verb of saying (*Rubio Says …*). A speech
+   participle after a comma (*…, adding*) needs a reported clause: *adding pressure on households* is none.
 6. **Speakers** (:mod:`.speakers`, :mod:`.coreference`). ``speaker`` is the whole noun phrase (titles,
    appositives included, as PolNeAR marks sources); ``speaker_name`` is the name without titles
    (*Finance Minister Ana Ruiz* -> *Ana Ruiz*; a later *Ruiz* or *Ms. Ruiz* -> *Ana Ruiz*). Pronouns
    and descriptors (*the minister*, *the group*) are resolved to the most recent compatible speaker or
    named entity before them; anonymous sources (*a senior defence official*, *sources*) get no name.
+   A descriptor followed by a name (*the group's chair, Gwen Lloyd*) gives that name; a restrictive
+   *who* after a common noun (*villagers who say*) is those people, never a person named elsewhere; a
+   name the text puts after *in*, *near*, *on the* … or ending *Lane*, *Street* is a place, no referent.
    ``speaker_type`` is person / anonymous / organisation / group / document from the head noun and the
-   names. A cue without a subject of its own (``…, citing``, ``… and accused``) shares the source of the
+   names (company endings like *Energy*, *Holdings*; a campaign named for its aim, *Save Our Seafront*;
+   the descriptor before a name, *the union Unite*). A cue without a subject of its own (``…, citing``, ``… and accused``) shares the source of the
    attribution before it in its sentence, else the main clause's subject (:mod:`.sharing`).
 7. **Learned tagger** (:mod:`.tagger`; ``use_tagger=True``, the default, when ``models/quote-encoder``
    is installed): PolNeAR marks as attributions much more than reporting verbs (criticised X, endorsed
@@ -62,6 +72,7 @@ import re
 from spinscope.analyzers.quotes.attribution import SCORE_SCARE, SCORE_UNATTRIBUTED, Attr
 from spinscope.analyzers.quotes.coreference import Resolver
 from spinscope.analyzers.quotes.edges import contraction_to_cue, trim_speaker, widen_cue, widen_source
+from spinscope.analyzers.quotes.headlines import outside_furniture
 from spinscope.analyzers.quotes.marks import Piece, is_title, quote_pieces
 from spinscope.analyzers.quotes.phantoms import phantom_cue
 from spinscope.analyzers.quotes.sharing import share_speakers
@@ -98,6 +109,32 @@ def _loose_quotations(
         else:
             loose.append(Quote(kind="direct", content=span, score=SCORE_UNATTRIBUTED))
     return loose
+
+
+# Words before a quoted word that make it a noun the writer or speaker holds at arm's length: "the
+# council's "consultation"", "the so-called "reforms"", "the new "low-traffic" scheme".
+_DISTANCING = frozenset("the a an this that these those its their his her our your my so-called new called".split())
+INNER_SCARE_WORDS = 2
+
+
+def _scares_inside(text: str, pieces: list[Piece], attrs: list[Attr]) -> list[Quote]:
+    """Short quotations inside someone's reported words that are scare quotes, not a partial quotation of
+    them: at most two words, inside the content (not at its edges), after a determiner, a possessive or
+    "so-called"."""
+    found = []
+    for piece in pieces:
+        home = [(s, e) for a in attrs for s, e in a.contents if s < piece.start and piece.end < e]
+        if not home or piece.words(text) > INNER_SCARE_WORDS or is_title(text, piece):
+            continue
+        inner = text[piece.start : piece.end].strip("\"“”‘’' ")
+        before = text[max(home[0][0], piece.start - 30) : piece.start].split()
+        after = text[piece.end : home[0][1]].strip()
+        if not before or not after or not inner or inner[-1] in ",.!?…":
+            continue
+        word = before[-1].lower()
+        if word in _DISTANCING or word.endswith(("'s", "’s", "s'", "s’")):
+            found.append(Quote(kind="scare", content=Span(piece.start, piece.end), score=SCORE_SCARE))
+    return found
 
 
 def _quotes(text: str, sentences: list[Span], attrs: list[Attr]) -> list[Quote]:
@@ -142,11 +179,14 @@ def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> li
         attrs = with_tagger(text, sentences, attrs, loose)
         covered = [(s, e) for a in attrs for s, e in a.contents]
         loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
+    attrs = outside_furniture(text, attrs)
     share_speakers(sentences, attrs, text)
     attrs = [contraction_to_cue(text, trim_speaker(text, widen_source(text, widen_cue(text, a)))) for a in attrs]
     attrs.sort(key=lambda a: min([c[0] for c in a.contents] + ([a.cue[0]] if a.cue else [])))
     quotes = _quotes(text, sentences, attrs)
     seen = {(q.content.start, q.content.end) for q in quotes}
     quotes.extend(q for q in loose if (q.content.start, q.content.end) not in seen)
+    seen |= {(q.content.start, q.content.end) for q in loose}
+    quotes.extend(q for q in _scares_inside(text, pieces, attrs) if (q.content.start, q.content.end) not in seen)
     quotes.sort(key=lambda q: (q.content.start, q.content.end))
     return quotes

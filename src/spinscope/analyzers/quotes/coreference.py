@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field
 
 from spinscope.analyzers.quotes.attribution import Attr
-from spinscope.analyzers.quotes.speakers import Entity, classify, clean_name, entities
-from spinscope.analyzers.quotes.vocab import GROUP_WORDS, NAME_PARTICLES, PERSON_ROLES, TITLE_ROLES, TITLES
+from spinscope.analyzers.quotes.speakers import Entity, classify, clean_name, entities, places
+from spinscope.analyzers.quotes.vocab import GROUP_WORDS, NAME_PARTICLES, NOT_NAMES, PERSON_ROLES, TITLE_ROLES, TITLES
 from spinscope.document import Span, SpeakerType
 from spinscope.lexicons import table
 from spinscope.segmentation import sentence_of
@@ -53,6 +53,19 @@ def _entity_referent(entity: Entity, text: str) -> Referent:
     return Referent(entity.position, entity.name, entity.kind, entity.roles, gender_of(entity.roles | set(before)))
 
 
+# Words that make a phrase no name for its speaker: "most of us", "he and his friends", "Others".
+_NO_BODY_WORDS = frozenset(
+    {*_PERSON_PRONOUNS, *_PLURAL_PRONOUNS, "us", "them", "me", "i'm", "i’m", "others", "some", "many", "most", "all"}
+)
+
+
+def _names_a_body(low: str) -> bool:
+    """Whether an unresolved speaker phrase can stand as its own name ("the ministry", "the rebels"): not
+    a pronoun, a quantifier or a phrase built on one."""
+    head = re.split(r",| who\b| which\b", low)[0].split()
+    return bool(head) and not (set(head) & _NO_BODY_WORDS) and not (len(head) == 1 and head[0] in NOT_NAMES)
+
+
 class Resolver:
     """Speaker names and types in text order; each speaker becomes a referent for later ones."""
 
@@ -63,6 +76,7 @@ class Resolver:
         # ('"Obama had will.i.am," he said').
         self.contents: list[tuple[int, int]] = []
         self.entities = entities(text)
+        self.places = places(text)
         self.named = [_entity_referent(e, text) for e in self.entities]
         self.speakers: list[Referent] = []
         self.by_surname: dict[str, str] = {}
@@ -88,7 +102,8 @@ class Resolver:
 
     def _nearest(self, pos: int, want: set[str], role: str | None = None, gender: str | None = None) -> Referent | None:
         """The previous attribution's speaker when it fits, else the nearest fitting speaker or named entity."""
-        earlier = [r for r in self.speakers if r.position < pos]
+        # a person is never a place ("Damascus said …; he added" is not Damascus)
+        earlier = [r for r in self.speakers if r.position < pos and not ("person" in want and r.name in self.places)]
         # A person named earlier in the pronoun's own sentence comes first ("Can anyone believe Marsh when
         # she says …"), then the previous attribution's speaker.
         home = sentence_of(self.sentences, pos)
@@ -131,6 +146,22 @@ class Resolver:
         before = _ANTECEDENT.search(self.text, max(0, s - 80), s)
         return (before.start(1), before.group(1)) if before is not None else None
 
+    def _common_antecedent(self, s: int) -> Referent | None:
+        """The common noun a restrictive "who" follows ("villagers who say", "the ideologues who told us"):
+        unnamed people, never a person named in another clause."""
+        before = re.search(r"([\w’'\-]+)\s+$", self.text[max(0, s - 40) : s])
+        if before is None:
+            return None
+        word = before.group(1)
+        low = word.lower()
+        at = s - len(before.group(0))
+        sentence_start = not self.text[max(0, at - 3) : at].strip() or self.text[at - 2 : at].strip() in ".!?\n"
+        if word[:1].isupper() and not (sentence_start and (low in GROUP_WORDS or low.endswith("s"))):
+            return None  # "… said Ruiz who …": a name
+        if low in _PERSON_PRONOUNS | _PLURAL_PRONOUNS | NOT_NAMES or not low.isalpha():
+            return None
+        return Referent(at, None, "group" if low.endswith("s") and not low.endswith("ss") else "person")
+
     def _pronoun(self, low: str, s: int) -> tuple[Referent | None, SpeakerType]:
         antecedent = self._antecedent(s) if low in ("who", "which") else None
         if low == "which" and antecedent is not None:  # "The Daily Ledger, which said": the body named before
@@ -144,6 +175,9 @@ class Resolver:
                 name = clean_name(antecedent[1])[0] if antecedent else None
                 if antecedent is not None and name is not None:
                     return Referent(antecedent[0], self._full_name(name, "person", s), "person"), "person"
+                common = self._common_antecedent(s)
+                if common is not None:
+                    return common, common.kind
                 found = [r for r in self.named + self.speakers if r.position < s and r.kind == "person"]
                 return max(found, key=lambda r: r.position, default=None), "person"
             return self._nearest(s, {"person", "anonymous"}, gender=gender_of([low])), "person"
@@ -212,7 +246,7 @@ class Resolver:
             kind = resolved.kind
         if kind in ("anonymous", "document"):
             name = None
-        elif name is None and kind in ("organisation", "group") and low not in _PLURAL_PRONOUNS | {"who"}:
+        elif name is None and kind in ("organisation", "group") and _names_a_body(low):
             # An unresolved descriptor names the speaker as well as anything: "the ministry", "the rebels".
             name = re.split(r",| who\b| which\b", phrase)[0].strip()
         self.speakers.append(Referent(s, name, kind, roles, gender))

@@ -22,6 +22,7 @@ from spinscope.analyzers.quotes.attribution import (
     RegionScan,
 )
 from spinscope.analyzers.quotes.bounds import after_cue, looks_like_content
+from spinscope.analyzers.quotes.clauses import apposed_name_end, reports_a_clause, restrictive_end
 from spinscope.analyzers.quotes.inverted import inverted
 from spinscope.analyzers.quotes.passive_by import passive_by
 from spinscope.analyzers.quotes.phrases import Range, passive, skip_aux_left, subject_left
@@ -82,6 +83,9 @@ def _according_to(scan: RegionScan, i: int) -> int:
     cue, speaker = (i, i + 1), (s0, s1 - 1)
     attr = None
     rng = scan.before_range(i) if scan.sep_before(i) or (i > 0 and toks[i - 1].text == "(") else None
+    apposed = apposed_name_end(toks, s1) if rng is not None else None
+    if apposed is not None:  # "…, according to the operator, Coastline Buses."
+        speaker, s1 = (s0, apposed), apposed + 1
     if rng is None and scan.sep_before(i) and any(scan.used[:i]):
         # '"…," he told Flake, according to officials': they report the whole clause, attribution and all.
         rng = scan.before_range(i, nested=True)
@@ -120,6 +124,8 @@ def _participle(scan: RegionScan, i: int) -> int | None:
         return None
     subject = scan.main_subject(i)
     stop = scan.content_stop(k)
+    if toks[i].low not in _OBJECT_PARTICIPLES and not reports_a_clause(toks, k, stop):
+        return None  # "…, adding pressure on households": an action, not speech
     attr = scan.make(k, stop, (i, i), subject, SCORE_PARTICIPLE, "speech", "participle")
     if attr is None:
         return None
@@ -273,6 +279,8 @@ def _attribute(scan: RegionScan, i: int, subject: Range, verb: tuple[str, str], 
         comma = next((y for y in range(k, stop + 1) if toks[y].text == ","), None)
         if comma is not None:
             stop = comma - 1
+    elif toks[s_first].low == "who":  # "Residents who say X were told …": the main clause is not X
+        stop = restrictive_end(toks, k, stop)
     if vclass == "act":
         k, stop = _act_object(toks, k, stop)
     has_after = looks_like_content(toks, k, stop, 1 if vclass == "act" or relative else 3)

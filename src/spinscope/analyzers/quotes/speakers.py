@@ -24,6 +24,9 @@ from spinscope.document import SpeakerType
 from spinscope.lexicons import words
 
 OFFICE_WORDS = words("office-words")
+GROUP_NAME_OPENERS = words("group-name-openers")
+PLACE_ENDINGS = words("place-endings")
+DATE_WORDS = words("weekdays", "months")
 
 
 @dataclass
@@ -67,6 +70,12 @@ def _strip_title(words: list[str]) -> tuple[list[str], set[str]]:
         if lw in TITLES or lw.rstrip(".") in TITLES:
             last_title = idx
             roles.add(lw.rstrip("."))
+    # A capitalised role before a full name is a title too ("Organiser Leah Grant", "Prosecutor Anne Webb").
+    while last_title + 3 < len(words) + 1 and words[last_title + 1].lower().rstrip(",") in PERSON_ROLES:
+        if len(words) - (last_title + 2) < 2:
+            break
+        last_title += 1
+        roles.add(words[last_title].lower().rstrip(","))
     name = words[last_title + 1 :] if last_title + 1 < len(words) else []
     return name, roles
 
@@ -105,9 +114,33 @@ def _name_run(words: list[str]) -> list[str] | None:
     return run
 
 
+def _appositive_name(phrase: str) -> tuple[str | None, set[str]]:
+    """The name a descriptor is followed by ("the group's chair, Gwen Lloyd," -> Gwen Lloyd), with the
+    descriptor's role words; None unless the part after the first comma is a name and nothing else."""
+    head, _, rest = phrase.partition(",")
+    rest = rest.strip(" ,")
+    if not rest or "," in rest or not re.fullmatch(_NAME_RUN.pattern, rest):
+        return None, set()
+    name, roles = clean_name(rest)
+    if name is None or len(name.split()) < 2 or any(w.lower() in NOT_NAMES for w in name.split()):
+        return None, set()
+    roles |= {w.lower().strip(".,’'s") for w in head.split()} & (PERSON_ROLES | TITLES)
+    return name, roles
+
+
 def clean_name(phrase: str) -> tuple[str | None, set[str]]:
     """The name inside a speaker phrase, without titles, appositives and party tags, and the role words."""
     phrase = re.sub(r"\s*\([^)]*\)", "", phrase)
+    name, roles = _head_name(phrase)
+    if name is None and "," in phrase:
+        apposed, apposed_roles = _appositive_name(phrase)
+        if apposed is not None:
+            return apposed, roles | apposed_roles
+    return name, roles
+
+
+def _head_name(phrase: str) -> tuple[str | None, set[str]]:
+    """The name in the head of a speaker phrase (before any comma, relative clause or "of" phrase)."""
     head = re.split(r",|\bof\s+(?=[a-z])|\bwho\b|\bwhich\b|" + _PLACE_AFTER + "|" + _REDUCED_RELATIVE, phrase)[0]
     head = head.strip()
     head = re.sub(r"^(?:the|a|an)\s+", "", head, flags=re.I)
@@ -129,8 +162,21 @@ def clean_name(phrase: str) -> tuple[str | None, set[str]]:
         return None, roles
     name = " ".join(name_words).strip(" ,.;:")
     name = re.sub(r"(’s|'s)$", "", name)
-    if name.lower() in NOT_NAMES or not name:
-        return None, roles
+    if name.lower() in NOT_NAMES or not name or name.lower() in DATE_WORDS:
+        return None, roles  # "the report Tuesday": a date, not a name
+    parts = name.split()
+    # "D.C. As I": a sentence starts after the full stop; the name is what follows its opening word
+    cut = max(
+        (k for k in range(1, len(parts)) if parts[k - 1].endswith(".") and parts[k].lower() in NOT_NAMES), default=0
+    )
+    if cut and cut + 1 < len(parts) + 1:
+        parts = parts[cut + 1 :]
+        if not parts or parts == ["I"]:
+            return None, roles
+        name = " ".join(parts)
+    first, *rest = parts
+    if rest == ["I"] and first.lower() not in TITLES:
+        return None, roles  # "Somehow I", "Then I": the pronoun after a sentence-initial word
     return name, roles
 
 
@@ -148,7 +194,8 @@ def _anonymous(head: str, head_words: list[str]) -> bool:
 def classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
     """The speaker type of a phrase from its head noun, its name and role words."""
     words = [w.lower().strip(".,’'") for w in re.findall(r"[\w’'\-.]+", phrase)]
-    head_part = re.split(r",|\bwho\b|\bwhich\b|\bthat\b|" + _PLACE_AFTER + "|" + _REDUCED_RELATIVE, phrase)[0]
+    # "a report by the Users' Group": the head comes before its author
+    head_part = re.split(r",|\bwho\b|\bwhich\b|\bthat\b|\bby\s|" + _PLACE_AFTER + "|" + _REDUCED_RELATIVE, phrase)[0]
     head_words = [w.lower().strip(".,’'") for w in re.findall(r"[\w’'\-.]+", head_part)]
     head = head_words[-1] if head_words else ""
     if _ANONYMITY.search(phrase) and name is None:
@@ -174,6 +221,11 @@ def classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
         name_words = [w.lower() for w in name.split()]
         if name_words and name_words[-1] in GROUP_NAME_ENDINGS:
             return "group"
+        if len(name_words) >= 2 and name_words[0] in GROUP_NAME_OPENERS:
+            return "group"  # a campaign named for its aim: "Save Our Seafront"
+        described = _described_body(head_part, name)
+        if described is not None:
+            return described
         if any(w in ORG_WORDS for w in name_words) or (name.isupper() and len(name) <= 6):
             return "organisation"
         if roles & PERSON_ROLES or len(name.split()) >= 2:
@@ -191,6 +243,19 @@ def classify(phrase: str, name: str | None, roles: set[str]) -> SpeakerType:
     return _common_noun_type(head)
 
 
+def _described_body(head_part: str, name: str) -> SpeakerType | None:
+    """The type a descriptor right before the name gives ("the union Unite", "campaign group Generation
+    Rent"): its last word must be a body's, not a person's role ("Fox News host Sean Hannity")."""
+    at = head_part.find(name.split()[0])
+    before = [w.lower().strip(".,’'") for w in head_part[: max(at, 0)].split()]
+    if not before or set(before) & (PERSON_ROLES | TITLES):
+        return None  # "Secretary of State Ana Lindqvist": a title, not a body
+    last = before[-1]
+    if last in GROUP_WORDS or last == "group":
+        return "group"
+    return "organisation" if last in ORG_WORDS else None
+
+
 _AGENT = re.compile(r"(?:er|or|ist|ian|ant|ent|ee|man|woman|person)s?$")
 
 
@@ -205,9 +270,19 @@ def _common_noun_type(head: str) -> SpeakerType:
     return "group" if head.endswith("s") and not head.endswith("ss") else "document"
 
 
+# Where a capitalised run is a place ("lived on Mill Lane", "the Port Elwin quayside", "in Harlow").
+_LOCATIVE = re.compile(rf"\b(?:in|near|across|outside|around|through|on the|at the)\s+({_NAME_RUN.pattern})(?![’'])")
+
+
+def places(text: str) -> set[str]:
+    """Names the text puts after a locative preposition: places, never a pronoun's referent."""
+    return {m.group(1) for m in _LOCATIVE.finditer(text)}
+
+
 def entities(text: str) -> list[Entity]:
     """Capitalised name runs in the text, with a guessed kind (for resolving pronouns and descriptors)."""
     found: list[Entity] = []
+    place_names = places(text)
     for m in _NAME_RUN.finditer(text):
         phrase = m.group()
         words = phrase.split()
@@ -228,5 +303,8 @@ def entities(text: str) -> list[Entity]:
         kind = classify(" ".join(words), name, roles)
         if kind == "person" and len(name.split()) == 1 and not roles:
             continue  # a lone capitalised word: not reliably a person (place, month, sentence start)
+        place = any(name in p for p in place_names) or name.split()[-1].lower() in PLACE_ENDINGS
+        if kind == "person" and not roles and place:
+            continue  # "Port Elwin", "Mill Lane": a place
         found.append(Entity(name, kind, start_of_run, roles))
     return found

@@ -18,6 +18,7 @@ from __future__ import annotations
 from spinscope.analyzers.quotes.attribution import TAGGER_WEIGHT, Attr
 from spinscope.analyzers.quotes.edges import clean_tagger_speaker, tidy_tagger_content
 from spinscope.analyzers.quotes.phantoms import phantom_cue
+from spinscope.analyzers.quotes.vocab import NOT_NAMES
 from spinscope.document import Quote, Span
 from spinscope.segmentation import sentence_of
 
@@ -55,6 +56,17 @@ def _provisional(attrs: list[Attr], loose: list[Quote]) -> list[Quote]:
     ] + loose
 
 
+def _cuts_a_name(text: str, mine: Span | None, theirs: Span) -> bool:
+    """The tagger's source is the rules' one less the first word of a capitalised name ("Save Our Seafront"
+    read as "Our Seafront": the tagger takes "Save" for a verb)."""
+    if mine is None or mine.end != theirs.end or not mine.start < theirs.start:
+        return False
+    dropped = text[mine.start : theirs.start].split()
+    # "When Trump", "After Scalia": the tagger rightly leaves the conjunction out
+    first = dropped[0] if len(dropped) == 1 else ""
+    return first[:1].isupper() and first.lower() not in NOT_NAMES and text[theirs.start : theirs.start + 1].isupper()
+
+
 def _tagger_sources(text: str, attrs: list[Attr], found: list[Found]) -> None:
     """On a cue both found, the tagger's source replaces the rules' one unless it overlaps a content or the
     rules' one is a relative pronoun ('Mr. Scott, who has called …': PolNeAR's source is 'who')."""
@@ -67,7 +79,7 @@ def _tagger_sources(text: str, attrs: list[Attr], found: list[Found]) -> None:
                 continue
             mine = Span(*attr.speaker) if attr.speaker else None
             clash = [c for c in attr.contents if t_speaker.overlaps(Span(*c))]
-            if not clash:
+            if not clash and not _cuts_a_name(text, mine, t_speaker):
                 attr.speaker = (t_speaker.start, t_speaker.end)
             elif len(clash) < len(attr.contents) and mine is not None and t_speaker.contains(mine):
                 # "Last week, J.J. Goldberg, editor of X, wrote, '…'": the rules read the name as content
