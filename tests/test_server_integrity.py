@@ -29,16 +29,10 @@ from typer.testing import CliRunner
 from spinscope.cli import app as cli_app
 from spinscope.server import Settings, create_app
 from spinscope.server.store import ResultStore, StoreError
-from test_server_hardening import assert_error, half_open, served
+from test_server_hardening import assert_error, half_open, served, settings
 
 SHORT = "The minister said on Tuesday that the talks would resume. Critics called the plan a shameful surrender!"
 EXTENSION = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
-
-
-def settings(**changes: Any) -> Settings:
-    base: dict[str, Any] = {"engine": "rules", "db_path": ":memory:", "rate_per_minute": 0, "warm_up": False}
-    base.update(changes)
-    return Settings(**base)
 
 
 def garbage(path: Path) -> None:

@@ -25,19 +25,13 @@ uvicorn = pytest.importorskip("uvicorn", reason="the server extra is not install
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from spinscope.server import Settings, create_app  # noqa: E402
+from spinscope.server import create_app  # noqa: E402
 from spinscope.server.hosts import allowed_hosts, host_name  # noqa: E402
 from tests.test_fetch_deadline import Trickle  # noqa: E402
-from tests.test_server_hardening import served  # noqa: E402  (one copy of the real-uvicorn fixture)
+from tests.test_server_hardening import served, settings  # noqa: E402  (one copy of each fixture)
 
 SHORT = "The minister said on Tuesday that the talks would resume. Critics called the plan a shameful surrender!"
 LOCAL = "http://localhost"
-
-
-def settings(**changes: Any) -> Settings:
-    base: dict[str, Any] = {"engine": "rules", "db_path": ":memory:", "rate_per_minute": 0, "warm_up": False}
-    base.update(changes)
-    return Settings(**base)
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
