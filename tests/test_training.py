@@ -56,6 +56,8 @@ def test_dry_run_lists_trunk_then_heads_in_order() -> None:
         "heads/label-head",
         "heads/voice-head",
         "heads/technique-calibration",
+        "heads/ptc-lexicon",
+        "heads/persuasion",
     ]
     commands = dict(steps)
     assert commands["trunk/distil"][:1] == ["training.gpu_distil"]
