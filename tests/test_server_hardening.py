@@ -211,7 +211,7 @@ def read_response(connection: socket.socket) -> bytes:
     )
     while len(body) < length:
         body += connection.recv(65536)
-    return data
+    return head + b"\r\n\r\n" + body
 
 
 def closed_by_server(connection: socket.socket, within: float) -> bool:

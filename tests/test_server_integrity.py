@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 from spinscope.cli import app as cli_app
 from spinscope.server import Settings, create_app
 from spinscope.server.store import ResultStore, StoreError
-from test_server_hardening import assert_error, half_open, served, settings
+from test_server_hardening import assert_error, half_open, read_response, served, settings
 
 SHORT = "The minister said on Tuesday that the talks would resume. Critics called the plan a shameful surrender!"
 EXTENSION = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
@@ -169,15 +169,7 @@ def test_a_500_keeps_the_connection(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def whole_response(connection: socket.socket) -> tuple[bytes, bytes]:
     """One response's head and its Content-Length body, read from a raw connection."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        data += connection.recv(65536)
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = next(
-        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
-    )
-    while len(body) < length:
-        body += connection.recv(65536)
+    head, _, body = read_response(connection).partition(b"\r\n\r\n")
     return head, body
 
 

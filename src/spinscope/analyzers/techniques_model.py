@@ -224,6 +224,10 @@ class TechniqueModel:
         """:meth:`find`, also returning the tagger's pass for other analysers to reuse."""
         candidates, encoded = self.candidates(text, sentences)
         calibration = shipped_calibration()
+        # P(persuasive) is the passage's: its best label (rank 0, which comes first) speaks for it
+        best_label: dict[tuple[int, int], Candidate] = {}
+        for c in candidates:
+            best_label.setdefault((c.start, c.end), c)
         results = []
         for c in candidates:
             confidence = None
@@ -233,8 +237,7 @@ class TechniqueModel:
                 )
             score = round(c.span_prob * c.label_prob, 4)
             span = TechniqueSpan(c.start, c.end, c.technique, score, confidence=_rounded(confidence))
-            # P(persuasive) is the passage's: its best label (rank 0, which comes first) speaks for it
-            best = next(x for x in candidates if (x.start, x.end) == (c.start, c.end))
+            best = best_label[(c.start, c.end)]
             span.evidence = Evidence("model", best.span_prob, best.label_prob, best.nested)
             results.append(span)
         # The tagger misses most short exclamations ("Valdoria first!"); the rules' slogan shape marks
