@@ -136,13 +136,10 @@ def train_fold(
     from training.common import base_encoder_dir, freeze_word_embeddings, linear_schedule, pick_device
     from training.train_tagger import (
         Tagger,
-        autocast,
-        batch_tensors,
         epoch_windows,
-        tagger_loss,
         token_labels,
+        train_step,
         window_logits,
-        window_targets,
     )
 
     fold_dir = args.out / f"fold{k}"
@@ -214,16 +211,7 @@ def train_fold(
         first = batch0 if epoch == epoch0 else 0
         for b in range(first, per_epoch[epoch]):
             chunk = windows[b * args.batch : (b + 1) * args.batch]
-            ids, mask, case = batch_tensors([w for w, _ in chunk], device)
-            target, valid = window_targets([lab for _, lab in chunk], ids.shape, device)
-            with autocast(device):
-                logits = model(ids, mask, case)
-            loss = tagger_loss(logits, target, valid, args.any_weight)
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
+            loss, mask = train_step(model, optimizer, scheduler, chunk, device, args.any_weight)
             done_steps += 1
             session_steps += 1
             process_steps += 1

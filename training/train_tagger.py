@@ -15,6 +15,7 @@ import json
 import random
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -91,6 +92,29 @@ def window_targets(
         target[k, 1 : 1 + len(lab)] = torch.from_numpy(lab)
         valid[k, 1 : 1 + len(lab)] = 1.0
     return target.to(device), valid.to(device)
+
+
+def train_step(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: Any,
+    chunk: list[tuple[Window, Any]],
+    device: torch.device,
+    any_weight: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One optimiser step on a batch of (window, labels) pairs (gradients clipped at 1.0); returns the loss and
+    the batch's attention mask (its real pieces). Training and the cross-validation (training.cv_tagger) share it."""
+    ids, mask, case = batch_tensors([w for w, _ in chunk], device)
+    target, valid = window_targets([lab for _, lab in chunk], ids.shape, device)
+    with autocast(device):
+        logits = model(ids, mask, case)
+    loss = tagger_loss(logits, target, valid, any_weight)
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    scheduler.step()
+    return loss, mask
 
 
 def tagger_loss(logits: torch.Tensor, target: torch.Tensor, valid: torch.Tensor, any_weight: float) -> torch.Tensor:
@@ -248,16 +272,7 @@ def main() -> None:
         running = 0.0
         for step in range(0, len(windows), args.batch):
             chunk = windows[step : step + args.batch]
-            ids, mask, case = batch_tensors([w for w, _ in chunk], device)
-            target, valid = window_targets([lab for _, lab in chunk], ids.shape, device)
-            with autocast(device):
-                logits = model(ids, mask, case)
-            loss = tagger_loss(logits, target, valid, args.any_weight)
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
+            loss, _ = train_step(model, optimizer, scheduler, chunk, device, args.any_weight)
             running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
             steps_here += 1
             if (step // args.batch) % 50 == 0:
