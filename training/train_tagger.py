@@ -36,8 +36,8 @@ from spinscope.runtime.encoding import (
 from spinscope.scoring import score_si
 from training.common import (
     Log,
-    autocast,
     attention_mask,
+    autocast,
     base_encoder_dir,
     freeze_word_embeddings,
     linear_schedule,
