@@ -42,8 +42,8 @@ def test_bad_markup_is_refused(bad: str) -> None:
 
 
 def test_every_file_parses_with_exact_offsets_and_known_labels() -> None:
-    articles = load_spin_set()
-    assert len(articles) >= 24 and len({a.id for a in articles}) == len(articles)
+    articles = load_spin_set() + load_spin_set("fresh")
+    assert len(articles) >= 36 and len({a.id for a in articles}) == len(articles)
     for article in articles:
         assert 150 <= article.words <= 400, article.id
         assert "[[" not in article.text and "]]" not in article.text and "<<" not in article.text
@@ -61,13 +61,21 @@ def test_every_file_parses_with_exact_offsets_and_known_labels() -> None:
             assert any(s.voice == "writer" for s in article.spans), article.id
 
 
-def test_both_halves_hold_every_kind_and_match_their_folders() -> None:
-    dev, report = load_spin_set("dev"), load_spin_set("report")
-    for half in (dev, report):
+def test_every_split_holds_every_kind_and_matches_its_folder() -> None:
+    dev, report, fresh = load_spin_set("dev"), load_spin_set("report"), load_spin_set("fresh")
+    for half in (dev, report, fresh):
         counts = Counter(a.kind for a in half)
         assert set(counts) == set(KINDS) and counts["op-ed"] >= 4
-    assert not {a.id for a in dev} & {a.id for a in report}
-    assert {p.parent.name for p in SPIN_SET.glob("*/*.txt")} == {"dev", "report"}
+    ids = [{a.id for a in half} for half in (dev, report, fresh)]
+    assert not ids[0] & ids[1] and not ids[0] & ids[2] and not ids[1] & ids[2]
+    assert {a.split for a in fresh} == {"fresh"} and len(fresh) == 12
+    assert {p.parent.name for p in SPIN_SET.glob("*/*.txt")} == {"dev", "report", "fresh"}
+
+
+def test_all_means_dev_and_report_without_fresh() -> None:
+    assert [a.id for a in load_spin_set("all")] == [a.id for a in load_spin_set("dev") + load_spin_set("report")]
+    with pytest.raises(ValueError, match="unknown split"):
+        load_spin_set("everything")
 
 
 def _article(kind: str = "op-ed"):

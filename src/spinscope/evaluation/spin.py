@@ -1,6 +1,7 @@
 """Score spinscope on the hand-marked spin set (``spin_set/``, issues #23 and #24).
 
-Every figure is pooled over the articles of a split (``dev``: may be tuned on; ``report``: only reported):
+Every figure is pooled over the articles of a split (``dev``: may be tuned on; ``report``: only reported;
+``fresh``: written later, committed before any run, only reported and never part of ``all``):
 
 - **writer recall**: share of the writer's marked spans that some technique span of the output overlaps
   (any character in common), (a) counting every technique span of the JSON, (b) only the spans the
@@ -30,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from spinscope.calibration import is_weak
-from spinscope.evaluation.spin_set_loader import KINDS, PTC_LABELS, SpinArticle, load_spin_set
+from spinscope.evaluation.spin_set_loader import KINDS, PTC_LABELS, SPLITS, SpinArticle, load_spin_set
 
 BOOTSTRAP_SAMPLES = 2000
 # The figures a run prints with an interval: (key, label); each is a pooled ratio of two per-article counts.
@@ -259,7 +260,7 @@ def evaluate_spin(
         raise ValueError("no article to score")
     run = analyse or analyse_with(engine, sensitivity)
     records = [score_article(article, run(article)) for article in chosen]
-    groups = {name: [r for r in records if r["split"] == name] for name in ("dev", "report")}
+    groups = {name: [r for r in records if r["split"] == name] for name in SPLITS}
     splits = {name: summarise(rows, samples) for name, rows in groups.items() if rows}
     if len(splits) > 1:
         splits["all"] = summarise(records, samples)

@@ -1,4 +1,4 @@
-"""``python -m spinscope.evaluation.quote_set [--split dev|report|all] [--rules-only] [-v]``."""
+"""``python -m spinscope.evaluation.quote_set [--split dev|report|fresh|all] [--rules-only] [-v]``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from spinscope.evaluation.quote_set import SPLITS, report, score
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m spinscope.evaluation.quote_set")
-    parser.add_argument("--split", choices=SPLITS, default="dev")
+    parser.add_argument("--split", choices=SPLITS, default="dev", help="all: dev and report (fresh is apart)")
     parser.add_argument("--rules-only", action="store_true", help="without the learned tagger")
     parser.add_argument("-v", "--verbose", action="store_true", help="list what was missed")
     args = parser.parse_args(argv)
