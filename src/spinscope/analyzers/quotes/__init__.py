@@ -143,7 +143,7 @@ def _quotes(text: str, sentences: list[Span], attrs: list[Attr]) -> list[Quote]:
     quotes: list[Quote] = []
     seen: set[tuple[int, int]] = set()
     for attr in attrs:
-        name, kind = resolver.resolve(attr)
+        name, kind, role = resolver.resolve(attr)
         for start, end in attr.contents:
             s, e = trim(text, start, end, " \t\n")
             if e <= s or (s, e) in seen:
@@ -159,6 +159,7 @@ def _quotes(text: str, sentences: list[Span], attrs: list[Attr]) -> list[Quote]:
                     speaker_name=name,
                     speaker_type=kind if attr.speaker else None,
                     score=attr.score,
+                    role=role,
                 )
             )
     return quotes

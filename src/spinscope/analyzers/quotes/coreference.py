@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from spinscope.analyzers.quotes.attribution import Attr
+from spinscope.analyzers.quotes.naming import named_body, role_of
 from spinscope.analyzers.quotes.speakers import Entity, classify, clean_name, entities, places
 from spinscope.analyzers.quotes.vocab import GROUP_WORDS, NAME_PARTICLES, NOT_NAMES, PERSON_ROLES, TITLE_ROLES, TITLES
 from spinscope.document import Span, SpeakerType
@@ -39,6 +40,7 @@ class Referent:
     kind: SpeakerType
     roles: set[str] = field(default_factory=set)
     gender: str | None = None
+    role: str | None = None
 
     def fits(self, want: set[str], role: str | None, gender: str | None) -> bool:
         return (
@@ -51,19 +53,6 @@ class Referent:
 def _entity_referent(entity: Entity, text: str) -> Referent:
     before = text[max(0, entity.position - 12) : entity.position].lower().split()
     return Referent(entity.position, entity.name, entity.kind, entity.roles, gender_of(entity.roles | set(before)))
-
-
-# Words that make a phrase no name for its speaker: "most of us", "he and his friends", "Others".
-_NO_BODY_WORDS = frozenset(
-    {*_PERSON_PRONOUNS, *_PLURAL_PRONOUNS, "us", "them", "me", "i'm", "i’m", "others", "some", "many", "most", "all"}
-)
-
-
-def _names_a_body(low: str) -> bool:
-    """Whether an unresolved speaker phrase can stand as its own name ("the ministry", "the rebels"): not
-    a pronoun, a quantifier or a phrase built on one."""
-    head = re.split(r",| who\b| which\b", low)[0].split()
-    return bool(head) and not (set(head) & _NO_BODY_WORDS) and not (len(head) == 1 and head[0] in NOT_NAMES)
 
 
 class Resolver:
@@ -218,17 +207,34 @@ class Resolver:
         resolved = self._body(head, head_word, s)
         return resolved, resolved.kind if resolved else kind
 
-    def resolve(self, attr: Attr) -> tuple[str | None, SpeakerType | None]:
-        """speaker_name and speaker_type of one attribution (call in text order)."""
+    def _common_title(self, name: str | None, roles: set[str]) -> str | None:
+        """A name less a capitalised first word the text also writes in lower case ("Volunteer Kath Deans"
+        where "another volunteer" is in the text): a common noun used as a title."""
+        if name is None or len(name.split()) < 3:
+            return name
+        first, rest = name.split(" ", 1)
+        if first[:1].isupper() and re.search(rf"\b{re.escape(first.lower())}\b", self.text):
+            roles.add(first.lower())
+            return rest
+        return name
+
+    def resolve(self, attr: Attr) -> tuple[str | None, SpeakerType | None, str | None]:
+        """speaker_name, speaker_type and role of one attribution (call in text order)."""
         if attr.speaker is None:
-            return None, None
+            return None, None, None
         self.contents = attr.contents
         s, e = attr.speaker
         phrase = self.text[s:e]
         low = phrase.lower().strip()
         name, roles = clean_name(phrase)
+        name = self._common_title(name, roles)
         kind = classify(phrase, name, roles)
-        name = self._full_name(name, kind, s)
+        full = self._full_name(name, kind, s)
+        if kind == "person" and name is not None and full == name and " " not in name and not roles:
+            if name not in self.by_surname and named_body(self.text, name, e, attr.contents):
+                kind = "organisation"  # "Dunmore said it would close two depots"
+        name = full
+        role = role_of(phrase, name)
         resolved: Referent | None = None
         gender = gender_of(low.replace(",", " ").split()[:4])
         if low == "which":
@@ -244,10 +250,11 @@ class Resolver:
             roles |= resolved.roles
             gender = gender or resolved.gender
             kind = resolved.kind
+            role = role or resolved.role
+        if role is None and name is not None:  # "Lloyd" after "the group's chair, Gwen Lloyd"
+            role = next((r.role for r in reversed(self.speakers) if r.name == name and r.role), None)
         if kind in ("anonymous", "document"):
-            name = None
-        elif name is None and kind in ("organisation", "group") and _names_a_body(low):
-            # An unresolved descriptor names the speaker as well as anything: "the ministry", "the rebels".
-            name = re.split(r",| who\b| which\b", phrase)[0].strip()
-        self.speakers.append(Referent(s, name, kind, roles, gender))
-        return name, kind
+            name = role = None
+        # An unresolved descriptor ("the health trust", "Marchers") is no name: speaker_name stays None.
+        self.speakers.append(Referent(s, name, kind, roles, gender, role))
+        return name, kind, role
