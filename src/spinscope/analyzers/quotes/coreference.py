@@ -68,6 +68,8 @@ class Resolver:
         self.places = places(text)
         self.named = [_entity_referent(e, text) for e in self.entities]
         self.speakers: list[Referent] = []
+        # Common nouns the text uses as titles before names ("Steward Nadia Okafor"): person roles here.
+        self.titles: set[str] = set()
         self.by_surname: dict[str, str] = {}
         for entity in self.entities:
             if entity.kind == "person" and len(entity.name.split()) >= 2:
@@ -215,6 +217,7 @@ class Resolver:
         first, rest = name.split(" ", 1)
         if first[:1].isupper() and re.search(rf"\b{re.escape(first.lower())}\b", self.text):
             roles.add(first.lower())
+            self.titles.add(first.lower())
             return rest
         return name
 
@@ -229,6 +232,9 @@ class Resolver:
         name, roles = clean_name(phrase)
         name = self._common_title(name, roles)
         kind = classify(phrase, name, roles)
+        head_word = re.split(r",| who\b", low)[0].split()[-1:]
+        if name is None and head_word and head_word[0].rstrip("s") in self.titles:
+            kind = "group" if head_word[0].endswith("s") else "person"  # "another steward" after "Steward X"
         full = self._full_name(name, kind, s)
         if kind == "person" and name is not None and full == name and " " not in name and not roles:
             if name not in self.by_surname and named_body(self.text, name, e, attr.contents):
