@@ -35,8 +35,9 @@ def phantom_cue(text: str, cue: Span | tuple[int, int]) -> bool:
     if _PHANTOMS.match(text, start):
         return True
     said = [w.strip(".,:;").lower() for w in text[start:end].split()]
-    if any(w in _DEEDS for w in said) and not any(w in VERBS or w in TAG_VERBS for w in said):
-        return True  # "approved", "voted": a deed reports no speech
+    stance = said[-1:] in (["for"], ["against"])  # "voted against the bill" takes a side
+    if any(w in _DEEDS for w in said) and not stance and not any(w in VERBS or w in TAG_VERBS for w in said):
+        return True  # "approved", "voted 19-15": a deed reports no speech
     return (
         text[start:end].lower() in ("press", "presses")
         and _PRESS_NOUN.search(text[max(0, start - 30) : start]) is not None
