@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from spinscope.analyzers.quotes.speakers import role_word
-from spinscope.analyzers.quotes.vocab import GROUP_WORDS, ORG_WORDS, TITLES
+from spinscope.analyzers.quotes.vocab import BOUNDARY, DETERMINERS, GROUP_WORDS, NOT_NAMES, ORG_WORDS, TITLES
 
 # Honorifics say nothing of what a speaker does: "Mr. Ruiz" has no role.
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
@@ -17,13 +17,16 @@ _POSSESSIVE = re.compile(r"^((?:the|this|that|its|their|his|her|our)\s+[^,]*?)['
 
 
 def _describes(words: list[str]) -> bool:
-    """Whether some word of a descriptor names an office, a trade or a kind of body."""
+    """Whether some word of a descriptor names an office, a trade or a kind of body: a word of those
+    lists, or a lower-case noun before the name ("barrister Neil Oduya", "Neil Oduya, a barrister")."""
     for word in words:
         low = word.lower().strip(".,’'")
         low = low[:-2] if low.endswith(("’s", "'s")) else low
         if low in _HONORIFICS:
             continue
         if role_word(low) or low in TITLES or low in ORG_WORDS or low in GROUP_WORDS:
+            return True
+        if word.isalpha() and word.islower() and len(word) > 2 and low not in DETERMINERS | NOT_NAMES | BOUNDARY:
             return True
     return False
 
