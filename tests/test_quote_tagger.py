@@ -125,3 +125,14 @@ def test_headlines_announcing_things_or_naming_a_role_hold_no_attribution() -> N
     headline_end = text.index("\n\n")
     quotes = find_quotes(text, sentences(text))
     assert not [q for q in quotes if q.cue is not None and q.cue.start < headline_end], quotes
+
+
+@pytest.mark.skipif(qt.shipped() is None, reason="no attribution tagger installed")
+def test_a_colon_headline_does_not_take_the_headline_below_it() -> None:
+    text = (
+        'Council Leader: "We Had No Choice"\nBin Collections Cut to Fortnightly\n\n'
+        "Bin collections will move to every two weeks from April."
+    )
+    found = [(q.kind, cue, content) for q, (_, cue, content) in zip(find_quotes(text, sentences(text)), _described(text))]
+    assert ("direct", ":", '"We Had No Choice"') in found, found
+    assert not any(content == "Bin Collections Cut to Fortnightly" for _, _, content in found), found

@@ -149,7 +149,10 @@ def _quotes(text: str, sentences: list[Span], attrs: list[Attr]) -> list[Quote]:
             if e <= s or (s, e) in seen:
                 continue
             seen.add((s, e))
-            direct = attr.kind == "direct" or (len(attr.contents) > 1 and text[s] in "\"“‘'" and text[e - 1] in "\"”’'")
+            quotation = text[s] in "\"“‘'" and text[e - 1] in "\"”’'"
+            # one whole quotation: a piece of a split quote, or what is left of a headline's contents
+            whole = quotation and not re.search(r"[\"“”]", text[s + 1 : e - 1])
+            direct = attr.kind == "direct" or (len(attr.contents) > 1 and quotation) or whole
             quotes.append(
                 Quote(
                     kind="direct" if direct else "indirect",

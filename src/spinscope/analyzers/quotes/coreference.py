@@ -240,7 +240,7 @@ class Resolver:
             if name not in self.by_surname and named_body(self.text, name, e, attr.contents):
                 kind = "organisation"  # "Dunmore said it would close two depots"
         name = full
-        role = role_of(phrase, name)
+        role = role_of(phrase, name, self.titles)
         resolved: Referent | None = None
         gender = gender_of(low.replace(",", " ").split()[:4])
         if low == "which":

@@ -89,7 +89,10 @@ def outside_furniture(text: str, attrs: list[Attr]) -> list[Attr]:
         anchor = attr.cue or attr.speaker
         line = next((x for x in lines if anchor is not None and x[0] <= anchor[0] < x[1]), None)
         if line is None:
-            kept.append(attr)
+            # a headline or caption line is no one's reported words ('Leader: "…"' then a headline below)
+            attr.contents = [(s, e) for s, e in attr.contents if not any(a <= s < b for a, b in lines)]
+            if attr.contents:
+                kept.append(attr)
         elif _quoted(text, attr) or _named_saying(text, attr, lines):
             if _on_its_line(attr, line).contents:
                 kept.append(attr)

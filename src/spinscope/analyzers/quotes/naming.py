@@ -11,12 +11,14 @@ from spinscope.analyzers.quotes.vocab import BOUNDARY, DETERMINERS, GROUP_WORDS,
 
 # Honorifics say nothing of what a speaker does: "Mr. Ruiz" has no role.
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
+# A possessive determiner says whose, not what ("Its secretary", "My neighbour" -> "secretary", "neighbour").
+_OWNERS = frozenset({"its", "their", "his", "her", "my", "our", "your"})
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 # "the group's chair" -> "chair of the group": a possessor that opens with a determiner.
 _POSSESSIVE = re.compile(r"^((?:the|this|that|its|their|his|her|our)\s+[^,]*?)['’]s?\s+(\S.*)$", re.I)
 
 
-def _describes(words: list[str]) -> bool:
+def _describes(words: list[str], titles: set[str]) -> bool:
     """Whether some word of a descriptor names an office, a trade or a kind of body: a word of those
     lists, or a lower-case noun before the name ("barrister Neil Oduya", "Neil Oduya, a barrister")."""
     for word in words:
@@ -24,21 +26,24 @@ def _describes(words: list[str]) -> bool:
         low = low[:-2] if low.endswith(("’s", "'s")) else low
         if low in _HONORIFICS:
             continue
-        if role_word(low) or low in TITLES or low in ORG_WORDS or low in GROUP_WORDS:
+        if role_word(low) or low in TITLES or low in ORG_WORDS or low in GROUP_WORDS or low in titles:
             return True
         if word.isalpha() and word.islower() and len(word) > 2 and low not in DETERMINERS | NOT_NAMES | BOUNDARY:
             return True
     return False
 
 
-def _tidy(descriptor: str) -> str | None:
-    """A descriptor as a role: no article or honorific before it, a determined possessor after it."""
+def _tidy(descriptor: str, titles: set[str]) -> str | None:
+    """A descriptor as a role: no article, possessive determiner or honorific at its edges ("Trust
+    ecologist Dr" -> "Trust ecologist", "Its secretary" -> "secretary"), a determined possessor after it."""
     descriptor = descriptor.strip(" ,;:")
     words = descriptor.split()
-    while words and words[0].lower().rstrip(".") in _HONORIFICS:
+    while words and (words[0].lower().rstrip(".") in _HONORIFICS or words[0].lower() in _OWNERS):
         words = words[1:]
+    while words and words[-1].lower().rstrip(".") in _HONORIFICS:
+        words = words[:-1]
     descriptor = " ".join(words)
-    if not descriptor or not _describes(words):
+    if not descriptor or not _describes(words, titles):
         return None
     owned = _POSSESSIVE.match(descriptor)
     if owned is not None:
@@ -47,10 +52,11 @@ def _tidy(descriptor: str) -> str | None:
     return _ARTICLE.sub("", descriptor) or None
 
 
-def role_of(phrase: str, name: str | None) -> str | None:
+def role_of(phrase: str, name: str | None, titles: set[str] | frozenset[str] = frozenset()) -> str | None:
     """The role a speaker phrase gives its named speaker: the words before the name ("Finance Minister
     Ana Ruiz", "the group's chair, Gwen Lloyd") or, when there are none, an appositive after it ("Leah
-    Grant, a midwife"); None when the phrase says nothing of what the speaker does ("Sam Beale, 54")."""
+    Grant, a midwife"); None when the phrase says nothing of what the speaker does ("Sam Beale, 54").
+    ``titles``: common nouns the text uses as titles ("Angler Bob Tait" beside "another angler")."""
     if not name:
         return None
     phrase = re.sub(r"\s*\([^)]*\)", "", phrase).strip(" ,")
@@ -61,10 +67,10 @@ def role_of(phrase: str, name: str | None) -> str | None:
         return None
     before = head[: at.start()].strip(" ,")
     if before:
-        return _tidy(before)
+        return _tidy(before, set(titles))
     after = head[at.end() :].split(",")
     if len(after) > 1:
-        return _tidy(after[1])
+        return _tidy(after[1], set(titles))
     return None
 
 
