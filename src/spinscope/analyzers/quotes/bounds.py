@@ -23,7 +23,7 @@ _ADVERBIAL_WORDS = frozenset(
 
 
 def _age_between_commas(toks: list[Tok], m: int) -> bool:
-    """", 58," after a name."""
+    """ ", 58," after a name."""
     return toks[m].text == "," and toks[m + 1].text.isdigit() and toks[m + 2].text == "," and toks[m - 1].cap
 
 

@@ -236,9 +236,9 @@ class Resolver:
         if name is None and head_word and head_word[0].rstrip("s") in self.titles:
             kind = "group" if head_word[0].endswith("s") else "person"  # "another steward" after "Steward X"
         full = self._full_name(name, kind, s)
-        if kind == "person" and name is not None and full == name and " " not in name and not roles:
-            if name not in self.by_surname and named_body(self.text, name, e, attr.contents):
-                kind = "organisation"  # "Dunmore said it would close two depots"
+        lone = kind == "person" and name is not None and full == name and " " not in name and not roles
+        if lone and name not in self.by_surname and named_body(self.text, name, e, attr.contents):
+            kind = "organisation"  # "Dunmore said it would close two depots"
         name = full
         role = role_of(phrase, name, self.titles)
         resolved: Referent | None = None

@@ -93,7 +93,6 @@ def outside_furniture(text: str, attrs: list[Attr]) -> list[Attr]:
             attr.contents = [(s, e) for s, e in attr.contents if not any(a <= s < b for a, b in lines)]
             if attr.contents:
                 kept.append(attr)
-        elif _quoted(text, attr) or _named_saying(text, attr, lines):
-            if _on_its_line(attr, line).contents:
-                kept.append(attr)
+        elif (_quoted(text, attr) or _named_saying(text, attr, lines)) and _on_its_line(attr, line).contents:
+            kept.append(attr)
     return kept

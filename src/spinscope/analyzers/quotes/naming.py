@@ -92,7 +92,7 @@ def named_body(text: str, name: str, start: int, contents: list[tuple[int, int]]
     open with "it"/"its" ("Dunmore said it would close"), it owns what only bodies own ("Dunmore's
     depots"), it takes "which", or a body descriptor follows soon after ("The firm blamed …")."""
     for s, e in contents[:1]:
-        if re.match(r"(?:that\s+)?(?:it|its)\b", text[s:e].strip("\"“ ")):
+        if re.match(r"(?:that\s+)?(?:it|its)\b", text[s:e].strip('"“ ')):
             return True
     quoted = re.escape(name)
     if re.search(rf"\b{quoted}(?:'s|’s)\s+(?:[a-z]+\s+)?(?:{_BODY_NOUNS})\b", text):
