@@ -296,6 +296,15 @@ def places(text: str) -> set[str]:
     return {m.group(1) for m in _LOCATIVE.finditer(text)}
 
 
+def _opener(word: str) -> bool:
+    """A function word or a pronoun's contraction that opens a sentence ("The", "We're", "It's")."""
+    low = (
+        re.split(r"['’]", word.lower().rstrip("."))[0] if re.search(r"['’](?:re|s|m|ll|ve|d)$", word) else word.lower()
+    )
+    low = low.rstrip(".")
+    return low in NOT_NAMES and low not in TITLES
+
+
 def entities(text: str) -> list[Entity]:
     """Capitalised name runs in the text, with a guessed kind (for resolving pronouns and descriptors)."""
     found: list[Entity] = []
@@ -303,8 +312,8 @@ def entities(text: str) -> list[Entity]:
     for m in _NAME_RUN.finditer(text):
         phrase = m.group()
         words = phrase.split()
-        # Skip sentence-initial function words ("The", "In") at the start of a run.
-        while words and words[0].lower().rstrip(".") in NOT_NAMES and words[0].lower().rstrip(".") not in TITLES:
+        # Skip sentence-initial function words ("The", "In", "We're") at the start of a run.
+        while words and _opener(words[0]):
             words = words[1:]
         if not words:
             continue
