@@ -22,6 +22,8 @@ _PLURAL_PRONOUNS = frozenset({"they", "we", "it", "which"})
 # Descriptors that fit any body of their kind ("the group", "the company"); others must share its name
 # ("the ministry" -> "the Interior Ministry").
 _ANTECEDENT = re.compile(r"([A-Z][\w’'\-.]*(?:[ \t]+[A-Z][\w’'\-.]*)*),\s*$")
+# How far into the sentence before a pronoun's a name may start to be that sentence's subject.
+SUBJECT_REACH = 40
 _GENERIC_BODIES = frozenset({"group", "organisation", "organization", "company", "firm", "body"})
 
 
@@ -110,10 +112,29 @@ class Resolver:
         ]
         if here and "person" in want and not (earlier and earlier[-1].position >= here[-1].position):
             return here[-1]
+        opener = self._previous_subject(home, want, role, gender)
+        if opener is not None and not (earlier and earlier[-1].position >= opener.position):
+            return opener  # 'Retired postman Derek Hill disagreed. "Nobody uses them," he said.'
         if earlier and earlier[-1].fits(want, role, gender):
             return earlier[-1]
         candidates = [r for r in earlier + [n for n in self.named if n.position < pos] if r.fits(want, role, gender)]
         return max(candidates, key=lambda r: (r.position, r.name is not None), default=None)
+
+    def _previous_subject(
+        self, home: Span | None, want: set[str], role: str | None, gender: str | None
+    ) -> Referent | None:
+        """A person named in full at the start of the sentence before the pronoun's (its subject), when the
+        pronoun is in a quotation's speech tag and no attribution came since."""
+        if home is None or "person" not in want:
+            return None
+        before = [s for s in self.sentences if s.end <= home.start]
+        if not before or self.text[home.start : home.start + 1] not in "\"“‘'":
+            return None
+        prev = before[-1]
+        for n in self.named:
+            if prev.start <= n.position < min(prev.end, prev.start + SUBJECT_REACH) and n.name and " " in n.name:
+                return n if n.kind == "person" and n.fits(want, role, gender) else None
+        return None
 
     def _full_name(self, name: str | None, kind: SpeakerType, s: int) -> str | None:
         """A surname seen earlier in full ("Ruiz" after "Ana Ruiz")."""

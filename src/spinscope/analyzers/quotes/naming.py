@@ -13,6 +13,9 @@ from spinscope.analyzers.quotes.vocab import BOUNDARY, DETERMINERS, GROUP_WORDS,
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
 # A possessive determiner says whose, not what ("Its secretary", "My neighbour" -> "secretary", "neighbour").
 _OWNERS = frozenset({"its", "their", "his", "her", "my", "our", "your"})
+# Titles that stand before a name but say no office when a role comes before them ("Awards judge Professor").
+_ACADEMIC = frozenset({"professor", "prof", "rev", "reverend"})
+_LINKS = frozenset({"for", "of", "at", "from", "with", "in"})
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 # "the group's chair" -> "chair of the group": a possessor that opens with a determiner.
 _POSSESSIVE = re.compile(r"^((?:the|this|that|its|their|his|her|our)\s+[^,]*?)['’]s?\s+(\S.*)$", re.I)
@@ -40,8 +43,11 @@ def _tidy(descriptor: str, titles: set[str]) -> str | None:
     words = descriptor.split()
     while words and (words[0].lower().rstrip(".") in _HONORIFICS or words[0].lower() in _OWNERS):
         words = words[1:]
-    while words and words[-1].lower().rstrip(".") in _HONORIFICS:
-        words = words[:-1]
+    while (words and words[-1].lower().rstrip(".,") in _HONORIFICS | _LINKS) or (
+        len(words) > 1 and words[-1].lower().rstrip(".,") in _ACADEMIC
+    ):
+        words = words[:-1]  # "Awards judge Professor", "A spokesperson for", "Her teacher, Mr"
+    words[-1:] = [w.rstrip(",;:") for w in words[-1:]]
     descriptor = " ".join(words)
     if not descriptor or not _describes(words, titles):
         return None

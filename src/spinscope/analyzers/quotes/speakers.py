@@ -71,6 +71,8 @@ _COMPOUND_ROLES = tuple(r for r in PERSON_ROLES if len(r) >= MIN_COMPOUND_ROLE a
 def role_word(word: str) -> bool:
     """An occupational or relational noun ("parent", "headteacher", "caretaker"), in any case."""
     low = word.lower().strip(".,’'")
+    if "-" in low and low.split("-")[0] in PERSON_ROLES:
+        return True  # "Mum-of-two", "father-of-three"
     return low in PERSON_ROLES or any(low.endswith(r) and len(low) > len(r) + 2 for r in _COMPOUND_ROLES)
 
 
