@@ -22,8 +22,10 @@ _PLURAL_PRONOUNS = frozenset({"they", "we", "it", "which"})
 # Descriptors that fit any body of their kind ("the group", "the company"); others must share its name
 # ("the ministry" -> "the Interior Ministry").
 _ANTECEDENT = re.compile(r"([A-Z][\w’'\-.]*(?:[ \t]+[A-Z][\w’'\-.]*)*),\s*$")
-# How far into the sentence before a pronoun's a name may start to be that sentence's subject.
+# How far into the sentence before a pronoun's a name may start to be that sentence's subject, and the
+# words that make what comes before it more than a descriptor ("The woman's enthusiasm for Trump").
 SUBJECT_REACH = 40
+_NOT_SUBJECT_LEAD = frozenset("the a an for of to in on at with by from and but as that this to,".split())
 _GENERIC_BODIES = frozenset({"group", "organisation", "organization", "company", "firm", "body"})
 
 
@@ -133,7 +135,10 @@ class Resolver:
         prev = before[-1]
         for n in self.named:
             if prev.start <= n.position < min(prev.end, prev.start + SUBJECT_REACH) and n.name and " " in n.name:
-                return n if n.kind == "person" and n.fits(want, role, gender) else None
+                # only a descriptor before it ("Retired postman Derek Hill"), no quotation, phrase or possessive
+                lead = self.text[prev.start : n.position].split()
+                plain = not any(w.lower() in _NOT_SUBJECT_LEAD or re.search(r"['’\"“”]", w) for w in lead)
+                return n if plain and n.kind == "person" and n.fits(want, role, gender) else None
         return None
 
     def _full_name(self, name: str | None, kind: SpeakerType, s: int) -> str | None:
