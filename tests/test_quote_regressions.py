@@ -29,6 +29,7 @@ def _described(text: str, q: Quote) -> dict:
         "type": q.speaker_type,
         "cue": _text(text, q.cue),
         "kind": q.kind,
+        "role": q.role or "",
     }
 
 

@@ -73,13 +73,15 @@ REPORT_FLOORS = {
         "action words not cues": 1.0,
         "not-speakers left out": 0.95,
     },
+    # with the tagger: raised to the second round's single run (names 38/43, collectives 12/14, headlines
+    # 15/15, not-speakers 23/24), names one short of it as the int8 tagger is not always bit-identical
     True: {
-        "names right": 0.83,
-        "collectives typed as such": 0.78,
-        "headline lines unattributed": 0.93,
+        "names right": 0.86,
+        "collectives typed as such": 0.85,
+        "headline lines unattributed": 1.0,
         "scare quotes found": 1.0,
-        "action words not cues": 0.85,
-        "not-speakers left out": 0.91,
+        "action words not cues": 1.0,
+        "not-speakers left out": 0.95,
     },
 }
 

@@ -87,3 +87,53 @@ def test_a_coordinated_cue_without_a_source_takes_the_main_subject() -> None:
     found = {text[q.cue.start : q.cue.end]: q for q in find_quotes(text, sentences(text)) if q.cue}
     assert "attacked" in found, found
     assert found["attacked"].speaker_name == "Lena Ortiz"
+
+
+def _described(text: str) -> list[tuple[str | None, str | None, str]]:
+    cut = lambda span: text[span.start : span.end] if span is not None else None  # noqa: E731
+    return [(q.speaker_name, cut(q.cue), cut(q.content)) for q in find_quotes(text, sentences(text))]
+
+
+@pytest.mark.skipif(qt.shipped() is None, reason="no attribution tagger installed")
+def test_deeds_are_no_cues_whoever_finds_them() -> None:
+    # issue #26: "approved", "voted" report no speech (the tagger reads some as cues)
+    text = (
+        "The council approved a 4 per cent rise in council tax on Tuesday. Members voted 31 to 12. "
+        "The cabinet approved the scheme, saying it would cut congestion."
+    )
+    cues = [cue for _, cue, _ in _described(text)]
+    assert not any(cue and ("approved" in cue or "voted" in cue) for cue in cues), cues
+
+
+@pytest.mark.skipif(qt.shipped() is None, reason="no attribution tagger installed")
+def test_a_headline_says_only_what_is_on_its_own_line() -> None:
+    text = (
+        "Ruiz Says Budget Will Be Fair\n\n"
+        "Finance Minister Ana Ruiz presented the budget on Tuesday. Ruiz said it would protect pensions."
+    )
+    found = _described(text)
+    assert ("Ana Ruiz", "Says", "Budget Will Be Fair") in found, found
+    assert all("\n" not in content for _, _, content in found), found
+
+
+@pytest.mark.skipif(qt.shipped() is None, reason="no attribution tagger installed")
+def test_headlines_announcing_things_or_naming_a_role_hold_no_attribution() -> None:
+    text = (
+        "Veltra Announces New Plant in Norhaven\nCoach Says Side Must Improve\n\n"
+        "Veltra Ltd today announced plans for a new plant. Harriers won 2-1 on Saturday, said manager Ian Prowse."
+    )
+    headline_end = text.index("\n\n")
+    quotes = find_quotes(text, sentences(text))
+    assert not [q for q in quotes if q.cue is not None and q.cue.start < headline_end], quotes
+
+
+@pytest.mark.skipif(qt.shipped() is None, reason="no attribution tagger installed")
+def test_a_colon_headline_does_not_take_the_headline_below_it() -> None:
+    text = (
+        'Council Leader: "We Had No Choice"\nBin Collections Cut to Fortnightly\n\n'
+        "Bin collections will move to every two weeks from April."
+    )
+    cut = lambda span: text[span.start : span.end] if span is not None else None  # noqa: E731
+    found = [(q.kind, cut(q.cue), cut(q.content)) for q in find_quotes(text, sentences(text))]
+    assert ("direct", ":", '"We Had No Choice"') in found, found
+    assert not any(content == "Bin Collections Cut to Fortnightly" for _, _, content in found), found

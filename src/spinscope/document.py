@@ -127,6 +127,8 @@ class Quote:
     speaker_name: str | None = None
     speaker_type: SpeakerType | None = None
     score: float = 1.0
+    # What the text says the speaker is ("the group's chair, Gwen Lloyd" -> "chair of the group").
+    role: str | None = None
 
 
 @dataclass
@@ -192,6 +194,7 @@ class Analysis:
                     "speaker": span_dict(q.speaker),
                     "speaker_name": q.speaker_name,
                     "speaker_type": q.speaker_type,
+                    "role": q.role,
                     "score": q.score,
                 }
                 for q in self.quotes
@@ -249,6 +252,7 @@ class Analysis:
                     speaker_name=q.get("speaker_name"),
                     speaker_type=q.get("speaker_type"),
                     score=q.get("score", 1.0),
+                    role=q.get("role"),
                 )
                 for q in data.get("quotes", [])
             ],

@@ -90,6 +90,7 @@ def _schemas() -> tuple[Any, Any]:
             ("shown", flag),  # drawn by the view at the batch's sensitivity
             ("shown_at", string),  # the strictest preset whose view draws it (precise, balanced, everything)
             ("alternative", string),
+            ("speaker_role", string),  # quote rows only: what the text says the speaker is ("chair of the group")
         ]
     )
     return articles, spans
@@ -210,6 +211,7 @@ def analysis_rows(analysis: Analysis, key: str) -> tuple[dict[str, Any], list[di
                 "speaker_name": extra.get("speaker_name"),
                 "speaker_type": extra.get("speaker_type"),
                 **{name: extra.get(name) for name in TECHNIQUE_FIELDS},
+                "speaker_role": extra.get("speaker_role"),
             }
         )
 
@@ -241,6 +243,7 @@ def analysis_rows(analysis: Analysis, key: str) -> tuple[dict[str, Any], list[di
             q.score,
             speaker_name=q.speaker_name,
             speaker_type=q.speaker_type,
+            speaker_role=q.role,
         )
     for c in analysis.claims:
         add("claim", "claim", c.start, c.end, c.score)

@@ -248,6 +248,7 @@ def _view(analysis: Mapping[str, Any], show_weak: bool = False) -> dict[str, Any
                 kind = quote.get("kind") if quote.get("kind") in ("direct", "indirect", "scare") else "direct"
                 classes.append(f"ss-q ss-q-{kind}")
                 who = quote.get("speaker_name")
+                who = f"{who}, {quote['role']}" if who and quote.get("role") else who
                 tips.append(f"{kind.capitalize()} quote" + (f" — {who}" if who else ""))
             if layers["s"]:
                 classes.append("ss-sp")
@@ -323,6 +324,7 @@ def _view(analysis: Mapping[str, Any], show_weak: bool = False) -> dict[str, Any
                 "kind": q.get("kind") or "direct",
                 "speaker": q.get("speaker_name") or (text[speaker["start"] : speaker["end"]] if speaker else ""),
                 "speaker_type": q.get("speaker_type") or "",
+                "role": (q.get("role") or "") if q.get("speaker_name") else "",
                 "cue": text[cue["start"] : cue["end"]] if cue else "",
                 "content": text[q["content"]["start"] : q["content"]["end"]],
             }

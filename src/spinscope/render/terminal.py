@@ -239,6 +239,8 @@ def render_terminal(analysis: Mapping[str, Any], console: Console, *, show_weak:
         table.add_column("Words", ratio=5)
         for q in quotes:
             speaker = q.get("speaker_name")
+            if speaker and q.get("role"):
+                speaker = f"{speaker}, {q['role']}"  # "Gwen Lloyd, chair of the group"
             if not speaker and valid_span(q.get("speaker"), len(text)):
                 speaker = text[q["speaker"]["start"] : q["speaker"]["end"]]
             content = text[q["content"]["start"] : q["content"]["end"]]

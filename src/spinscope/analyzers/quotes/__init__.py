@@ -38,8 +38,10 @@ reporters*), as PolNeAR marks them. One module per step:
    *so-called* (*the council's "consultation"*), is a scare quote too, beside the reported speech.
    **Headlines and captions** (:mod:`.headlines`: lines without a full stop of at most 14 words, or
    labelled *Photo:*, *Caption:*) hold no attribution unless it holds a quotation
-   (*Minister: "We will not back down"*) or a named speaker's verb of saying (*Rubio Says …*). A speech
-   participle after a comma (*…, adding*) needs a reported clause: *adding pressure on households* is none.
+   (*Minister: "We will not back down"*) or a named speaker's verb of saying reporting a clause (*Rubio
+   Says … Was A Mistake*; the name used outside the headlines too), kept to its own line; no such line is
+   the content of an attribution elsewhere. A speech participle after a comma (*…, adding*) needs a
+   reported clause: *adding pressure on households* is none. Deeds (*approved*, :mod:`.phantoms`) are no cues.
 6. **Speakers** (:mod:`.speakers`, :mod:`.coreference`). ``speaker`` is the whole noun phrase (titles,
    appositives included, as PolNeAR marks sources); ``speaker_name`` is the name without titles
    (*Finance Minister Ana Ruiz* -> *Ana Ruiz*; a later *Ruiz* or *Ms. Ruiz* -> *Ana Ruiz*). Pronouns
@@ -48,6 +50,8 @@ reporters*), as PolNeAR marks them. One module per step:
    A descriptor followed by a name (*the group's chair, Gwen Lloyd*) gives that name; a restrictive
    *who* after a common noun (*villagers who say*) is those people, never a person named elsewhere; a
    name the text puts after *in*, *near*, *on the* … or ending *Lane*, *Street* is a place, no referent.
+   An unresolved descriptor has no name. ``role`` is what the phrase says the speaker is (:mod:`.naming`:
+   *the group's chair, Gwen Lloyd* -> *chair of the group*; *Headteacher Rhona Calder* -> *Headteacher*).
    ``speaker_type`` is person / anonymous / organisation / group / document from the head noun and the
    names (company endings like *Energy*, *Holdings*; a campaign named for its aim, *Save Our Seafront*;
    the descriptor before a name, *the union Unite*). A cue without a subject of its own (``…, citing``, ``… and accused``) shares the source of the
@@ -143,13 +147,16 @@ def _quotes(text: str, sentences: list[Span], attrs: list[Attr]) -> list[Quote]:
     quotes: list[Quote] = []
     seen: set[tuple[int, int]] = set()
     for attr in attrs:
-        name, kind = resolver.resolve(attr)
+        name, kind, role = resolver.resolve(attr)
         for start, end in attr.contents:
             s, e = trim(text, start, end, " \t\n")
             if e <= s or (s, e) in seen:
                 continue
             seen.add((s, e))
-            direct = attr.kind == "direct" or (len(attr.contents) > 1 and text[s] in "\"“‘'" and text[e - 1] in "\"”’'")
+            quotation = text[s] in "\"“‘'" and text[e - 1] in "\"”’'"
+            # one whole quotation: a piece of a split quote, or what is left of a headline's contents
+            whole = quotation and not re.search(r"[\"“”]", text[s + 1 : e - 1])
+            direct = attr.kind == "direct" or (len(attr.contents) > 1 and quotation) or whole
             quotes.append(
                 Quote(
                     kind="direct" if direct else "indirect",
@@ -159,6 +166,7 @@ def _quotes(text: str, sentences: list[Span], attrs: list[Attr]) -> list[Quote]:
                     speaker_name=name,
                     speaker_type=kind if attr.speaker else None,
                     score=attr.score,
+                    role=role,
                 )
             )
     return quotes

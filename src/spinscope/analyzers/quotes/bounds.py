@@ -22,10 +22,19 @@ _ADVERBIAL_WORDS = frozenset(
 )
 
 
+def _age_between_commas(toks: list[Tok], m: int) -> bool:
+    """ ", 58," after a name."""
+    return toks[m].text == "," and toks[m + 1].text.isdigit() and toks[m + 2].text == "," and toks[m - 1].cap
+
+
 def _that_soon(toks: list[Tok], k: int) -> int | None:
-    """A "that" soon after the verb starts the content: "said in a statement Saturday that …"."""
+    """A "that" soon after the verb starts the content: "said in a statement Saturday that …", "told Colin
+    Marsh, 58, that …" (an addressee's age between commas)."""
+    age = {m + 1 for m in range(k, min(len(toks), k + 12) - 2) if _age_between_commas(toks, m)}
     for m in range(k, min(len(toks), k + 14)):
         tm = toks[m]
+        if m in age or (m - 1 in age and tm.text == ",") or (m + 1 in age and tm.text == ","):
+            continue
         if tm.kind == "q" or (tm.kind == "p" and tm.text in ",;:"):
             break
         if tm.low == "that" and not tm.cap:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from spinscope.analyzers.quotes.attribution import Attr
+from spinscope.analyzers.quotes.naming import named_body, role_of
 from spinscope.analyzers.quotes.speakers import Entity, classify, clean_name, entities, places
 from spinscope.analyzers.quotes.vocab import GROUP_WORDS, NAME_PARTICLES, NOT_NAMES, PERSON_ROLES, TITLE_ROLES, TITLES
 from spinscope.document import Span, SpeakerType
@@ -21,6 +22,10 @@ _PLURAL_PRONOUNS = frozenset({"they", "we", "it", "which"})
 # Descriptors that fit any body of their kind ("the group", "the company"); others must share its name
 # ("the ministry" -> "the Interior Ministry").
 _ANTECEDENT = re.compile(r"([A-Z][\w’'\-.]*(?:[ \t]+[A-Z][\w’'\-.]*)*),\s*$")
+# How far into the sentence before a pronoun's a name may start to be that sentence's subject, and the
+# words that make what comes before it more than a descriptor ("The woman's enthusiasm for Trump").
+SUBJECT_REACH = 40
+_NOT_SUBJECT_LEAD = frozenset("the a an for of to in on at with by from and but as that this to,".split())
 _GENERIC_BODIES = frozenset({"group", "organisation", "organization", "company", "firm", "body"})
 
 
@@ -39,6 +44,7 @@ class Referent:
     kind: SpeakerType
     roles: set[str] = field(default_factory=set)
     gender: str | None = None
+    role: str | None = None
 
     def fits(self, want: set[str], role: str | None, gender: str | None) -> bool:
         return (
@@ -51,19 +57,6 @@ class Referent:
 def _entity_referent(entity: Entity, text: str) -> Referent:
     before = text[max(0, entity.position - 12) : entity.position].lower().split()
     return Referent(entity.position, entity.name, entity.kind, entity.roles, gender_of(entity.roles | set(before)))
-
-
-# Words that make a phrase no name for its speaker: "most of us", "he and his friends", "Others".
-_NO_BODY_WORDS = frozenset(
-    {*_PERSON_PRONOUNS, *_PLURAL_PRONOUNS, "us", "them", "me", "i'm", "i’m", "others", "some", "many", "most", "all"}
-)
-
-
-def _names_a_body(low: str) -> bool:
-    """Whether an unresolved speaker phrase can stand as its own name ("the ministry", "the rebels"): not
-    a pronoun, a quantifier or a phrase built on one."""
-    head = re.split(r",| who\b| which\b", low)[0].split()
-    return bool(head) and not (set(head) & _NO_BODY_WORDS) and not (len(head) == 1 and head[0] in NOT_NAMES)
 
 
 class Resolver:
@@ -79,6 +72,8 @@ class Resolver:
         self.places = places(text)
         self.named = [_entity_referent(e, text) for e in self.entities]
         self.speakers: list[Referent] = []
+        # Common nouns the text uses as titles before names ("Steward Nadia Okafor"): person roles here.
+        self.titles: set[str] = set()
         self.by_surname: dict[str, str] = {}
         for entity in self.entities:
             if entity.kind == "person" and len(entity.name.split()) >= 2:
@@ -119,10 +114,32 @@ class Resolver:
         ]
         if here and "person" in want and not (earlier and earlier[-1].position >= here[-1].position):
             return here[-1]
+        opener = self._previous_subject(home, want, role, gender)
+        if opener is not None and not (earlier and earlier[-1].position >= opener.position):
+            return opener  # 'Retired postman Derek Hill disagreed. "Nobody uses them," he said.'
         if earlier and earlier[-1].fits(want, role, gender):
             return earlier[-1]
         candidates = [r for r in earlier + [n for n in self.named if n.position < pos] if r.fits(want, role, gender)]
         return max(candidates, key=lambda r: (r.position, r.name is not None), default=None)
+
+    def _previous_subject(
+        self, home: Span | None, want: set[str], role: str | None, gender: str | None
+    ) -> Referent | None:
+        """A person named in full at the start of the sentence before the pronoun's (its subject), when the
+        pronoun is in a quotation's speech tag and no attribution came since."""
+        if home is None or "person" not in want:
+            return None
+        before = [s for s in self.sentences if s.end <= home.start]
+        if not before or self.text[home.start : home.start + 1] not in "\"“‘'":
+            return None
+        prev = before[-1]
+        for n in self.named:
+            if prev.start <= n.position < min(prev.end, prev.start + SUBJECT_REACH) and n.name and " " in n.name:
+                # only a descriptor before it ("Retired postman Derek Hill"), no quotation, phrase or possessive
+                lead = self.text[prev.start : n.position].split()
+                plain = not any(w.lower() in _NOT_SUBJECT_LEAD or re.search(r"['’\"“”]", w) for w in lead)
+                return n if plain and n.kind == "person" and n.fits(want, role, gender) else None
+        return None
 
     def _full_name(self, name: str | None, kind: SpeakerType, s: int) -> str | None:
         """A surname seen earlier in full ("Ruiz" after "Ana Ruiz")."""
@@ -218,17 +235,38 @@ class Resolver:
         resolved = self._body(head, head_word, s)
         return resolved, resolved.kind if resolved else kind
 
-    def resolve(self, attr: Attr) -> tuple[str | None, SpeakerType | None]:
-        """speaker_name and speaker_type of one attribution (call in text order)."""
+    def _common_title(self, name: str | None, roles: set[str]) -> str | None:
+        """A name less a capitalised first word the text also writes in lower case ("Volunteer Kath Deans"
+        where "another volunteer" is in the text): a common noun used as a title."""
+        if name is None or len(name.split()) < 3:
+            return name
+        first, rest = name.split(" ", 1)
+        if first[:1].isupper() and re.search(rf"\b{re.escape(first.lower())}\b", self.text):
+            roles.add(first.lower())
+            self.titles.add(first.lower())
+            return rest
+        return name
+
+    def resolve(self, attr: Attr) -> tuple[str | None, SpeakerType | None, str | None]:
+        """speaker_name, speaker_type and role of one attribution (call in text order)."""
         if attr.speaker is None:
-            return None, None
+            return None, None, None
         self.contents = attr.contents
         s, e = attr.speaker
         phrase = self.text[s:e]
         low = phrase.lower().strip()
         name, roles = clean_name(phrase)
+        name = self._common_title(name, roles)
         kind = classify(phrase, name, roles)
-        name = self._full_name(name, kind, s)
+        head_word = re.split(r",| who\b", low)[0].split()[-1:]
+        if name is None and head_word and head_word[0].rstrip("s") in self.titles:
+            kind = "group" if head_word[0].endswith("s") else "person"  # "another steward" after "Steward X"
+        full = self._full_name(name, kind, s)
+        lone = kind == "person" and name is not None and full == name and " " not in name and not roles
+        if lone and name not in self.by_surname and named_body(self.text, name, e, attr.contents):
+            kind = "organisation"  # "Dunmore said it would close two depots"
+        name = full
+        role = role_of(phrase, name, self.titles)
         resolved: Referent | None = None
         gender = gender_of(low.replace(",", " ").split()[:4])
         if low == "which":
@@ -244,10 +282,11 @@ class Resolver:
             roles |= resolved.roles
             gender = gender or resolved.gender
             kind = resolved.kind
+            role = role or resolved.role
+        if role is None and name is not None:  # "Lloyd" after "the group's chair, Gwen Lloyd"
+            role = next((r.role for r in reversed(self.speakers) if r.name == name and r.role), None)
         if kind in ("anonymous", "document"):
-            name = None
-        elif name is None and kind in ("organisation", "group") and _names_a_body(low):
-            # An unresolved descriptor names the speaker as well as anything: "the ministry", "the rebels".
-            name = re.split(r",| who\b| which\b", phrase)[0].strip()
-        self.speakers.append(Referent(s, name, kind, roles, gender))
-        return name, kind
+            name = role = None
+        # An unresolved descriptor ("the health trust", "Marchers") is no name: speaker_name stays None.
+        self.speakers.append(Referent(s, name, kind, roles, gender, role))
+        return name, kind, role

@@ -297,7 +297,7 @@ def _attribute(scan: RegionScan, i: int, subject: Range, verb: tuple[str, str], 
     if before is not None and (
         not has_after
         or toks[k].kind == "q"
-        or toks[k - 1].text == ","
+        or (toks[k - 1].text == "," and toks[k].low != "that")  # not "told Colin Marsh, 58, that …"
         or (k > i + 1 and toks[k - 1].low in _THEN_WORDS)
     ):
         attr = scan.make(before[0], before[1], cue, subject, score, vclass)

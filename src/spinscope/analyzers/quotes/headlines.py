@@ -39,8 +39,25 @@ def _quoted(text: str, attr: Attr) -> bool:
     return any(re.search(r"[\"“”]", text[s:e]) for s, e in attr.contents)
 
 
-def _named_saying(text: str, attr: Attr) -> bool:
-    """A verb of saying with a named person or body as its subject ("Chris Christie Says")."""
+# Finite verbs and subject pronouns: what makes a headline's words after "Says" a reported clause
+# ("Rubio Says Abandoning Reform Was A Mistake") and not the object of an announcement ("Veltra Announces
+# New Plant in Norhaven").
+_FINITE = frozenset(
+    "is are was were be been has have had will would can could may might must should shall do does did "
+    "won't can't isn't wasn't don't doesn't didn't he she they we it i".split()
+)
+
+
+def _reported_clause(words: list[str]) -> bool:
+    """Whether a headline's content reads as a clause: a finite verb, a pronoun subject or a past tense."""
+    low = [w.lower().strip(".,:;!?\"“”‘’'") for w in words]
+    return any(w in _FINITE or w in VERBS or (k > 0 and w.endswith("ed") and len(w) > 4) for k, w in enumerate(low))
+
+
+def _named_saying(text: str, attr: Attr, lines: list[tuple[int, int]]) -> bool:
+    """A verb of saying with a named person or body as its subject ("Chris Christie Says"), a name the
+    article also uses outside its headlines (in Title Case every word looks like a name), reporting a
+    clause."""
     if attr.cue is None or attr.speaker is None:
         return False
     cue_word = text[attr.cue[0] : attr.cue[1]].split()[0].lower()
@@ -48,7 +65,19 @@ def _named_saying(text: str, attr: Attr) -> bool:
         return False
     phrase = text[attr.speaker[0] : attr.speaker[1]]
     name, roles = clean_name(phrase)
-    return name is not None and classify(phrase, name, roles) in ("person", "organisation", "group")
+    if name is None or classify(phrase, name, roles) not in ("person", "organisation", "group"):
+        return False
+    body = "".join(text[e:s] for (_, e), (s, _) in zip([(0, 0), *lines], [*lines, (len(text), 0)], strict=True))
+    if re.search(rf"\b{re.escape(name.split()[-1])}\b", body) is None:
+        return False
+    return _reported_clause(" ".join(text[s:e] for s, e in attr.contents).split())
+
+
+def _on_its_line(attr: Attr, line: tuple[int, int]) -> Attr:
+    """A headline's attribution with its contents kept to its own line (a headline's "Says" reports
+    nothing of the article's first paragraph)."""
+    attr.contents = [(s, min(e, line[1])) for s, e in attr.contents if line[0] <= s < line[1]]
+    return attr
 
 
 def outside_furniture(text: str, attrs: list[Attr]) -> list[Attr]:
@@ -58,7 +87,12 @@ def outside_furniture(text: str, attrs: list[Attr]) -> list[Attr]:
     kept = []
     for attr in attrs:
         anchor = attr.cue or attr.speaker
-        on_line = anchor is not None and any(s <= anchor[0] < e for s, e in lines)
-        if not on_line or _quoted(text, attr) or _named_saying(text, attr):
+        line = next((x for x in lines if anchor is not None and x[0] <= anchor[0] < x[1]), None)
+        if line is None:
+            # a headline or caption line is no one's reported words ('Leader: "…"' then a headline below)
+            attr.contents = [(s, e) for s, e in attr.contents if not any(a <= s < b for a, b in lines)]
+            if attr.contents:
+                kept.append(attr)
+        elif (_quoted(text, attr) or _named_saying(text, attr, lines)) and _on_its_line(attr, line).contents:
             kept.append(attr)
     return kept

@@ -1,12 +1,17 @@
 """Words that look like cues and are none, whoever found them (rules or the learned tagger): "responded
 with air strikes" (but "responded with chants of …" is speech), "not to mention", "press" as a noun ("a
-press conference", "the foreign press")."""
+press conference", "the foreign press"), verbs of deciding and doing ("approved", "voted")."""
 
 from __future__ import annotations
 
 import re
 
+from spinscope.analyzers.quotes.vocab import TAG_VERBS, VERBS, inflect
 from spinscope.document import Span
+from spinscope.lexicons import words
+
+# Forms of the verbs of action-verbs.txt ("approved", "voted"): deeds, not words.
+_DEEDS = frozenset(form for base in words("action-verbs") for form in inflect(base))
 
 _PHANTOMS = re.compile(
     r"""(?:respond|responds|responded|responding|reply|replies|replied|counter|counters|countered)
@@ -29,6 +34,10 @@ def phantom_cue(text: str, cue: Span | tuple[int, int]) -> bool:
     start, end = (cue.start, cue.end) if isinstance(cue, Span) else cue
     if _PHANTOMS.match(text, start):
         return True
+    said = [w.strip(".,:;").lower() for w in text[start:end].split()]
+    stance = said[-1:] in (["for"], ["against"])  # "voted against the bill" takes a side
+    if any(w in _DEEDS for w in said) and not stance and not any(w in VERBS or w in TAG_VERBS for w in said):
+        return True  # "approved", "voted 19-15": a deed reports no speech
     return (
         text[start:end].lower() in ("press", "presses")
         and _PRESS_NOUN.search(text[max(0, start - 30) : start]) is not None

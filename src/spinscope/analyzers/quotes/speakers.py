@@ -10,6 +10,7 @@ from spinscope.analyzers.quotes.vocab import (
     AFTER_ANON_HEAD,
     ANON_DETS,
     ANON_HEADS,
+    DETERMINERS,
     DOCUMENT_WORDS,
     GROUP_NAME_ENDINGS,
     GROUP_WORDS,
@@ -61,6 +62,20 @@ def _namelike(word: str) -> bool:
     return word[:1].isupper() or PARTICLE_NAME.match(word) is not None
 
 
+# A compound of a role noun names a role too ("headteacher", "shopkeeper", "schoolteacher"); the role
+# must be long enough not to be a name's ending ("Whitehead" is no "head", "Stagecoach" no "coach").
+MIN_COMPOUND_ROLE = 6
+_COMPOUND_ROLES = tuple(r for r in PERSON_ROLES if len(r) >= MIN_COMPOUND_ROLE and r.isalpha())
+
+
+def role_word(word: str) -> bool:
+    """An occupational or relational noun ("parent", "headteacher", "caretaker"), in any case."""
+    low = word.lower().strip(".,’'")
+    if "-" in low and low.split("-")[0] in PERSON_ROLES:
+        return True  # "Mum-of-two", "father-of-three"
+    return low in PERSON_ROLES or any(low.endswith(r) and len(low) > len(r) + 2 for r in _COMPOUND_ROLES)
+
+
 def _strip_title(words: list[str]) -> tuple[list[str], set[str]]:
     """Split a capitalised run into its title words and the name ("Finance Minister Ana Ruiz" -> Ana Ruiz)."""
     roles: set[str] = set()
@@ -70,8 +85,9 @@ def _strip_title(words: list[str]) -> tuple[list[str], set[str]]:
         if lw in TITLES or lw.rstrip(".") in TITLES:
             last_title = idx
             roles.add(lw.rstrip("."))
-    # A capitalised role before a full name is a title too ("Organiser Leah Grant", "Prosecutor Anne Webb").
-    while last_title + 3 < len(words) + 1 and words[last_title + 1].lower().rstrip(",") in PERSON_ROLES:
+    # A capitalised role before a full name is a title too ("Organiser Leah Grant", "Headteacher Rhona
+    # Calder", "Parent Deborah Strang").
+    while last_title + 3 < len(words) + 1 and role_word(words[last_title + 1]):
         if len(words) - (last_title + 2) < 2:
             break
         last_title += 1
@@ -154,8 +170,9 @@ def _head_name(phrase: str) -> tuple[str | None, set[str]]:
     run = _name_run(words)
     if run is None:
         return None, roles
-    if len(run) == 1 and run[0].lower().strip(".,") in ANON_HEADS | GROUP_WORDS | ORG_WORDS | PERSON_ROLES:
-        return None, roles  # "Officials", "Rebels", "Sources" at the start of a sentence are not names
+    lone = run[0].lower().strip(".,") if run else ""
+    if len(run) == 1 and (lone in ANON_HEADS | GROUP_WORDS | ORG_WORDS | PERSON_ROLES or role_word(lone.rstrip("s"))):
+        return None, roles  # "Officials", "Rebels", "Councillors" at the start of a sentence are not names
     name_words, title_roles = _strip_title(run)
     roles |= title_roles
     if not name_words:
@@ -164,6 +181,8 @@ def _head_name(phrase: str) -> tuple[str | None, set[str]]:
     name = re.sub(r"(’s|'s)$", "", name)
     if name.lower() in NOT_NAMES or not name or name.lower() in DATE_WORDS:
         return None, roles  # "the report Tuesday": a date, not a name
+    if all(w.lower() in DETERMINERS | NOT_NAMES for w in name.split()):
+        return None, roles  # "Another", "Several", "Each": a determiner or quantifier opening a sentence
     parts = name.split()
     # "D.C. As I": a sentence starts after the full stop; the name is what follows its opening word
     cut = max(
@@ -279,6 +298,15 @@ def places(text: str) -> set[str]:
     return {m.group(1) for m in _LOCATIVE.finditer(text)}
 
 
+def _opener(word: str) -> bool:
+    """A function word or a pronoun's contraction that opens a sentence ("The", "We're", "It's")."""
+    low = (
+        re.split(r"['’]", word.lower().rstrip("."))[0] if re.search(r"['’](?:re|s|m|ll|ve|d)$", word) else word.lower()
+    )
+    low = low.rstrip(".")
+    return low in NOT_NAMES and low not in TITLES
+
+
 def entities(text: str) -> list[Entity]:
     """Capitalised name runs in the text, with a guessed kind (for resolving pronouns and descriptors)."""
     found: list[Entity] = []
@@ -286,8 +314,8 @@ def entities(text: str) -> list[Entity]:
     for m in _NAME_RUN.finditer(text):
         phrase = m.group()
         words = phrase.split()
-        # Skip sentence-initial function words ("The", "In") at the start of a run.
-        while words and words[0].lower().rstrip(".") in NOT_NAMES and words[0].lower().rstrip(".") not in TITLES:
+        # Skip sentence-initial function words ("The", "In", "We're") at the start of a run.
+        while words and _opener(words[0]):
             words = words[1:]
         if not words:
             continue

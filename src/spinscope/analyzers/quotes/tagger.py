@@ -58,7 +58,12 @@ def _provisional(attrs: list[Attr], loose: list[Quote]) -> list[Quote]:
 
 def _cuts_a_name(text: str, mine: Span | None, theirs: Span) -> bool:
     """The tagger's source is the rules' one less the first word of a capitalised name ("Save Our Seafront"
-    read as "Our Seafront": the tagger takes "Save" for a verb)."""
+    read as "Our Seafront": the tagger takes "Save" for a verb) or less its last word ("Living Wage Now",
+    "Property First": the tagger takes it for an adverb)."""
+    if mine is not None and mine.start == theirs.start and theirs.end < mine.end:
+        dropped = text[theirs.end : mine.end].split()
+        last = text[theirs.start : theirs.end].split()[-1:]
+        return len(dropped) == 1 and dropped[0][:1].isupper() and bool(last) and last[0][:1].isupper()
     if mine is None or mine.end != theirs.end or not mine.start < theirs.start:
         return False
     dropped = text[mine.start : theirs.start].split()

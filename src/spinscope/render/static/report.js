@@ -109,7 +109,7 @@
     if (layerOn("q")) ints(run.dataset.q).forEach(function (i) {
       var q = quotes[i] || {};
       var line = (q.kind || "direct") + " quote";
-      if (q.speaker_name) line += " by " + q.speaker_name + (q.speaker_type ? " (" + q.speaker_type + ")" : "");
+      if (q.speaker_name) line += " by " + q.speaker_name + (q.role ? ", " + q.role : "") + (q.speaker_type ? " (" + q.speaker_type + ")" : "");
       list.push(line.charAt(0).toUpperCase() + line.slice(1) + ".");
     });
     if (layerOn("cl")) ints(run.dataset.c).forEach(function (i) {
