@@ -177,4 +177,12 @@ def load_adapted_model(directory: Path) -> AdaptedTechniqueModel:
     from spinscope.analyzers.techniques_model import load_technique_model
 
     directory = Path(directory).expanduser().resolve()
-    return AdaptedTechniqueModel(load_technique_model(), load_adapter(directory), directory)
+    adapter = load_adapter(directory)
+    base = load_technique_model()
+    trained_on = (adapter.manifest.get("base") or {}).get("sha256")
+    if trained_on and trained_on != base.tagger.manifest.get("sha256"):
+        raise ModelError(
+            f"{directory}: trained on another technique tagger than this spinscope ships "
+            f"({base.tagger.manifest.get('version')}): train it again with spinscope train"
+        )
+    return AdaptedTechniqueModel(base, adapter, directory)
