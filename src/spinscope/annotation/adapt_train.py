@@ -55,6 +55,7 @@ class TrainError(SpinscopeError):
 @dataclass
 class TrainSettings:
     epochs: int = 4
+    min_steps: int = 300
     hidden: int = 128
     lr: float = 1e-3
     batch: int = 512
@@ -93,6 +94,9 @@ def _rows(examples: Sequence[Example], labels: list[str]) -> _Rows:
 def fit_head(corrected: _Rows, ptc: _Rows | None, n_labels: int, settings: TrainSettings) -> dict[str, np.ndarray]:
     """Fit the two-layer head; returns its numpy weights (what :class:`~.adapt.Adapter` reads)."""
     torch = require_torch()
+    # the head's matrices are small: one thread runs them fastest, and does not fight the other threads
+    # (onnxruntime's, a server's) for the cores
+    torch.set_num_threads(1)
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
     n_corr = len(corrected.features)
@@ -115,14 +119,19 @@ def fit_head(corrected: _Rows, ptc: _Rows | None, n_labels: int, settings: Train
     optimiser = torch.optim.AdamW(net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     net.train()
-    for _epoch in range(settings.epochs):
-        order = torch.from_numpy(rng.permutation(len(x)))
-        for i in range(0, len(x), settings.batch):
-            batch = order[i : i + settings.batch]
-            optimiser.zero_grad()
-            loss = loss_fn(net(xt[batch]), yt[batch])
-            loss.backward()
-            optimiser.step()
+    # a few corrected articles alone make a handful of batches an epoch: at least min_steps steps are taken
+    steps = max(settings.min_steps, -(-settings.epochs * len(x) // settings.batch))
+    order = torch.from_numpy(rng.permutation(len(x)))
+    at = 0
+    for _step in range(steps):
+        if at >= len(x):
+            order, at = torch.from_numpy(rng.permutation(len(x))), 0
+        batch = order[at : at + settings.batch]
+        at += settings.batch
+        optimiser.zero_grad()
+        loss = loss_fn(net(xt[batch]), yt[batch])
+        loss.backward()
+        optimiser.step()
     net.eval()
     first, last = net[0], net[3]
     return {
