@@ -860,10 +860,9 @@ MODEL_OPTION = typer.Option(
 
 
 def use_model(model: Path | None, engine: str) -> None:
-    """Load ``--model`` for the model and fast engines, or exit with one line saying why it cannot be."""
-    if model is None:
-        return
-    if engine == "rules":
+    """Load ``--model`` for the model and fast engines (none: the shipped model), or exit with one line saying
+    why it cannot be."""
+    if model is not None and engine == "rules":
         raise fail("--model adapts the trained model: it does not apply to --engine rules", 2)
     from spinscope.pipeline import use_technique_model
 

@@ -76,10 +76,17 @@ def use_technique_model(directory: str | os.PathLike[str] | None) -> None:
     """Analyse with the adapted model in ``directory`` from now on (None: the shipped model); it is loaded,
     and checked, now: a folder that is not a model raises :class:`~spinscope.errors.ModelError`."""
     global _adapted_model
-    _adapted_model = None if directory is None else os.fspath(directory)
+    wanted = None if directory is None else os.fspath(directory)
+    if wanted == _adapted_model:
+        return
+    _adapted_model = wanted
     _load_technique_engine.cache_clear()
-    if directory is not None:
-        _load_technique_engine("model")
+    if wanted is not None:
+        try:
+            _load_technique_engine("model")
+        except BaseException:
+            _adapted_model = None
+            raise
 
 
 @cache
