@@ -175,7 +175,7 @@ def test_serve_with_the_trained_model(trained: tuple[Path, dict]) -> None:
     model, _ = trained
     use_technique_model(model)  # what spinscope serve --model does before it starts the app
     try:
-        with TestClient(create_app(Settings(engine="model", db_path=":memory:", rate_per_minute=0))) as client:
+        with TestClient(create_app(Settings(engine="model", db_path=":memory:", rate_per_minute=0)), base_url="http://localhost") as client:
             answer = client.post("/api/analyze", json={"text": UNSEEN})
             assert answer.status_code == 200, answer.text
             assert slur_marked(answer.json()["techniques"], UNSEEN)
