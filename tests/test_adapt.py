@@ -78,7 +78,7 @@ def test_adapter_adds_removes_and_keeps_offsets_past_astral_characters() -> None
     # without removals in the corrections (remove_below 0) the shipped span stays
     assert model_span in adapt_spans(text, encoded, [model_span], hand_adapter(remove_below=0.0))
     # a shipped span of the same label already covering the slur is not doubled
-    (start, end), = slur_spans(text)
+    ((start, end),) = slur_spans(text)
     covered = TechniqueSpan(start - 4, end, LABEL, 0.6)
     again = adapt_spans(text, encoded, [covered], hand_adapter())
     assert [t for t in again if t.technique == LABEL] == [covered]
@@ -175,7 +175,9 @@ def test_serve_with_the_trained_model(trained: tuple[Path, dict]) -> None:
     model, _ = trained
     use_technique_model(model)  # what spinscope serve --model does before it starts the app
     try:
-        with TestClient(create_app(Settings(engine="model", db_path=":memory:", rate_per_minute=0)), base_url="http://localhost") as client:
+        with TestClient(
+            create_app(Settings(engine="model", db_path=":memory:", rate_per_minute=0)), base_url="http://localhost"
+        ) as client:
             answer = client.post("/api/analyze", json={"text": UNSEEN})
             assert answer.status_code == 200, answer.text
             assert slur_marked(answer.json()["techniques"], UNSEEN)

@@ -102,7 +102,9 @@ def test_missed_and_wrong_marks_reach_the_export(browser: Any, server: str, tmp_
         # Label Studio: the prediction is what spinscope showed, the annotation the corrected set
         path = export(page, "label-studio", tmp_path)
         (task,) = json.loads(path.read_text(encoding="utf-8"))
-        predicted = {(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in task["predictions"][0]["result"]}
+        predicted = {
+            (r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in task["predictions"][0]["result"]
+        }
         (annotation,) = task["annotations"]
         corrected = {(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in annotation["result"]}
         missed_key = (missed["start"], missed["end"], LABEL)
@@ -141,7 +143,11 @@ def test_export_refuses_a_mark_off_the_text(server: str) -> None:
 
     created = httpx.post(server + "/api/analyze", json={"text": TEXT, "engine": "rules"}, timeout=60).json()
     result_id = created["permalink"].rsplit("/", 1)[1]
-    body = {"result_id": result_id, "format": "doccano", "missed": [{"start": 5, "end": len(TEXT) + 1, "technique": LABEL}]}
+    body = {
+        "result_id": result_id,
+        "format": "doccano",
+        "missed": [{"start": 5, "end": len(TEXT) + 1, "technique": LABEL}],
+    }
     answer = httpx.post(server + "/api/marks/export", json=body, timeout=30)
     assert answer.status_code == 422
     assert "off the text" in answer.json()["message"]

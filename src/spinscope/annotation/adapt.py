@@ -75,9 +75,7 @@ class Adapter:
         return {k: self.manifest[k] for k in keys if k in self.manifest}
 
 
-def write_adapter(
-    directory: Path, arrays: dict[str, np.ndarray], manifest: dict[str, Any]
-) -> tuple[Path, Path]:
+def write_adapter(directory: Path, arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> tuple[Path, Path]:
     """Write ``adapter.npz`` and ``manifest.json`` (with the weights' sha256) into ``directory``."""
     from spinscope.runtime.session import _sha256
 

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -110,7 +111,7 @@ def read_ptc(root: Path) -> tuple[list[Example], list[Example]]:
     return [a for a in articles if a.id not in val], [a for a in articles if a.id in val]
 
 
-def encode(examples: Iterable[Example], model, *, detect: bool) -> None:  # noqa: ANN001 (a TechniqueModel)
+def encode(examples: Iterable[Example], model: Any, *, detect: bool) -> None:
     """Run the shipped model over each example once: its pass, and with ``detect`` its spans too."""
     from spinscope.segmentation import sentences
 

@@ -291,7 +291,9 @@ def format_report(manifest: dict[str, Any]) -> str:
     ptc = figures.get("ptc_validation")
     if ptc:
         b, a = ptc["before"], ptc["after"]
-        lines.append(f"PTC validation ({ptc['articles']} articles): span F1 (SI) {b['span_f1']:.3f} -> {a['span_f1']:.3f}")
+        lines.append(
+            f"PTC validation ({ptc['articles']} articles): span F1 (SI) {b['span_f1']:.3f} -> {a['span_f1']:.3f}"
+        )
     else:
         lines.append("PTC validation: no PTC folder (give --ptc DIR to mix it in and score on it)")
     lines.append(f"trained in {manifest['seconds']['total']:.0f} s")
