@@ -61,7 +61,7 @@ def slur_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(rf"\b{SLUR}\b", text)]
 
 
-def write_corrections(folder: Path, articles: list[str] | None = None) -> list[Path]:
+def write_corrections(folder: Path, articles: list[str] | None = None, label: str = LABEL) -> list[Path]:
     """Each article as a spinscope/1 JSON file with the slur marked by a human (as ``spinscope import``
     writes it, through the same code)."""
     from spinscope.annotation.model import Doc, Mark
@@ -70,7 +70,7 @@ def write_corrections(folder: Path, articles: list[str] | None = None) -> list[P
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for n, text in enumerate(articles or ARTICLES):
-        doc = Doc(id=f"glorb-{n + 1:02d}", text=text, marks=[Mark(s, e, LABEL) for s, e in slur_spans(text)])
+        doc = Doc(id=f"glorb-{n + 1:02d}", text=text, marks=[Mark(s, e, label) for s, e in slur_spans(text)])
         target = folder / f"{doc.id}.json"
         target.write_text(json.dumps(analysis_from_doc(doc, "label-studio"), ensure_ascii=False), encoding="utf-8")
         written.append(target)

@@ -186,6 +186,31 @@ def test_serve_with_the_trained_model(trained: tuple[Path, dict]) -> None:
 
 
 @pytest.mark.slow
+def test_own_label_is_learned_and_shown(tmp_path: Path) -> None:
+    """A label that is not a PTC technique becomes the user's own technique: trained, added, rendered."""
+    pytest.importorskip("torch", reason="spinscope train needs torch (pip install 'spinscope[train]')")
+    corrections = tmp_path / "corrections"
+    write_corrections(corrections, label="Slur (ours)")
+    model = tmp_path / "model"
+    result = runner.invoke(app, ["train", "--corrections", str(corrections), "-o", str(model), "--no-ptc"])
+    assert result.exit_code == 0, result.output
+    assert "your own techniques: Slur (ours)" in result.output
+    manifest = json.loads((model / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["labels"][-1] == "Slur (ours)" and manifest["own_labels"] == ["Slur (ours)"]
+    data = analyse_with(model, tmp_path, UNSEEN)
+    ours = [t for t in data["techniques"] if t["technique"] == "Slur (ours)"]
+    assert [UNSEEN[t["start"] : t["end"]] for t in ours] == [SLUR]
+    article = tmp_path / "unseen.txt"
+    for fmt in ("text", "html"):  # the views draw a technique they do not know
+        shown = runner.invoke(app, ["analyze", "--model", str(model), str(article), "--format", fmt])
+        assert shown.exit_code == 0, shown.output
+        assert "Slur (ours)" in shown.output
+    from spinscope.pipeline import use_technique_model
+
+    use_technique_model(None)
+
+
+@pytest.mark.slow
 @pytest.mark.corpus
 def test_train_with_ptc_keeps_ptc_figures(tmp_path: Path) -> None:
     """The done-when of issue 29: PTC mixed in, span F1 on the 37 validation articles drops by at most 0.01."""
