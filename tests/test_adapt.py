@@ -99,6 +99,10 @@ def test_model_folder_is_checked(tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyze", "--model", str(tmp_path), str(tmp_path / "x.txt")])
     assert result.exit_code == 1
     assert "not a model folder" in result.output
+    served = runner.invoke(app, ["serve", "--model", str(tmp_path), "--db", ":memory:"])
+    assert served.exit_code == 1 and "not a model folder" in served.output  # before it starts serving
+    rules = runner.invoke(app, ["analyze", "--engine", "rules", "--model", str(tmp_path / "m"), "x.txt"])
+    assert rules.exit_code == 2 and "does not apply to --engine rules" in rules.output
 
 
 @pytest.mark.skipif(HAS_TORCH, reason="torch is installed here: the message is for machines without it")
