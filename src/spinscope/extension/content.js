@@ -313,6 +313,7 @@
     parts.whose.textContent = span.whose;
     parts.panel.dataset.technique = span.technique;
     parts.root.querySelector(".marked").textContent = "";
+    if (state) state.panelSpan = span; // what the panel's "Wrong" marks (marks.js)
     parts.panel.hidden = false;
     const rect = span.range.getBoundingClientRect();
     const width = 320;

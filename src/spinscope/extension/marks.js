@@ -67,10 +67,10 @@
     return { ok: true, kind, mark, text: Array.from(state.analysis.text).slice(mark.start, mark.end).join(""), marks };
   }
 
-  // "wrong": the technique passage whose panel is open (or the last one stepped to)
+  // "wrong": the technique passage whose panel was opened last (by a click, the bar's buttons or the caret)
   async function wrong() {
     const state = current();
-    const span = state && state.spans[state.current];
+    const span = state && (state.panelSpan || state.spans[state.current]);
     if (!span || span.layer !== "techniques") return { error: "no_span", message: "Click a highlighted passage first." };
     return add(state, "wrong", { start: span.start, end: span.end, technique: span.technique });
   }
