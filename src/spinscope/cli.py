@@ -139,9 +139,12 @@ def analyze(
         Path | None, typer.Option("--json", help="Also write the JSON analysis here (one input).")
     ] = None,
     allow_private_urls: Annotated[bool, typer.Option(hidden=True)] = False,
+    model: Annotated[Path | None, MODEL_OPTION] = None,
 ) -> None:
     """Analyse articles and print or write the reports."""
     from spinscope.runtime.preload import preload_models
+
+    use_model(model, engine.value)
 
     # the ONNX sessions are created in a background thread while the rest loads and the input is read
     preload_models(engine.value)
@@ -810,8 +813,10 @@ def serve(
             "(its LAN name, a proxy's public name); repeat for more; * for any. Others get 400 (DNS rebinding)."
         ),
     ] = None,
+    model: Annotated[Path | None, MODEL_OPTION] = None,
 ) -> None:
     """Run the web page and REST API (http://HOST:PORT/, API docs at /docs)."""
+    use_model(model, engine.value)
     try:
         from spinscope.server import Settings, check_origins
         from spinscope.server import serve as run_server
@@ -853,6 +858,34 @@ def serve(
         advice += f"; in the extension's settings, set the server address to http://127.0.0.1:{port}"
     err.print(f"spinscope: {advice}", highlight=False)
     run_server(settings, host=host, port=port)
+
+
+# ---- the annotation loop's adapted model (spinscope.annotation.adapt*) --------------------------------------
+MODEL_OPTION = typer.Option(
+    "--model", help="An adapted technique model folder (written by spinscope train) instead of the shipped one."
+)
+
+
+def use_model(model: Path | None, engine: str) -> None:
+    """Load ``--model`` for the model and fast engines (none: the shipped model), or exit with one line saying
+    why it cannot be."""
+    if model is not None and engine == "rules":
+        raise fail("--model adapts the trained model: it does not apply to --engine rules", 2)
+    from spinscope.pipeline import use_technique_model
+
+    try:
+        use_technique_model(model)
+    except SpinscopeError as error:
+        raise fail(str(error)) from None
+
+
+def _register_train() -> None:
+    from spinscope.annotation.adapt_cli import train_command
+
+    app.command("train")(train_command)
+
+
+_register_train()
 
 
 def main() -> None:

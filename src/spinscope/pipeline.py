@@ -9,6 +9,7 @@ these two functions.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -65,6 +66,29 @@ def technique_engine(engine: Engine = "model") -> TechniqueEngine:
     return _load_technique_engine("model" if engine == "fast" else engine)
 
 
+# An adapted technique model (a folder written by ``spinscope train``) used instead of the shipped one by the
+# model and fast engines: set by ``use_technique_model`` (``analyze --model``, ``serve --model``) or by
+# $SPINSCOPE_MODEL.
+_adapted_model: str | None = None
+
+
+def use_technique_model(directory: str | os.PathLike[str] | None) -> None:
+    """Analyse with the adapted model in ``directory`` from now on (None: the shipped model); it is loaded,
+    and checked, now: a folder that is not a model raises :class:`~spinscope.errors.ModelError`."""
+    global _adapted_model
+    wanted = None if directory is None else os.fspath(directory)
+    if wanted == _adapted_model:
+        return
+    _adapted_model = wanted
+    _load_technique_engine.cache_clear()
+    if wanted is not None:
+        try:
+            _load_technique_engine("model")
+        except BaseException:
+            _adapted_model = None
+            raise
+
+
 @cache
 def _load_technique_engine(engine: str) -> TechniqueEngine:
     if engine == "rules":
@@ -72,6 +96,11 @@ def _load_technique_engine(engine: str) -> TechniqueEngine:
 
         return RuleEngine()
     if engine == "model":
+        adapted = _adapted_model or os.environ.get("SPINSCOPE_MODEL")
+        if adapted:
+            from spinscope.annotation.adapt import load_adapted_model
+
+            return load_adapted_model(adapted)
         from spinscope.analyzers.techniques_model import load_technique_model
 
         return load_technique_model()
@@ -241,4 +270,5 @@ __all__ = [
     "preload_models",
     "summarise",
     "technique_engine",
+    "use_technique_model",
 ]

@@ -83,12 +83,36 @@ async function analyseText({ text, title, url }) {
   }
 }
 
+// The reader's marks on one analysis in an annotation tool's format (server/marks.py): {content, name} or
+// {error, message}.
+async function exportMarks({ resultId, format, marks }) {
+  const { server } = await loadSettings();
+  const body = { result_id: resultId, format, wrong: marks.wrong, missed: marks.missed };
+  let response;
+  try {
+    response = await fetch(server + "/api/marks/export", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), credentials: "omit",
+    });
+  } catch {
+    return await unreachable(server);
+  }
+  if (!response.ok) {
+    let problem = null;
+    try {
+      problem = await response.json();
+    } catch { /* not JSON */ }
+    return { error: (problem && problem.error) || "http_error", message: (problem && problem.message) || `HTTP ${response.status}` };
+  }
+  const match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+  return { content: await response.text(), name: match ? match[1] : "spinscope-marks" };
+}
+
 // Inject the content script (Readability first) into a tab and run one analysis there.
 async function analyseTab(tabId) {
   const settings = await loadSettings();
   let result;
   try {
-    await chrome.scripting.executeScript({ target: { tabId }, files: ["vendor/Readability.js", "article-text.js", "content.js"] });
+    await chrome.scripting.executeScript({ target: { tabId }, files: ["vendor/Readability.js", "article-text.js", "content.js", "marks.js"] });
     [{ result }] = await chrome.scripting.executeScript({
       target: { tabId },
       func: (options) => globalThis.__spinscope.analyse(options),
@@ -106,6 +130,10 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (sender.id !== chrome.runtime.id) return false;
   if (message && message.type === "spinscope:analyse-text") {
     analyseText(message).then(sendResponse);
+    return true;
+  }
+  if (message && message.type === "spinscope:export-marks") {
+    exportMarks(message).then(sendResponse);
     return true;
   }
   if (message && message.type === "spinscope:analyse-tab") {

@@ -229,6 +229,7 @@
           <button class="close" type="button" aria-label="Close">✕</button></div>
         <p class="definition"></p>
         <p class="meta"><span class="score"></span> · <span class="whose"></span></p>
+        <p class="marking"><button class="wrong" type="button">Wrong</button> <span class="marked" role="status"></span></p>
       </div>`;
     // outside <body>: the page's own content (and its text) stays as it was
     document.documentElement.append(host);
@@ -240,6 +241,11 @@
     $(".prev").addEventListener("click", () => step(-1));
     $(".close").addEventListener("click", () => closePanel(true));
     $(".close-all").addEventListener("click", () => clear());
+    // the reader's "wrong" mark on this passage (marks.js keeps it)
+    $(".wrong").addEventListener("click", async () => {
+      const answer = globalThis.__spinscopeMarks ? await globalThis.__spinscopeMarks.wrong() : null;
+      $(".marked").textContent = answer && answer.ok ? "Marked wrong: export it from the popup" : (answer ? answer.message : "");
+    });
     root.addEventListener("keydown", (event) => {
       if (event.key === "Escape") closePanel(true);
     });
@@ -306,6 +312,8 @@
     parts.score.textContent = `${spanWording(span)}${span.weak ? " (not shown by default)" : ""}`;
     parts.whose.textContent = span.whose;
     parts.panel.dataset.technique = span.technique;
+    parts.root.querySelector(".marked").textContent = "";
+    if (state) state.panelSpan = span; // what the panel's "Wrong" marks (marks.js)
     parts.panel.hidden = false;
     const rect = span.range.getBoundingClientRect();
     const width = 320;
@@ -351,5 +359,5 @@
     if (span) openPanel(span);
   });
 
-  globalThis.__spinscope = { analyse, apply, clear, summary: () => (state ? summary() : null) };
+  globalThis.__spinscope = { analyse, apply, clear, summary: () => (state ? summary() : null), state: () => state };
 })();

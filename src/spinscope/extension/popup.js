@@ -57,6 +57,49 @@ function render(result) {
   if (!result.quotes.length) $("#quotes").append(element("li", { textContent: "none found" }));
   $("#permalink").href = result.permalink;
   $("#result").hidden = false;
+  showMarks();
+}
+
+// ---- the reader's corrections (marks.js in the page keeps them) ----------------------------------------------
+async function showMarks(message) {
+  const listed = await inTab(() => globalThis.__spinscopeMarks && globalThis.__spinscopeMarks.list());
+  if (!listed) return null;
+  const select = $("#mark-technique");
+  if (!select.options.length) {
+    select.append(...listed.techniques.map((t) => element("option", { value: t.id, textContent: t.name })));
+  }
+  const { wrong, missed } = listed.marks;
+  $("#marks-count").textContent = (message ? `${message} ` : "") + `${wrong.length} wrong, ${missed.length} missed`;
+  for (const button of document.querySelectorAll("[data-export]")) button.disabled = wrong.length + missed.length === 0;
+  return listed;
+}
+
+async function markMissed() {
+  const technique = $("#mark-own").value.trim() || $("#mark-technique").value;
+  const answer = await inTab((t) => globalThis.__spinscopeMarks.missed(t), technique);
+  await showMarks(answer && answer.ok ? `Marked missed: “${answer.text}”.` : answer ? answer.message : "");
+}
+
+async function exportMarks(event) {
+  const format = event.currentTarget.dataset.export; // read before any await: currentTarget is then null
+  const listed = await showMarks();
+  if (!listed) return;
+  const answer = await chrome.runtime.sendMessage({ type: "spinscope:export-marks", resultId: listed.resultId, format,
+    marks: listed.marks });
+  if (!answer || answer.error) {
+    $("#marks-count").textContent = answer ? answer.message : "no answer from the extension";
+    return;
+  }
+  const type = format === "doccano" ? "application/x-ndjson" : "application/json";
+  // the file stays linked under the buttons (saved again with a click), and is saved at once
+  const link = $("#marks-file");
+  if (link.href) URL.revokeObjectURL(link.href);
+  link.href = URL.createObjectURL(new Blob([answer.content], { type }));
+  link.download = answer.name;
+  link.dataset.format = format;
+  link.textContent = `Save ${answer.name}`;
+  link.hidden = false;
+  link.click();
 }
 
 async function inTab(func, ...args) {
@@ -113,6 +156,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   tabId = await targetTab();
   $("#analyse").addEventListener("click", analyse);
   $("#settings-form").addEventListener("submit", save);
+  $("#mark-missed").addEventListener("click", markMissed);
+  for (const button of document.querySelectorAll("[data-export]")) button.addEventListener("click", exportMarks);
   await fillSettings();
   if (tabId !== null) {
     const stored = await chrome.storage.session.get(`tab:${tabId}`);

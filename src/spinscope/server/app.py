@@ -786,6 +786,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise StarletteHTTPException(404)
         return data
 
+    # the reader's wrong / missed marks, exported for an annotation tool (server/marks.py)
+    from spinscope.server.marks import marks_router
+
+    app.include_router(marks_router(stored))
+
     @app.get(
         "/api/result/{result_id}",
         summary="A stored analysis",
