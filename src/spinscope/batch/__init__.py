@@ -19,8 +19,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
-from spinscope.batch.local import DEFAULT_CHUNK_SIZE, BatchResult, Reporter, RichReporter, estimate_total, run_local
+from spinscope.batch.local import run_local
 from spinscope.batch.output import BatchError, BatchOutput
+from spinscope.batch.planning import DEFAULT_CHUNK_SIZE, BatchResult
+from spinscope.batch.progress import Reporter, RichReporter, estimate_total
 
 Runner = Literal["local", "ray"]
 
