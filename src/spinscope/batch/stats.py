@@ -37,7 +37,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
-from spinscope.batch.output import ARTICLES_DIR, SPANS_DIR, BatchError, check_layout, part_files, read_errors
+from spinscope.batch.folder import ARTICLES_DIR, SPANS_DIR, BatchError, check_layout, part_files, read_errors
 
 UNKNOWN_OUTLET = "(unknown)"
 UNDATED = "(undated)"

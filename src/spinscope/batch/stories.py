@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spinscope.batch.output import ARTICLES_DIR, SPANS_DIR, BatchError, check_layout, part_files
+from spinscope.batch.folder import ARTICLES_DIR, SPANS_DIR, BatchError, check_layout, part_files
 
 DEFAULT_THRESHOLD = 0.3
 DEFAULT_WINDOW_DAYS = 3
