@@ -98,6 +98,7 @@ def check_article(article: Article) -> None:
             source,
             f"too large: {len(article.text):,} characters (limit {MAX_TEXT_CHARS:,}, about 33,000 words): "
             "split it into articles or chapters",
+            code="text_too_large",
         )
     from spinscope.readers.language import check_english
 

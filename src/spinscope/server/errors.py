@@ -14,11 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from spinscope.errors import (
     AnalysisStopped,
-    EmptyInputError,
     FetchError,
     InputError,
     UnsafeURLError,
-    UnsupportedLanguageError,
 )
 from spinscope.messages import for_people
 from spinscope.server.assets import PAGE_CSP, SECURITY_HEADERS
@@ -31,38 +29,31 @@ log = logging.getLogger("spinscope.server")
 class TextTooLarge(InputError):
     """The text is longer than the server's limit."""
 
+    code = "text_too_large"
+    status = 413
+
 
 class InvalidURL(InputError):
     """Not an http(s) URL with a host."""
 
+    code = "invalid_url"
+
 
 def classify(error: InputError) -> tuple[int, str, str]:
-    """(HTTP status, stable code, one-line message) for an input error.
+    """(HTTP status, stable code, one-line message) for an input error: the status and code it carries.
 
     The message is the error's reason, prefixed with the URL for a fetched page
     (pasted text has no name worth showing: its "source" is a field name or a hash);
     a failed fetch is said in plain words (:func:`fetch_detail` keeps the exact reason).
     """
-    reason = error.reason
-    message = str(error) if re.match(r"https?://", error.source or "", re.IGNORECASE) else reason
     if isinstance(error, UnsafeURLError):
-        return 400, "unsafe_url", for_people(error, "web")[0]
-    if isinstance(error, InvalidURL):
-        return 400, "invalid_url", reason
+        return error.status, error.code, for_people(error, "web")[0]
     if isinstance(error, FetchError):
         plain, _detail = for_people(error, "web")
-        return 502, "fetch_failed", plain[:1].upper() + plain[1:] + ("" if plain.endswith(".") else ".")
-    if isinstance(error, EmptyInputError):
-        return 400, "empty_input", message
-    if isinstance(error, UnsupportedLanguageError):
-        return 400, "unsupported_language", message
-    if isinstance(error, TextTooLarge) or reason.startswith("too large"):
-        return 413, "text_too_large", message
-    if reason.startswith("binary or undecodable"):
-        return 400, "binary_input", message
-    if reason.startswith("unsupported content type"):
-        return 400, "unsupported_content", message
-    return 400, "invalid_input", message
+        return error.status, error.code, plain[:1].upper() + plain[1:] + ("" if plain.endswith(".") else ".")
+    reason = error.reason
+    message = str(error) if re.match(r"https?://", error.source or "", re.IGNORECASE) else reason
+    return error.status, error.code, message
 
 
 # A fault of ours: the person can only retry or report it; the traceback is in the server's log, never in the answer.
@@ -132,12 +123,13 @@ def add_error_handlers(app: FastAPI) -> None:
     async def on_overloaded(request: Request, exc: Overloaded) -> Response:
         wait = retry_after_header(exc.retry_after)
         message = f"the server is busy: try again in {wait} s"
-        return error_response(503, "overloaded", message, {"Retry-After": wait})
+        return error_response(exc.status, exc.code, message, {"Retry-After": wait})
 
     @app.exception_handler(RateLimited)
     async def on_rate_limited(request: Request, exc: RateLimited) -> Response:
         wait = retry_after_header(exc.retry_after)
-        return error_response(429, "rate_limited", f"too many requests: try again in {wait} s", {"Retry-After": wait})
+        message = f"too many requests: try again in {wait} s"
+        return error_response(exc.status, exc.code, message, {"Retry-After": wait})
 
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> Response:  # logged by the server; no traceback out
@@ -147,10 +139,9 @@ def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StoreError)
     async def on_store_error(request: Request, exc: StoreError) -> Response:
         log.error("spinscope: %s", exc)
-        return error_response(503, "store_unavailable", one_line(str(exc)))
+        return error_response(exc.status, exc.code, one_line(str(exc)))
 
     @app.exception_handler(AnalysisStopped)
     async def on_stopped(request: Request, exc: AnalysisStopped) -> Response:
-        if exc.why == "cancelled":  # nobody is listening any more; this goes to the access log only
-            return error_response(499, "client_closed_request", str(exc))
-        return error_response(503, "analysis_timeout", str(exc))
+        # cancelled: nobody is listening any more; its 499 goes to the access log only
+        return error_response(exc.status, exc.code, str(exc))

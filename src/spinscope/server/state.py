@@ -139,13 +139,13 @@ class ServerState:
                 results.append({**failure, "detail": one_line(detail)} if detail else failure)
             except RateLimited as limited:
                 wait = retry_after_header(limited.retry_after)
-                results.append({"error": "rate_limited", "message": f"too many requests: try again in {wait} s"})
+                results.append({"error": limited.code, "message": f"too many requests: try again in {wait} s"})
             except AnalysisStopped as stopped:
                 if stopped.why == "cancelled":
                     raise
-                results.append({"error": "analysis_timeout", "message": str(stopped)})
+                results.append({"error": stopped.code, "message": str(stopped)})
             except StoreError as error:
-                results.append({"error": "store_unavailable", "message": one_line(str(error))})
+                results.append({"error": error.code, "message": one_line(str(error))})
             except Exception:
                 log.exception("spinscope: analysis failed")
                 results.append({"error": "internal_error", "message": ANALYSIS_FAILED})
