@@ -97,28 +97,30 @@ def analyse_chunk(payloads: list[dict[str, Any]], engine: str, min_score: float)
     An :class:`InputError` (empty, not English, ...) or an unexpected exception in an
     analyser becomes an error row; a :class:`ModelError` (a broken install) is fatal.
     """
-    from spinscope.pipeline import analyze
+    from spinscope.pipeline import Failure, analyse_each, analyze
 
     started = time.perf_counter()
     progress = _WORKER.get("progress")
     result: dict[str, Any] = {"articles": [], "spans": [], "errors": [], "unexpected": 0, "fatal": _WORKER.get("fatal")}
-    for payload in payloads if result["fatal"] is None else []:
-        key, source = payload["key"], payload["source"]
-        article = payload_article(payload)
-        try:
-            analysis = analyze(article, engine=engine, min_score=min_score)  # type: ignore[arg-type]
-            row, spans = analysis_rows(analysis, key)
-        except InputError as error:
-            result["errors"].append(error_row(key, source, error, article_id=article.id, stage="analyse"))
-            ok = False
-        except ModelError as error:
-            result["fatal"] = str(error)
+
+    def analyse(payload: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        analysis = analyze(payload_article(payload), engine=engine, min_score=min_score)  # type: ignore[arg-type]
+        return analysis_rows(analysis, payload["key"])
+
+    todo = payloads if result["fatal"] is None else []
+    # an analyser bug must not stop a corpus run (keep=Exception): record it, go on; a ModelError ends the chunk
+    for payload, outcome in analyse_each(((payload, payload) for payload in todo), analyse, keep=Exception):
+        if isinstance(outcome, Failure) and isinstance(outcome.error, ModelError):
+            result["fatal"] = str(outcome.error)
             break
-        except Exception as error:  # an analyser bug must not stop a corpus run: record it, go on
-            result["errors"].append(error_row(key, source, error, article_id=article.id, stage="analyse"))
-            result["unexpected"] += 1
+        if isinstance(outcome, Failure):
+            key, source, article = payload["key"], payload["source"], payload_article(payload)
+            result["errors"].append(error_row(key, source, outcome.error, article_id=article.id, stage="analyse"))
+            if not isinstance(outcome.error, InputError):
+                result["unexpected"] += 1
             ok = False
         else:
+            row, spans = outcome
             result["articles"].append(row)
             result["spans"].extend(spans)
             ok = True

@@ -7,7 +7,7 @@ import itertools
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -25,6 +25,9 @@ from spinscope.cli.shell import (
     write_output,
 )
 from spinscope.errors import InputError, SpinscopeError
+
+if TYPE_CHECKING:
+    from spinscope.document import Article
 
 SUFFIX = {Format.text: ".txt", Format.json: ".json", Format.html: ".html", Format.semeval: ".txt"}
 
@@ -70,6 +73,7 @@ def analyze(
 
     # the ONNX sessions are created in a background thread while the rest loads and the input is read
     preload_models(engine.value)
+    from spinscope.pipeline import Failure, analyse_each
     from spinscope.pipeline import analyze as run_analysis
     from spinscope.readers.inputs import iter_inputs
 
@@ -91,18 +95,17 @@ def analyze(
             )
         items = iter(first)
     names: set[str] = set()  # the files written in this run's folder: none may overwrite another
-    for source, item in items:
-        try:
-            if isinstance(item, InputError):
-                raise item
-            analysed = run_analysis(item, engine=engine.value, min_score=min_score, sensitivity=sensitivity.value)
-            result = analysed.to_dict()
-        except InputError as error:
+
+    def analyse(item: str | Article) -> dict:
+        return run_analysis(item, engine=engine.value, min_score=min_score, sensitivity=sensitivity.value).to_dict()
+
+    for source, result in analyse_each(items, analyse, keep=SpinscopeError):
+        if isinstance(result, Failure):
+            if not isinstance(result.error, InputError):  # a broken install: nothing else would work either
+                raise fail(str(result.error))
             failures += 1
-            err.print(error_line(_for_people(error)), highlight=False, soft_wrap=True)
+            err.print(error_line(_for_people(result.error)), highlight=False, soft_wrap=True)
             continue
-        except SpinscopeError as error:
-            raise fail(str(error)) from None
         done.append((source, result))
         if format is Format.semeval:
             continue  # written together below

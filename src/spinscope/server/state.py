@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from spinscope import deadline
 from spinscope.document import Article
 from spinscope.errors import AnalysisStopped, FetchError, InputError, UnsafeURLError
-from spinscope.pipeline import analyze
+from spinscope.pipeline import Failure, analyse_each, analyze
 from spinscope.server.errors import ANALYSIS_FAILED, InvalidURL, TextTooLarge, classify, fetch_detail, one_line
 from spinscope.server.limits import AnalysisPool, RateLimited, TokenBucket, retry_after_header, text_cost
 from spinscope.server.schemas import ArticleIn
@@ -127,28 +127,13 @@ class ServerState:
         return {**data, "permalink": f"/r/{self.store.put(data, client)}"}
 
     def analyze_batch(self, items: list[ArticleIn], client: str | None = None) -> list[dict[str, Any]]:
+        def analyse(item: ArticleIn) -> dict[str, Any]:
+            with deadline.renewed():  # each article gets the time limit of one analysis
+                return self.analyze_and_store(item, client)
+
         results: list[dict[str, Any]] = []
-        for item in items:
-            try:
-                with deadline.renewed():  # each article gets the time limit of one analysis
-                    results.append(self.analyze_and_store(item, client))
-            except InputError as error:
-                _status, code, message = classify(error)
-                failure = {"error": code, "message": one_line(message)}
-                detail = fetch_detail(error)
-                results.append({**failure, "detail": one_line(detail)} if detail else failure)
-            except RateLimited as limited:
-                wait = retry_after_header(limited.retry_after)
-                results.append({"error": limited.code, "message": f"too many requests: try again in {wait} s"})
-            except AnalysisStopped as stopped:
-                if stopped.why == "cancelled":
-                    raise
-                results.append({"error": stopped.code, "message": str(stopped)})
-            except StoreError as error:
-                results.append({"error": error.code, "message": one_line(str(error))})
-            except Exception:
-                log.exception("spinscope: analysis failed")
-                results.append({"error": "internal_error", "message": ANALYSIS_FAILED})
+        for _, result in analyse_each(enumerate(items), analyse, keep=Exception):
+            results.append(error_record(result.error) if isinstance(result, Failure) else result)
         return results
 
     def close(self) -> None:
@@ -160,3 +145,24 @@ class ServerState:
         if data is None:
             raise StarletteHTTPException(404)
         return data
+
+
+def error_record(error: Exception) -> dict[str, Any]:
+    """A batch article's error, in its place: ``{"error", "message"}`` (and ``"detail"`` for a failed fetch).
+    A cancelled analysis is not recorded: the request is over (it is raised again)."""
+    if isinstance(error, InputError):
+        _status, code, message = classify(error)
+        failure = {"error": code, "message": one_line(message)}
+        detail = fetch_detail(error)
+        return {**failure, "detail": one_line(detail)} if detail else failure
+    if isinstance(error, RateLimited):
+        wait = retry_after_header(error.retry_after)
+        return {"error": error.code, "message": f"too many requests: try again in {wait} s"}
+    if isinstance(error, AnalysisStopped):
+        if error.why == "cancelled":
+            raise error
+        return {"error": error.code, "message": str(error)}
+    if isinstance(error, StoreError):
+        return {"error": error.code, "message": one_line(str(error))}
+    log.error("spinscope: analysis failed", exc_info=error)
+    return {"error": "internal_error", "message": ANALYSIS_FAILED}
