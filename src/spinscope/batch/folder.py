@@ -97,6 +97,17 @@ def part_files(folder: Path) -> dict[int, Path]:
     return dict(sorted(parts.items()))
 
 
+def committed_parts(root: Path) -> tuple[dict[int, Path], dict[int, Path]]:
+    """The committed articles parts of a batch folder and the spans parts that go with them, by number, once
+    its layout is checked: what ``stats`` and ``stories`` read. :class:`BatchError` when it has no articles part."""
+    articles = part_files(root / ARTICLES_DIR)
+    if not articles:
+        raise BatchError(f"{root}: no articles/part-*.parquet files (is this a spinscope batch folder?)")
+    check_layout(root)
+    spans = {number: path for number, path in part_files(root / SPANS_DIR).items() if number in articles}
+    return articles, spans
+
+
 def read_done_keys(root: Path) -> set[str]:
     """The keys of the articles held by the committed parts of a batch folder."""
     import pyarrow.parquet as pq
