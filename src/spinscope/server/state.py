@@ -10,10 +10,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from spinscope import deadline
 from spinscope.document import Article
-from spinscope.errors import AnalysisStopped, FetchError, InputError, UnsafeURLError
+from spinscope.errors import AnalysisStopped, InputError
 from spinscope.pipeline import Failure, analyse_each, analyze
-from spinscope.server.errors import ANALYSIS_FAILED, InvalidURL, TextTooLarge, classify, fetch_detail, one_line
+from spinscope.server.errors import ANALYSIS_FAILED, classify, fetch_detail, one_line
 from spinscope.server.limits import AnalysisPool, RateLimited, TokenBucket, retry_after_header, text_cost
+from spinscope.server.reading import read_article
 from spinscope.server.schemas import ArticleIn
 from spinscope.server.settings import Settings
 from spinscope.server.store import ResultStore, StoreError
@@ -76,43 +77,7 @@ class ServerState:
 
     # Runs in an analysis thread.
     def read(self, item: ArticleIn) -> Article:
-        settings = self.settings
-        limit = settings.max_text_chars
-        if item.url is not None:
-            from spinscope.readers.url import check_url, fetch_url
-
-            url = item.url.strip()
-            options: dict[str, Any] = {
-                "allow_private": settings.allow_private_urls,
-                "allow_hosts": settings.fetch_allow_hosts,
-            }
-            try:
-                check_url(url, **options)
-            except UnsafeURLError:
-                raise
-            except FetchError as error:
-                raise InvalidURL("url", error.reason) from None
-            article = fetch_url(url, timeout=settings.fetch_timeout, max_bytes=settings.max_fetch_bytes, **options)
-        elif item.html is not None:
-            from spinscope.readers.html import read_html
-
-            article = read_html(item.html, "html", id="")
-            article.source = None
-        else:
-            from spinscope.readers.text import read_text
-
-            article = read_text(item.text or "", "text", id="")
-            article.source = None
-        if len(article.text) > limit:
-            source = article.source if article.source else "text"
-            raise TextTooLarge(source, f"too large: {len(article.text):,} characters of text (limit {limit:,})")
-        if item.title is not None and item.title.strip():
-            article.title = one_line(item.title)
-        if item.outlet is not None and item.outlet.strip():
-            article.outlet = one_line(item.outlet)
-        if item.page_url is not None and item.page_url.strip() and item.url is None:
-            article.url = item.page_url.strip()
-        return article
+        return read_article(item, self.settings)
 
     def analyze_and_store(self, item: ArticleIn, client: str | None = None) -> dict[str, Any]:
         """Read, analyse and store one article. ``client``: its rate-limit key (a fetched page is charged
