@@ -22,6 +22,15 @@ DEFAULT_CHUNK_SIZE = 100
 ARTICLE_FIELDS = ("text", "id", "title", "source", "outlet", "date", "url", "author")
 
 
+def default_workers() -> int:
+    """The CPUs this process may run on (its affinity mask where the OS has one, else os.cpu_count())."""
+    if hasattr(os, "process_cpu_count"):  # Python 3.13+
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 @dataclass
 class BatchResult:
     """What a batch did."""

@@ -95,7 +95,7 @@ def connect(address: str | None, workers: int | None) -> bool:
             message = " ".join(str(error).split())[:300]
             raise BatchError(f"cannot connect to the Ray cluster at {address}: {message}") from None
     else:
-        from spinscope.batch import default_workers
+        from spinscope.batch.planning import default_workers
 
         # address="local": a new cluster, even where `ray start` left one running (ray.init() would join that).
         cpus = max(workers or default_workers(), 1)
