@@ -15,7 +15,7 @@ folder. Reported per run:
   (throughput once the workers are up). Local workers report each article, the
   Ray runner each chunk, so with few chunks Ray's figure runs high by up to
   ``(workers - 1) × chunk size`` articles: use a few hundred articles or more;
-* ``peak MB/worker``: the largest peak resident memory (``VmHWM``, see :func:`spinscope.batch.local.peak_rss_mb`) of a
+* ``peak MB/worker``: the largest peak resident memory (``VmHWM``, see :func:`spinscope.batch.worker.peak_rss_mb`) of a
   worker process or Ray actor; ``driver MB``: that of this process so far.
 
 The Ray run starts a local cluster of ``max(workers)`` CPUs (its start-up time is
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from benchmarks.synthetic import make_articles, write_jsonl
 from spinscope.batch import Reporter, run_batch
-from spinscope.batch.local import peak_rss_mb
+from spinscope.batch.worker import peak_rss_mb
 
 
 class Clock(Reporter):

@@ -110,6 +110,11 @@ def run_phase(args: argparse.Namespace, base: str, port: int, texts: list[str], 
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - wall
+    return figures(results, wall)
+
+
+def figures(results: list[tuple[int, float]], wall: float) -> dict:
+    """Requests, errors, status counts, wall time and latency percentiles of (status, seconds) results."""
     latencies = [seconds for _, seconds in results]
     statuses = Counter(status for status, _ in results)
     return {
@@ -233,15 +238,8 @@ def run_hostile(args: argparse.Namespace, base: str, port: int) -> dict[str, Any
         thread.join()
     httpd.shutdown()
     latencies = [seconds for _, seconds in results]
-    statuses = Counter(status for status, _ in results)
     return {
-        "requests": len(results),
-        "errors": sum(n for status, n in statuses.items() if status != 200),
-        "statuses": dict(statuses),
-        "wall": wall,
-        "p50": percentile(latencies, 50),
-        "p95": percentile(latencies, 95),
-        "max": max(latencies, default=float("nan")),
+        **figures(results, wall),
         "late": sum(seconds > args.time_limit + 5 for seconds in latencies),
         "trickled": sorted(trickled),
         "half_open": dict(half_open),

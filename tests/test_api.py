@@ -49,6 +49,29 @@ def test_analyze_many_on_error(demo_text: str) -> None:
         list(spinscope.analyze_many(items, engine="rules"))
 
 
+def test_analyse_each_keeps_going_with_typed_failures() -> None:
+    from spinscope.pipeline import analyse_each
+
+    def analyse(item: str) -> str:
+        if item == "fault":
+            raise RuntimeError("a bug")
+        return spinscope.analyze(item, engine="rules").to_dict()["schema"]
+
+    items = [
+        ("a", "The minister said the talks would resume."),
+        ("b", "   "),
+        ("c", InputError("c.txt", "no such file")),
+    ]
+    outcomes = dict(analyse_each(items, analyse))
+    assert outcomes["a"] == "spinscope/1"
+    assert (outcomes["b"].code, outcomes["b"].status) == ("empty_input", 400)
+    assert (outcomes["c"].code, outcomes["c"].source) == ("invalid_input", "c.txt")
+    kept = dict(analyse_each([("d", "fault")], analyse, keep=Exception))
+    assert (kept["d"].code, kept["d"].status, kept["d"].source) == ("internal_error", 500, "d")
+    with pytest.raises(RuntimeError):  # not kept: it ends the loop
+        list(analyse_each([("d", "fault")], analyse))
+
+
 def test_bad_python_input() -> None:
     with pytest.raises(EmptyInputError):
         spinscope.analyze("")

@@ -33,6 +33,7 @@ from spinscope import SCHEMA  # noqa: E402
 from spinscope.readers import url as url_module  # noqa: E402
 from spinscope.server import Settings, create_app  # noqa: E402
 from spinscope.server import app as server_app  # noqa: E402
+from spinscope.server import state as server_state  # noqa: E402
 from spinscope.server.app import PAGE_CSP, csp_safe_fragment  # noqa: E402
 from spinscope.server.limits import TokenBucket, client_key  # noqa: E402
 from spinscope.server.store import ResultStore, default_db_path, valid_id  # noqa: E402
@@ -344,13 +345,13 @@ async def test_overloaded_queue_answers_503(monkeypatch: pytest.MonkeyPatch) -> 
     import anyio
 
     release = threading.Event()
-    real_analyze = server_app.analyze
+    real_analyze = server_state.analyze
 
     def slow_analyze(*args: Any, **kwargs: Any) -> Any:
         release.wait(10)
         return real_analyze(*args, **kwargs)
 
-    monkeypatch.setattr(server_app, "analyze", slow_analyze)
+    monkeypatch.setattr(server_state, "analyze", slow_analyze)
     app = create_app(rules_settings(threads=1, queue_size=1, warm_up=False))
     state = app.state.spinscope
     transport = httpx.ASGITransport(app=app)
@@ -379,7 +380,7 @@ def test_crash_is_a_json_500_without_details(monkeypatch: pytest.MonkeyPatch) ->
 
     app = create_app(rules_settings(warm_up=False))
     with TestClient(app, raise_server_exceptions=False, base_url="http://localhost") as test_client:
-        monkeypatch.setattr(server_app, "analyze", broken)
+        monkeypatch.setattr(server_state, "analyze", broken)
         body = assert_error(test_client.post("/api/analyze", json={"text": SHORT}), 500, "internal_error")
         assert "secret" not in body["message"]
         batch = test_client.post("/api/analyze/batch", json={"articles": [{"text": SHORT}]}).json()

@@ -29,7 +29,7 @@ uvicorn = pytest.importorskip("uvicorn", reason="the server extra is not install
 from fastapi.testclient import TestClient  # noqa: E402
 
 from spinscope.server import Settings, create_app  # noqa: E402
-from spinscope.server import app as server_app  # noqa: E402
+from spinscope.server import state as server_state  # noqa: E402
 from spinscope.server.limits import MAX_JSON_DEPTH, json_depth  # noqa: E402
 from spinscope.server.store import ResultStore  # noqa: E402
 from spinscope.server.transport import uvicorn_config  # noqa: E402
@@ -272,7 +272,7 @@ def test_work_of_a_client_that_went_away_is_dropped_or_stopped(monkeypatch: pyte
     """One thread: a long analysis runs, a second waits; both clients disconnect. The running one stops
     at its next checkpoint, the queued one never starts, and the server is idle again at once."""
     started: list[int] = []
-    real_analyze = server_app.analyze
+    real_analyze = server_state.analyze
 
     def counting(article: Any, **options: Any) -> Any:
         started.append(len(article.text))
@@ -284,7 +284,7 @@ def test_work_of_a_client_that_went_away_is_dropped_or_stopped(monkeypatch: pyte
     ).encode()
     # the model engine: 60,000 characters keep it busy far longer than the test (the rules engine runs no model)
     with served(settings(threads=1, queue_size=4, engine="model", warm_up=True)) as (app, port):
-        monkeypatch.setattr(server_app, "analyze", counting)  # after the warm-up analysis
+        monkeypatch.setattr(server_state, "analyze", counting)  # after the warm-up analysis
         pool = app.state.spinscope.pool
         running = socket.create_connection(("127.0.0.1", port), timeout=5)
         running.sendall(head + body)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from spinscope import __version__
 from spinscope.calibration import (
@@ -54,11 +54,22 @@ class TechniqueEngine(Protocol):
 
 @dataclass
 class Failure:
-    """What ``analyze_many(on_error="yield")`` yields for an input that could not be analysed."""
+    """What ``analyze_many(on_error="yield")`` yields for an input that could not be analysed (and
+    :func:`analyse_each` for any item it was told to keep going after): the error's typed record."""
 
     source: str
     error: SpinscopeError
     article: Article | None = None
+
+    @property
+    def code(self) -> str:
+        """The error's stable code (``empty_input``, ``text_too_large``...; ``internal_error`` for a fault)."""
+        return getattr(self.error, "code", "internal_error")
+
+    @property
+    def status(self) -> int:
+        """The HTTP status that goes with :attr:`code`."""
+        return getattr(self.error, "status", 500)
 
 
 def technique_engine(engine: Engine = "model") -> TechniqueEngine:
@@ -127,6 +138,7 @@ def check_article(article: Article) -> None:
             source,
             f"too large: {len(article.text):,} characters (limit {MAX_TEXT_CHARS:,}, about 33,000 words): "
             "split it into articles or chapters",
+            code="text_too_large",
         )
     from spinscope.readers.language import check_english
 
@@ -232,6 +244,35 @@ def scare_quote_techniques(
     return added
 
 
+Key = TypeVar("Key")
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def analyse_each(
+    items: Iterable[tuple[Key, Item | InputError]],
+    analyse: Callable[[Item], Result],
+    *,
+    keep: type[Exception] | tuple[type[Exception], ...] = InputError,
+) -> Iterator[tuple[Key, Result | Failure]]:
+    """Analyse many inputs, lazily: the one loop the API, the CLI, the server and batch share.
+
+    ``items``: (key, item) pairs, where an item may be the :class:`InputError` a reader gave for an
+    unreadable input. Yields (key, ``analyse(item)``), or (key, :class:`Failure`) where the item was
+    an error or ``analyse`` raised one of the ``keep`` kinds; any other error ends the loop.
+    """
+    for key, item in items:
+        try:
+            if isinstance(item, InputError):
+                raise item
+            result = analyse(item)
+        except keep as error:
+            source = error.source if isinstance(error, InputError) else str(key)
+            yield key, Failure(source=source, error=error, article=item if isinstance(item, Article) else None)  # type: ignore[arg-type]
+        else:
+            yield key, result
+
+
 def analyze_many(
     items: Iterable[str | Article | InputError],
     *,
@@ -248,22 +289,23 @@ def analyze_many(
     """
     if on_error not in ("raise", "skip", "yield"):
         raise ValueError("on_error must be 'raise', 'skip' or 'yield'")
-    for item in items:
-        try:
-            if isinstance(item, InputError):
-                raise item
-            yield analyze(item, engine=engine, min_score=min_score, sensitivity=sensitivity)
-        except InputError as error:
-            if on_error == "raise":
-                raise
-            if on_error == "yield":
-                article = item if isinstance(item, Article) else None
-                yield Failure(source=error.source, error=error, article=article)
+
+    def analyse(item: str | Article) -> Analysis:
+        return analyze(item, engine=engine, min_score=min_score, sensitivity=sensitivity)
+
+    for _, outcome in analyse_each(((None, item) for item in items), analyse):
+        if not isinstance(outcome, Failure):
+            yield outcome
+        elif on_error == "raise":
+            raise outcome.error
+        elif on_error == "yield":
+            yield outcome
 
 
 __all__ = [
     "ENGINE_MODELS",
     "Failure",
+    "analyse_each",
     "analyze",
     "analyze_many",
     "check_article",

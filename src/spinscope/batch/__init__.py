@@ -13,25 +13,17 @@ Ray runner also ``'spinscope[cluster]'``.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
-from spinscope.batch.local import DEFAULT_CHUNK_SIZE, BatchResult, Reporter, RichReporter, estimate_total, run_local
+from spinscope.batch.local import run_local
 from spinscope.batch.output import BatchError, BatchOutput
+from spinscope.batch.planning import DEFAULT_CHUNK_SIZE, BatchResult, default_workers
+from spinscope.batch.progress import Reporter, RichReporter, estimate_total
 
 Runner = Literal["local", "ray"]
-
-
-def default_workers() -> int:
-    """The CPUs this process may run on (its affinity mask where the OS has one, else os.cpu_count())."""
-    if hasattr(os, "process_cpu_count"):  # Python 3.13+
-        return os.process_cpu_count() or 1
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
 
 
 def run_batch(

@@ -94,7 +94,7 @@ def unread_dates(root: Path) -> tuple[int, list[str]]:
     """How many articles of a batch folder have a date written that names no full date, and a few of them."""
     import pyarrow.parquet as pq
 
-    from spinscope.batch.output import ARTICLES_DIR, part_files
+    from spinscope.batch.folder import ARTICLES_DIR, part_files
 
     count, examples = 0, []
     for path in part_files(root / ARTICLES_DIR).values():

@@ -97,7 +97,7 @@ def find_damaged(articles: dict[int, Path], spans: dict[int, Path]) -> PartDamag
 def write_failure(path: Path | str, error: OSError) -> SpinscopeError:
     """A one-line error for a failed write under a batch folder, saying what to do; the folder stays
     consistent (a part is committed whole or not at all), so the advice is always to rerun."""
-    from spinscope.batch.output import BatchError
+    from spinscope.batch.folder import BatchError
 
     code = error.errno
     if code in (errno.ENOSPC, errno.EDQUOT):

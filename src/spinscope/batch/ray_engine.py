@@ -2,7 +2,7 @@
 
 Needs ``pip install 'spinscope[cluster]'`` (``ray[data]``). The driver (the machine
 you run ``spinscope batch`` on) reads the inputs and skips the done keys exactly as
-the local runner does (:func:`spinscope.batch.local.iter_work`), then sends windows
+the local runner does (:func:`spinscope.batch.planning.iter_work`), then sends windows
 of articles through a Ray Data pipeline::
 
     ray.data.from_items(payloads)                 # one row per article (JSON payload)
@@ -11,7 +11,7 @@ of articles through a Ray Data pipeline::
                    compute=ActorPoolStrategy(size=workers), num_cpus=1)
       .iter_batches()                             # one result row per chunk, streamed back
 
-Each actor runs the same :func:`spinscope.batch.local.analyse_chunk` as a local
+Each actor runs the same :func:`spinscope.batch.worker.analyse_chunk` as a local
 worker, and the driver writes every chunk it gets back with the same
 :class:`spinscope.batch.output.BatchOutput` (one part per chunk), so a Ray output
 folder has the same layout and the same rows as a local one; resume, errors.jsonl
@@ -46,8 +46,11 @@ import logging
 import math
 from typing import Any
 
-from spinscope.batch.local import BatchResult, ChunkSink, Reporter, analyse_chunk, init_worker, iter_work
 from spinscope.batch.output import BatchError, BatchOutput
+from spinscope.batch.planning import BatchResult, iter_work
+from spinscope.batch.progress import Reporter
+from spinscope.batch.sink import ChunkSink
+from spinscope.batch.worker import analyse_chunk, init_worker
 
 WINDOW_CHUNKS_PER_WORKER = 8
 
@@ -92,7 +95,7 @@ def connect(address: str | None, workers: int | None) -> bool:
             message = " ".join(str(error).split())[:300]
             raise BatchError(f"cannot connect to the Ray cluster at {address}: {message}") from None
     else:
-        from spinscope.batch import default_workers
+        from spinscope.batch.planning import default_workers
 
         # address="local": a new cluster, even where `ray start` left one running (ray.init() would join that).
         cpus = max(workers or default_workers(), 1)

@@ -37,7 +37,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
-from spinscope.batch.output import ARTICLES_DIR, SPANS_DIR, BatchError, check_layout, part_files, read_errors
+from spinscope.batch.folder import (
+    ARTICLES_DIR,
+    SPANS_DIR,
+    BatchError,
+    committed_parts,
+    part_files,
+    read_errors,
+)
 
 UNKNOWN_OUTLET = "(unknown)"
 UNDATED = "(undated)"
@@ -68,11 +75,8 @@ def _connect(root: Path) -> Any:
         import duckdb
     except ImportError:
         raise BatchError("spinscope stats needs duckdb: pip install 'spinscope[corpus]'") from None
-    articles = part_files(root / ARTICLES_DIR)
-    if not articles:
-        raise BatchError(f"{root}: no articles/part-*.parquet files (is this a spinscope batch folder?)")
-    check_layout(root)
-    spans = [path for number, path in part_files(root / SPANS_DIR).items() if number in articles]
+    articles, span_parts = committed_parts(root)
+    spans = list(span_parts.values())
     con = duckdb.connect()
     con.read_parquet([str(p) for p in articles.values()], union_by_name=True).create_view("articles")
     if spans:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spinscope.batch.output import ARTICLES_DIR, SPANS_DIR, BatchError, check_layout, part_files
+from spinscope.batch.folder import BatchError, committed_parts
 
 DEFAULT_THRESHOLD = 0.3
 DEFAULT_WINDOW_DAYS = 3
@@ -179,10 +179,7 @@ def _read(root: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         import pyarrow.parquet as pq
     except ImportError:
         raise BatchError("spinscope stories needs pyarrow: pip install 'spinscope[corpus]'") from None
-    parts = part_files(root / ARTICLES_DIR)
-    if not parts:
-        raise BatchError(f"{root}: no articles/part-*.parquet files (is this a spinscope batch folder?)")
-    check_layout(root)
+    parts, span_parts = committed_parts(root)
     columns = ["key", "id", "outlet", "date", "date_parsed", "title", "url", "word_count", "technique_spans"]
     columns += ["writer_word_count", "writer_technique_spans", "opinion_share", "writer_sentences", "analysis"]
     rows: list[dict[str, Any]] = []
@@ -190,10 +187,9 @@ def _read(root: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         rows += pq.read_table(path, columns=columns).to_pylist()
     spans: list[dict[str, Any]] = []
     wanted = ["article_key", "layer", "label", "text", "speaker_name", "speaker_type", "shown", "voice_of"]
-    for number, path in part_files(root / SPANS_DIR).items():
-        if number in parts:
-            table = pq.read_table(path, columns=wanted)
-            spans += [s for s in table.to_pylist() if s["layer"] in ("technique", "quote", "claim")]
+    for path in span_parts.values():
+        table = pq.read_table(path, columns=wanted)
+        spans += [s for s in table.to_pylist() if s["layer"] in ("technique", "quote", "claim")]
     return rows, spans
 
 

@@ -93,14 +93,14 @@ def read_html(
     bounded time (:func:`markup_refusal`); malformed HTML is parsed leniently.
     """
     if len(html) > MAX_HTML_BYTES:
-        raise InputError(source, size_reason(len(html), MAX_HTML_BYTES))
+        raise InputError(source, size_reason(len(html), MAX_HTML_BYTES), code="text_too_large")
     if isinstance(html, bytes) and (wide := sniff_encoding(html[:64])) not in (None, "utf-8-sig"):
         try:  # UTF-16/32: decoded here, so the markup bounds count characters and the parser gets text
             html = html.decode(wide)
         except UnicodeDecodeError:
             raise InputError(source, f"not valid {wide.upper()} (binary or undecodable data, not HTML)") from None
     if isinstance(html, bytes) and b"\x00" in html[:4096]:
-        raise InputError(source, "binary or undecodable data, not HTML")
+        raise InputError(source, "binary or undecodable data, not HTML", code="binary_input")
     if not html.strip():
         raise EmptyInputError(source, NO_TEXT_REASON)
     refusal = markup_refusal(html)

@@ -140,7 +140,7 @@ def read_file(path: Path | str, source: str | None = None) -> Article:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise InputError(source, size_reason(size, limit))
+            raise InputError(source, size_reason(size, limit), code="text_too_large")
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(source, "no such file or directory") from None
@@ -167,7 +167,11 @@ def _read_stdin(stdin: BinaryIO | None) -> Article:
     if head.startswith((b"<!doctype html", b"<html")):
         return read_html(data, STDIN_NAME, id="")
     if len(data) > MAX_TEXT_BYTES:
-        raise InputError(STDIN_NAME, size_reason(len(data), MAX_TEXT_BYTES, at_least=len(data) > MAX_HTML_BYTES))
+        raise InputError(
+            STDIN_NAME,
+            size_reason(len(data), MAX_TEXT_BYTES, at_least=len(data) > MAX_HTML_BYTES),
+            code="text_too_large",
+        )
     return read_text(data, STDIN_NAME, id="")
 
 

@@ -117,18 +117,18 @@ def decode_bytes(data: bytes, source: str) -> str:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
-            raise InputError(source, BINARY_REASON) from None
+            raise InputError(source, BINARY_REASON, code="binary_input") from None
         if _looks_binary(text.lstrip("\ufeff")):
-            raise InputError(source, BINARY_REASON)
+            raise InputError(source, BINARY_REASON, code="binary_input")
         return text
     if b"\x00" in data:
-        raise InputError(source, BINARY_REASON)
+        raise InputError(source, BINARY_REASON, code="binary_input")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = _decode_legacy(data, source)
     if _looks_binary(text):
-        raise InputError(source, BINARY_REASON)
+        raise InputError(source, BINARY_REASON, code="binary_input")
     return text
 
 
@@ -143,7 +143,7 @@ def _decode_legacy(data: bytes, source: str) -> str:
 
     best = from_bytes(data).best()
     if best is None:
-        raise InputError(source, BINARY_REASON)
+        raise InputError(source, BINARY_REASON, code="binary_input")
     return str(best)
 
 
@@ -187,7 +187,7 @@ def check_size(text: str, source: str, limit: int = MAX_TEXT_BYTES) -> None:
         return
     size = len(text.encode("utf-8", errors="surrogatepass"))
     if size > limit:
-        raise InputError(source, size_reason(size, limit))
+        raise InputError(source, size_reason(size, limit), code="text_too_large")
 
 
 def article_from_text(
@@ -235,12 +235,12 @@ def read_text(
     """
     if isinstance(data, bytes):
         if len(data) > MAX_TEXT_BYTES:
-            raise InputError(source, size_reason(len(data), MAX_TEXT_BYTES))
+            raise InputError(source, size_reason(len(data), MAX_TEXT_BYTES), code="text_too_large")
         if not data.strip():
             raise EmptyInputError(source, EMPTY_REASON)
         text = decode_bytes(data, source)
     else:
         text = data
         if _looks_binary(text):
-            raise InputError(source, BINARY_REASON)
+            raise InputError(source, BINARY_REASON, code="binary_input")
     return article_from_text(text, source, id=article_id_for(source, TEXT_SUFFIXES) if id is None else id)

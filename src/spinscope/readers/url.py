@@ -420,15 +420,19 @@ def _read_response(url: str, response: httpx.Response, max_bytes: int) -> Articl
         raise FetchError(url, f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
     content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type and content_type not in HTML_TYPES | TEXT_TYPES:
-        raise InputError(url, f"unsupported content type {content_type} (spinscope reads HTML and plain text)")
+        raise InputError(
+            url,
+            f"unsupported content type {content_type} (spinscope reads HTML and plain text)",
+            code="unsupported_content",
+        )
     length = response.headers.get("content-length", "")
     if length.isdigit() and int(length) > max_bytes:
-        raise InputError(url, size_reason(int(length), max_bytes))
+        raise InputError(url, size_reason(int(length), max_bytes), code="text_too_large")
     body = bytearray()
     for chunk in response.iter_bytes():
         body.extend(chunk)
         if len(body) > max_bytes:
-            raise InputError(url, size_reason(max_bytes, max_bytes, at_least=True))
+            raise InputError(url, size_reason(max_bytes, max_bytes, at_least=True), code="text_too_large")
     data = bytes(body)
     final_url = str(response.url)
     if not content_type:  # no header: sniff

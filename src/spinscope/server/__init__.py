@@ -10,7 +10,9 @@ for the permalink store.
 
 from __future__ import annotations
 
-from spinscope.server.app import Settings, check_origins, create_app, serve
+from spinscope.server.app import create_app, serve
+from spinscope.server.middleware import check_origins
+from spinscope.server.settings import Settings
 from spinscope.server.store import ResultStore, default_db_path
 
 __all__ = ["ResultStore", "Settings", "check_origins", "create_app", "default_db_path", "serve"]

@@ -272,6 +272,9 @@ class TokenBucket:
 class RateLimited(Exception):
     """Raised by an endpoint that charges more than one token (a batch)."""
 
+    code = "rate_limited"
+    status = 429
+
     def __init__(self, retry_after: float) -> None:
         self.retry_after = retry_after
         super().__init__(f"rate limited: retry after {retry_after:.1f} s")
@@ -332,6 +335,9 @@ async def wait_for_disconnect(receive: Receive) -> None:
 
 class Overloaded(Exception):
     """The analysis queue is full."""
+
+    code = "overloaded"
+    status = 503
 
     def __init__(self, retry_after: float) -> None:
         self.retry_after = retry_after

@@ -76,6 +76,9 @@ def valid_id(result_id: str) -> bool:
 class StoreError(SpinscopeError):
     """The permalink store cannot be opened or written (the message names the file and the problem)."""
 
+    code = "store_unavailable"
+    status = 503
+
 
 def _reason(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__

@@ -1,0 +1,5 @@
+"""``python -m spinscope.cli``: the ``spinscope`` command."""
+
+from spinscope.cli import main
+
+main()
