@@ -55,14 +55,12 @@ _IMPERATIVES = (
     "long live|no to|yes to|not in my name|keep our|keep the|end the|ban the|lock (?:him|her|them) up|drain the|"
     "build the|cut the"
 )
-# A sentence starts at the text's start, a line's, or after a full stop, "!" or "?" (and a closing quotation
-# mark or bracket) and a space.
-_START = r"(?:(?<=^)|(?<=[.!?]\s)|(?<=[.!?][\"”’)]\s)|(?<=\n))"
+# A sentence starts at the text's start, a line's, after a full stop, "!" or "?" (and a closing quotation
+# mark or bracket) and a space, or after a dateline's dash ("DUNMORE COUNTY - ").
+_START = r"(?:(?<=^)|(?<=[.!?]\s)|(?<=[.!?][\"”’)]\s)|(?<=\n)|(?<=[A-Z] [-–—] ))"
 # An exhortation may open with the people it calls on: "Parents of Dunmore, wake up."
 _VOCATIVE = r"(?:[A-Z][\w’']*(?:\s+(?:of|and|[A-Z][\w’']*)){0,3},\s+)?"
-_EXHORTATION = re.compile(
-    rf"{_START}\s*(?P<body>{_VOCATIVE}(?:{_IMPERATIVES})\b[^.!?\n]{{0,60}}[.!])", re.I
-)
+_EXHORTATION = re.compile(rf"{_START}\s*(?P<body>{_VOCATIVE}(?:{_IMPERATIVES})\b[^.!?\n]{{0,60}}[.!])", re.I)
 MAX_EXHORTATION_WORDS = 10
 # A short question the writer asks the reader ("Fair to whom?", "Which services?") casts doubt: news asks
 # none in its own voice. Whole sentences only; a question inside a quotation is the speaker's.
