@@ -75,6 +75,31 @@ def test_lexicon_hits_have_exact_offsets_and_spare_plain_reporting() -> None:
     assert all(h.end <= text.index("\n") for h in hits)  # nothing in the plain report
 
 
+def test_lexicon_forms_inflections_and_fragments() -> None:
+    """General rules, not strings: inflected entries, forms of spin, quoted fragments, weak entries, and a
+    sentence that starts after a closing quotation mark."""
+    from spinscope.analyzers.techniques_lexicon import inflections
+
+    assert {"betrays", "betrayed", "betraying"} <= set(inflections("betray"))
+    assert {"bullies", "bullied"} <= set(inflections("bully")) and "robbed" in inflections("rob")
+    text = (
+        'The council says it will "protect services." Which services? Parents of Sandholm, wake up. '
+        "It is the worst deal ever. Tarnia first! Either we act or we lose everything. Never, never, never. "
+        "The hypocrites betrayed us. It never rained."
+    )
+    found = {(text[h.start : h.end], h.kind) for h in lexicon_hits(text)}
+    assert ('"protect services."', "fragment") in found
+    assert ("Which services?", "question") in found
+    assert ("Parents of Sandholm, wake up", "exhortation") in found
+    assert ("the worst deal ever", "phrase") in found and ("Tarnia first", "phrase") in found
+    assert ("Either we act or we lose everything.", "phrase") in found
+    assert ("Never, never, never", "phrase") in found
+    assert ("hypocrites", "phrase") in found and ("betrayed", "phrase") in found
+    assert ("never", "weak") in found  # plain English in a report: the map weighs it apart
+    plain = 'Officials said the "Blue Line" project would open in May. A university lecturer said it was late.'
+    assert not [h for h in lexicon_hits(plain) if h.kind in ("phrase", "fragment")]
+
+
 def test_persuasion_map_reads_its_own_features() -> None:
     n = len(PERSUASION_FEATURES)
     spec = {"mean": [0.0] * n, "scale": [1.0] * n, "weights": [0.0] * n, "bias": 0.0}

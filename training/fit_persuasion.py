@@ -10,7 +10,8 @@ views decide on it; the label shown is the best technique, with the runner-up wh
 Sources and what the map reads (``spinscope.calibration.PERSUASION_FEATURES``):
 - the tagger's spans: its "inside a span" probability, length, nesting, the best label's probability, and
   whether a phrase of the hand-written lexicon lies inside (``analyzers/techniques_lexicon.py``);
-- lexicon phrases and exhortations where the tagger found nothing (engine "lexicon"), the slogan rule
+- lexicon hits where the tagger found nothing (engine "lexicon": a strong or a weak entry or form, a learned
+  word, an exhortation, a rhetorical question, a short quoted fragment), the slogan rule
   (engine "rules") and scare quotes (engine "quotes"): one indicator each.
 
 Which articles: the 37 PTC train articles held out from every shipped model (``training/ptc_val_ids.txt``),
@@ -129,6 +130,8 @@ def technique_spans(text: str, predictions: list[dict[str, Any]]) -> list[Any]:
     best = {(int(t["start"]), int(t["end"])): t for t in predictions if t["engine"] == "model" and t["rank"] == 0}
     spans = []
     for t in predictions:
+        if t["engine"] == "lexicon":
+            continue  # a cache made by another version of the lexicon: its hits are found again below
         key = (int(t["start"]), int(t["end"]))
         span = TechniqueSpan(*key, t["technique"], float(t["score"]), t["engine"])
         if t["engine"] == "model":
