@@ -107,7 +107,10 @@ def eval_voice(
 @app.command("eval-spin")
 def eval_spin(
     split: Annotated[
-        SpinSplit, typer.Option(help="dev (may be tuned on), report (never tuned on) or all (both, and overall).")
+        SpinSplit,
+        typer.Option(
+            help="dev (may be tuned on), report or fresh (never tuned on), or all (dev and report, and overall)."
+        ),
     ] = SpinSplit.all,
     engine: Annotated[EngineName, typer.Option(help="Detector to score.")] = EngineName.model,
     sensitivity: Annotated[
@@ -134,7 +137,10 @@ def eval_spin(
 @app.command()
 def sensitivity(
     split: Annotated[
-        SpinSplit, typer.Option(help="The spin set's split to measure: report (never tuned on), dev or all.")
+        SpinSplit,
+        typer.Option(
+            help="The spin set's split to measure: report or fresh (never tuned on), dev, or all (dev and report)."
+        ),
     ] = SpinSplit.report,
     engine: Annotated[EngineName, typer.Option(help="Detector to score.")] = EngineName.model,
 ) -> None:
