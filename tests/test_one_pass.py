@@ -61,3 +61,27 @@ def test_analysis_is_the_same_when_the_tokenizers_differ(text: str, monkeypatch:
     # another tokenizer file: the quote encoder tokenises the text itself (the fallback)
     monkeypatch.setattr(quote_tagger, "shares_tokenizer", lambda bundle: False)
     assert spinscope.analyze(text).to_json() == shared
+
+
+def test_each_view_computes_the_summary_once(demo_text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from spinscope import summary
+    from spinscope.render import figures, html, render_html, render_terminal, terminal
+
+    data = spinscope.analyze(demo_text, engine="rules").to_dict()
+    calls: list[int] = []
+
+    def counted(analysis: object) -> dict:
+        calls.append(1)
+        return summary.summary_of(analysis)  # type: ignore[arg-type]
+
+    for module in (figures, html, terminal):
+        monkeypatch.setattr(module, "summary_of", counted)
+    render_html(data)
+    assert len(calls) == 1
+    calls.clear()
+    render_terminal(data, Console(file=io.StringIO(), width=100), show_weak=False)
+    assert len(calls) == 1
