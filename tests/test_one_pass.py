@@ -85,3 +85,17 @@ def test_each_view_computes_the_summary_once(demo_text: str, monkeypatch: pytest
     calls.clear()
     render_terminal(data, Console(file=io.StringIO(), width=100), show_weak=False)
     assert len(calls) == 1
+
+
+def test_lexicon_matches_are_those_of_one_alternation_of_every_entry(demo_text: str) -> None:
+    import re
+
+    from spinscope.analyzers import techniques_lexicon as lexicon
+
+    alternatives, groups, _firsts = lexicon._entries()
+    whole = re.compile("|".join(alternatives), re.I)  # the earlier scan: every entry tried at every character
+    tricky = "ſtupid KILLER 'elite’ İstanbul \u212aILLER corrupt-ish o’clock don't can’t SHAMELESS Shameful."
+    for text in (demo_text, INVENTED, tricky, INVENTED.upper(), demo_text.lower()):
+        expected = [(m.start(), m.end(), groups[m.lastgroup or ""]) for m in whole.finditer(text)]
+        found = [(m.start(), m.end(), entry) for m, entry in lexicon.phrase_matches(text)]
+        assert found == expected
