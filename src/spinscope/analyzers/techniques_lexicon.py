@@ -205,7 +205,8 @@ def _starting_with(char: str) -> re.Pattern[str] | None:
     case as the match does), None when none can: compiled once per character set."""
     if char not in _by_character:
         alternatives, _groups, firsts = _entries()
-        keep = tuple(i for i, chars in enumerate(firsts) if any(re.fullmatch(re.escape(c), char, re.I) for c in chars))
+        same = {c for c in set().union(*firsts) if re.fullmatch(re.escape(c), char, re.I)}
+        keep = tuple(i for i, chars in enumerate(firsts) if chars & same)
         if keep and keep not in _by_entries:
             _by_entries[keep] = re.compile("|".join(alternatives[i] for i in keep), re.I)
         _by_character[char] = _by_entries[keep] if keep else None
