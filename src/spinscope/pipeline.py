@@ -185,7 +185,11 @@ def analyze(
     use_models = engine != "rules"
     use_tagger = engine == "model"
     checkpoint()
-    found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger=use_tagger)
+    # the quote encoder reads the tagger's word pieces when both ship the same tokenizer file (tokenise once)
+    word_pieces = None
+    if use_tagger and encoded is not None and quote_tagger.shares_tokenizer(getattr(detector, "tagger", None)):
+        word_pieces = encoded.tokens
+    found_quotes = quotes.find_quotes(text, sentence_spans, use_tagger, blocks=blocks, word_pieces=word_pieces)
     checkpoint()
     techniques += scare_quote_techniques(found_quotes, techniques, min_score, calibrated=use_models)
     # is each passage persuasive at all: read in its article, now that its quotes are known
@@ -193,7 +197,7 @@ def analyze(
     apply_sensitivity(techniques, sensitivity)
     voices = voice.classify_sentences(text, sentence_spans, found_quotes, encoded, use_model=use_models)
     checkpoint()
-    found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices)
+    found_claims = claims.find_claims(text, sentence_spans, found_quotes, voices, blocks)
     models: dict[str, Any] = {"techniques": {"engine": detector.name, **detector.describe()}}
     models.update(voice.describe(use_models))
     models.update(quote_tagger.describe(use_tagger))

@@ -165,12 +165,13 @@ def sentence_of(sentence_spans: list[Span], offset: int) -> Span | None:
     return found if found.start <= offset < found.end else None
 
 
-def body_end(text: str) -> int:
+def body_end(text: str, blocks: list[Span] | None = None) -> int:
     """Where the article proper ends: at the first paragraph in the text's second half that opens like site
     furniture (a comment prompt, newsletter or privacy boilerplate, a "Related:" list; see
-    ``lexicons/boilerplate-openers.txt``), else at the end of the text."""
+    ``lexicons/boilerplate-openers.txt``), else at the end of the text. ``blocks``: the text's
+    :func:`paragraphs`, when the caller has them already (split once per article)."""
     openers = phrases("boilerplate-openers")
-    for block in paragraphs(text):
+    for block in blocks if blocks is not None else paragraphs(text):
         if block.start < len(text) // 2:
             continue
         paragraph = text[block.start : block.end].lstrip("#*-•>| \t")

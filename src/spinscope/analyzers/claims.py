@@ -212,11 +212,18 @@ def claim_score(reasons: list[str]) -> float:
     return round(1.0 - remaining, 4)
 
 
-def find_claims(text: str, sentences: list[Span], quotes: list[Quote], voices: list[SentenceVoice]) -> list[Claim]:
-    """Checkable claims among the sentences (``voices`` from ``classify_sentences``, matched by offsets)."""
+def find_claims(
+    text: str,
+    sentences: list[Span],
+    quotes: list[Quote],
+    voices: list[SentenceVoice],
+    blocks: list[Span] | None = None,
+) -> list[Claim]:
+    """Checkable claims among the sentences (``voices`` from ``classify_sentences``, matched by offsets;
+    ``blocks``: the text's paragraphs when the caller has them already)."""
     voice_at = {(v.start, v.end): v for v in voices}
     claims: list[Claim] = []
-    end = body_end(text)  # site furniture after the article is no claim
+    end = body_end(text, blocks)  # site furniture after the article is no claim
     for sentence in (s for s in sentences if s.start < end):
         voice = voice_at.get((sentence.start, sentence.end))
         if voice is None:

@@ -73,13 +73,15 @@ def role_codes(roles: list[str]) -> np.ndarray:
 
 
 def encoder_inputs(
-    tokenizer: Any, text: str, starts: np.ndarray, ends: np.ndarray, roles: np.ndarray
+    tokenizer: Any, text: str, starts: np.ndarray, ends: np.ndarray, roles: np.ndarray, pieces: Any = None
 ) -> tuple[Any, np.ndarray]:
     """The encoder's input for a text: its word pieces with [case features ; the rules' tag of their word]
-    as extra channels (a TokenizedText), and the word each piece starts in."""
+    as extra channels (a TokenizedText), and the word each piece starts in. ``pieces``: the text already
+    tokenised with ``tokenizer`` (``tokenize_text``), reused instead of tokenising it again."""
     from spinscope.runtime.encoding import TokenizedText, tokenize_text
 
-    pieces = tokenize_text(tokenizer, text)
+    if pieces is None:
+        pieces = tokenize_text(tokenizer, text)
     words = piece_words(pieces.offsets[:, 0], np.asarray(starts), np.asarray(ends))
     extra = np.concatenate([pieces.case, role_channels(np.asarray(roles), words)], axis=1)
     return TokenizedText(pieces.ids, pieces.offsets, extra), words
@@ -157,17 +159,21 @@ class EncoderTaggerModel:
     bias: np.ndarray
     manifest: dict
 
-    def tag(self, text: str, sentences: list[Span], quotes: list[Quote]) -> tuple[TaggedText, np.ndarray, np.ndarray]:
-        """Each word's label (decoded) and label probabilities."""
-        tokens, probs = self.word_probabilities(text, sentences, quotes)
+    def tag(
+        self, text: str, sentences: list[Span], quotes: list[Quote], word_pieces: Any = None
+    ) -> tuple[TaggedText, np.ndarray, np.ndarray]:
+        """Each word's label (decoded) and label probabilities (``word_pieces``: as :meth:`word_probabilities`)."""
+        tokens, probs = self.word_probabilities(text, sentences, quotes, word_pieces)
         if len(probs) == 0:
             return tokens, np.zeros(0, np.int64), probs
         return tokens, decode_labels(probs, tokens.sentence, self.transitions, self.start, self.bias), probs
 
     def word_probabilities(
-        self, text: str, sentences: list[Span], quotes: list[Quote]
+        self, text: str, sentences: list[Span], quotes: list[Quote], word_pieces: Any = None
     ) -> tuple[TaggedText, np.ndarray]:
-        """The encoder's label probabilities for each word (before decoding)."""
+        """The encoder's label probabilities for each word (before decoding). ``word_pieces``: ``text`` already
+        tokenised with this encoder's tokenizer (a ``TokenizedText``: the technique tagger's pass, when
+        :func:`shares_tokenizer` says the two ship the same tokenizer file), else tokenised here."""
         from spinscope.runtime.encoding import average_window_logits, make_windows
 
         tokens = tokenize(text, sentences)
@@ -175,7 +181,7 @@ class EncoderTaggerModel:
         if n == 0:
             return tokens, np.zeros((0, len(LABELS)), np.float32)
         roles = role_codes(rule_roles(text, tokens, quotes))
-        pieces, words = encoder_inputs(self.bundle.tokenizer, text, tokens.starts, tokens.ends, roles)
+        pieces, words = encoder_inputs(self.bundle.tokenizer, text, tokens.starts, tokens.ends, roles, word_pieces)
         windows = make_windows(pieces, self.window, self.stride)
         logits = []
         for w in windows:  # one window per call: dynamic int8 results then do not depend on batch-mates
@@ -223,6 +229,15 @@ def load_encoder() -> EncoderTaggerModel:
     )
 
 
+def shares_tokenizer(bundle: Any) -> bool:
+    """Whether the shipped encoder reads word pieces from the same tokenizer file (by sha256, as loaded) as
+    ``bundle`` (a ``ModelBundle``: the technique tagger's), so that the tagger's tokenisation of a text can be
+    its input too. False when either was loaded without a digest or the encoder is not installed."""
+    model = shipped()
+    mine = None if model is None else getattr(model.bundle, "tokenizer_sha256", None)
+    return mine is not None and mine == getattr(bundle, "tokenizer_sha256", None)
+
+
 @cache
 def shipped() -> EncoderTaggerModel | None:
     """The shipped tagger, or None when it is not installed."""
@@ -250,12 +265,12 @@ def spans_of(labels: np.ndarray, tokens: TaggedText, probs: np.ndarray) -> list[
 
 
 def tagger_attributions(
-    text: str, sentences: list[Span], quotes: list[Quote], model: EncoderTaggerModel
+    text: str, sentences: list[Span], quotes: list[Quote], model: EncoderTaggerModel, word_pieces: Any = None
 ) -> list[tuple[Span | None, Span, list[Span], float]]:
     """(speaker, cue, contents, score) for each cue the tagger finds. Source and content runs go to the
     nearest cue of their sentence; content runs of a sentence without a cue go to the last cue of the
     sentence before (a quotation that runs on). ``contents`` may be empty (a cue and a source only)."""
-    tokens, labels, probs = model.tag(text, sentences, quotes)
+    tokens, labels, probs = model.tag(text, sentences, quotes, word_pieces)
     runs = spans_of(labels, tokens, probs)
     cues = [r for r in runs if r[0] == "C"]
     items: dict[int, dict] = {id(c): {"cue": c, "S": [], "T": []} for c in cues}

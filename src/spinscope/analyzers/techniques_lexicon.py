@@ -26,7 +26,7 @@ probability that it is persuasive comes from ``spinscope.calibration`` (fitted o
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -178,14 +178,56 @@ def _phrase_pattern(phrase: str) -> str:
     return rf"\b{body}" + (r"[\w-]*" if prefix else r"\b")
 
 
+def _first_characters(phrase: str) -> set[str]:
+    """The characters a match of the entry ``phrase`` can start with (before case folding)."""
+    phrase = phrase.lstrip(WEAK)
+    words = phrase.rstrip("*+").split()
+    forms = inflections(words[-1]) if phrase.endswith("+") and len(words) == 1 else [words[0]]
+    return {c for form in forms for c in (("'", "’") if form[0] == "'" else (form[0],))}
+
+
 @cache
-def _compiled() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
-    """One alternation of every entry (longest first, so "pampered elite" wins over "pampered"), and the
-    group name of each entry -> (technique, entry)."""
+def _entries() -> tuple[list[str], dict[str, tuple[str, str]], list[set[str]]]:
+    """Each entry's pattern as a named group (longest entry first, so "pampered elite" wins over "pampered"),
+    the group name of each entry -> (technique, entry), and each entry's first characters."""
     entries = sorted(_read_entries(), key=lambda e: -len(e[1]))
     groups = {f"e{i}": entry for i, entry in enumerate(entries)}
-    pattern = "|".join(f"(?P<e{i}>{_phrase_pattern(phrase)})" for i, (_t, phrase) in enumerate(entries))
-    return re.compile(pattern, re.I), groups
+    alternatives = [f"(?P<e{i}>{_phrase_pattern(phrase)})" for i, (_t, phrase) in enumerate(entries)]
+    return alternatives, groups, [_first_characters(phrase) for _t, phrase in entries]
+
+
+_by_character: dict[str, re.Pattern[str] | None] = {}
+_by_entries: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+
+def _starting_with(char: str) -> re.Pattern[str] | None:
+    """The alternation (in the entries' order) of the entries whose match can start with ``char`` (ignoring
+    case as the match does), None when none can: compiled once per character set."""
+    if char not in _by_character:
+        alternatives, _groups, firsts = _entries()
+        same = {c for c in set().union(*firsts) if re.fullmatch(re.escape(c), char, re.I)}
+        keep = tuple(i for i, chars in enumerate(firsts) if chars & same)
+        if keep and keep not in _by_entries:
+            _by_entries[keep] = re.compile("|".join(alternatives[i] for i in keep), re.I)
+        _by_character[char] = _by_entries[keep] if keep else None
+    return _by_character[char]
+
+
+def phrase_matches(text: str) -> Iterator[tuple[re.Match[str], tuple[str, str]]]:
+    """Non-overlapping matches of the lexicon's entries, left to right, each with its (technique, entry): what
+    one alternation of every entry (longest first) gives with ``finditer``. At each position only the entries
+    that can start with its character are tried, in the same order, so the first that matches is the one the
+    whole alternation would pick (the whole one tried ~1,600 entries at every character: seconds per article)."""
+    _alternatives, groups, _firsts = _entries()
+    position = 0
+    while position < len(text):
+        pattern = _starting_with(text[position])
+        match = pattern.match(text, position) if pattern is not None else None
+        if match is None:
+            position += 1
+            continue
+        yield match, groups[match.lastgroup or ""]
+        position = max(match.end(), position + 1)
 
 
 @cache
@@ -200,10 +242,8 @@ def _learned() -> tuple[dict[str, str], re.Pattern[str]]:
 def lexicon_hits(text: str) -> tuple[LexiconHit, ...]:
     """Every lexicon phrase, exhortation and rhetorical question in ``text``, in order (a phrase inside an
     exhortation is kept too). Cached for the last few texts: the detector and the persuasion map both read it."""
-    pattern, groups = _compiled()
     hits = []
-    for match in pattern.finditer(text):
-        technique, entry = groups[match.lastgroup or ""]
+    for match, (technique, entry) in phrase_matches(text):
         hits.append(LexiconHit(match.start(), match.end(), technique, entry))
     for technique, form, flags in _FORMS:
         for match in re.finditer(form, text, flags):

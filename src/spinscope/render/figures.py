@@ -95,9 +95,10 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def summary_rows(analysis: Mapping[str, Any]) -> list[Figure]:
-    """The summary as labelled rows (the same in the terminal and the HTML report)."""
-    s = summary_of(analysis)
+def summary_rows(analysis: Mapping[str, Any], summary: Mapping[str, Any] | None = None) -> list[Figure]:
+    """The summary as labelled rows (the same in the terminal and the HTML report). ``summary``: the view's
+    ``summary_of(analysis)`` when it has it already (computed once per view)."""
+    s = summary_of(analysis) if summary is None else summary
     spans = _int(s["technique_spans"])
     writer, quoted = _int(s["writer_sentences"]), _int(s["quoted_sentences"])
     speakers = ", ".join(f"{name} {n}" for name, n in speaker_types(s)) or "none"

@@ -168,7 +168,7 @@ def _view(analysis: Mapping[str, Any], show_weak: bool = False) -> dict[str, Any
     techniques, opinions = layers.techniques, layers.opinions
     weak = {i for i, t in enumerate(techniques) if is_weak(t)}
     quotes, claims = layers.quotes, layers.claims
-    figures = summary_of(analysis)
+    figures = summary_of(analysis)  # once per view: every figure below reads it
     # The opinion layer shades the writer's opinion sentences; quoted speakers' opinions are listed apart.
     writer_opinions = [s for s in opinions if s.get("speaker", "writer") == "writer"]
     quoted_opinions = [s for s in opinions if s.get("speaker", "writer") != "writer"]
@@ -310,7 +310,7 @@ def _view(analysis: Mapping[str, Any], show_weak: bool = False) -> dict[str, Any
         )
     definitions = [item for item in legend if item["count"]]
     weak_count = len(weak)
-    hidden_passages = hidden_note(summary_of(analysis))
+    hidden_passages = hidden_note(figures)
     for item in definitions:
         item["example"] = technique_info(item["id"]).example
 
@@ -366,14 +366,14 @@ def _view(analysis: Mapping[str, Any], show_weak: bool = False) -> dict[str, Any
         "has_text": bool(text.strip()),
         "paragraphs": paragraphs,
         "legend": legend,
-        "summary": summary_rows(analysis),
+        "summary": summary_rows(analysis, figures),
         "figures": figures,
         "cards": cards,
         "weak_count": weak_count,
         "show_weak": show_weak,
         "min_confidence": f"{SHOWN_MIN_CONFIDENCE:.2f}",
         "hidden_note": hidden_passages,
-        "sensitivity": str(summary_of(analysis).get("sensitivity") or "balanced"),
+        "sensitivity": str(figures.get("sensitivity") or "balanced"),
         "definitions": definitions,
         "palette_note": PALETTE_NOTE,
         "quotes": quote_rows,

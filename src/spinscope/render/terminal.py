@@ -144,9 +144,9 @@ def _print_sentences(
     console.print()
 
 
-def _weak_note(analysis: Mapping[str, Any], drawn: bool) -> Text:
-    """What the view leaves out, and how to see it (the count is the summary's, as in every view)."""
-    note = hidden_note(summary_of(analysis))
+def _weak_note(figures: Mapping[str, Any], drawn: bool) -> Text:
+    """What the view leaves out, and how to see it (the count is the summary's, ``figures``, as in every view)."""
+    note = hidden_note(figures)
     how = (
         "drawn faded (underlined; [n?> … <n?] without colour)."
         if drawn
@@ -185,7 +185,8 @@ def render_terminal(analysis: Mapping[str, Any], console: Console, *, show_weak:
 
     # legend numbers follow the taxonomy order, for the techniques that occur (in the spans drawn; the
     # summary's counts when every span is drawn, so that a hand-made summary keeps its figures)
-    given = summary_of(analysis)["technique_counts"]
+    figures = summary_of(analysis)  # once per view: every figure below reads it
+    given = figures["technique_counts"]
     counts = Counter({str(k): int(v) for k, v in given.items()} if isinstance(given, Mapping) else {})
     if weak and not show_weak:
         counts = Counter()
@@ -221,12 +222,12 @@ def render_terminal(analysis: Mapping[str, Any], console: Console, *, show_weak:
     else:
         console.print(Text("No persuasion techniques found.", style="italic"))
     if weak:
-        console.print(_weak_note(analysis, show_weak))
+        console.print(_weak_note(figures, show_weak))
 
     summary = Table(title="Summary", box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
     summary.add_column("figure", style="bold")
     summary.add_column("value")
-    for figure in summary_rows(analysis):
+    for figure in summary_rows(analysis, figures):
         value = f"{figure.value} ({figure.detail})" if figure.detail else figure.value
         summary.add_row(Text(figure.label), Text(value))
     console.print(summary)
@@ -252,7 +253,6 @@ def render_terminal(analysis: Mapping[str, Any], console: Console, *, show_weak:
             )
         console.print(table)
 
-    figures = summary_of(analysis)
     writer = [o for o in opinions if o.get("speaker", "writer") == "writer"]
     quoted = [o for o in opinions if o.get("speaker", "writer") != "writer"]
     console.print(

@@ -43,6 +43,8 @@ class ModelBundle:
     tokenizer: Any  # tokenizers.Tokenizer
     input_names: list[str] = field(default_factory=list)
     load_seconds: dict[str, float] = field(default_factory=dict)  # check / session / tokenizer (benchmarks)
+    # the sha256 of tokenizer.json as loaded: models whose digests match tokenise a text the same way
+    tokenizer_sha256: str | None = None
 
     def run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
         checkpoint()  # a server's time limit or cancelled request stops the analysis here
@@ -171,10 +173,15 @@ _tokenizers: dict[str, Any] = {}
 def _shared_tokenizer(path: Path) -> Any:
     """The shipped models share one tokenizer.json (same bytes): it is parsed once, not once per model (~0.05 s
     each). Tokenizers are only read after loading (encode), so sharing one is safe across models and threads."""
+    return _digested_tokenizer(path)[0]
+
+
+def _digested_tokenizer(path: Path) -> tuple[Any, str]:
+    """:func:`_shared_tokenizer` and the file's sha256 (what it is shared by)."""
     digest = _sha256(path)
     if digest not in _tokenizers:
         _tokenizers.setdefault(digest, load_tokenizer(path))
-    return _tokenizers[digest]
+    return _tokenizers[digest], digest
 
 
 def _timed(seconds: dict[str, float], key: str, work: Callable[[], Any]) -> Any:
@@ -206,7 +213,7 @@ def _load_bundle(name: str, directory: Path | None) -> ModelBundle:
         "session",
         lambda: ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"]),
     )
-    tokenizer = _timed(seconds, "tokenizer", lambda: _shared_tokenizer(folder / "tokenizer.json"))
+    tokenizer, tokenizer_sha256 = _timed(seconds, "tokenizer", lambda: _digested_tokenizer(folder / "tokenizer.json"))
     return ModelBundle(
         name=name,
         directory=folder,
@@ -215,4 +222,5 @@ def _load_bundle(name: str, directory: Path | None) -> ModelBundle:
         tokenizer=tokenizer,
         input_names=[i.name for i in session.get_inputs()],
         load_seconds=seconds,
+        tokenizer_sha256=tokenizer_sha256,
     )

@@ -72,6 +72,7 @@ Measured on PolNeAR: ``spinscope eval-quotes --polnear DIR`` (``python -m spinsc
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from spinscope.analyzers.quotes.attribution import SCORE_SCARE, SCORE_UNATTRIBUTED, Attr
 from spinscope.analyzers.quotes.coreference import Resolver
@@ -85,6 +86,9 @@ from spinscope.analyzers.quotes.tagger import with_tagger
 from spinscope.analyzers.quotes.tokens import trim
 from spinscope.document import Quote, Span
 from spinscope.segmentation import body_end, paragraphs, sentence_of
+
+if TYPE_CHECKING:
+    from spinscope.runtime.encoding import TokenizedText
 
 __all__ = ["find_quotes"]
 
@@ -172,19 +176,30 @@ def _quotes(text: str, sentences: list[Span], attrs: list[Attr]) -> list[Quote]:
     return quotes
 
 
-def find_quotes(text: str, sentences: list[Span], use_tagger: bool = True) -> list[Quote]:
+def find_quotes(
+    text: str,
+    sentences: list[Span],
+    use_tagger: bool = True,
+    *,
+    blocks: list[Span] | None = None,
+    word_pieces: TokenizedText | None = None,
+) -> list[Quote]:
     """Direct, indirect and scare quotes in ``text`` (``sentences`` from :func:`spinscope.segmentation.sentences`).
 
     Returned in text order of their content; one quote per content span. ``use_tagger=False`` gives the
-    rules alone (the learned tagger, when installed, only adds attributions the rules did not find)."""
-    end = body_end(text)  # site furniture after the article (newsletter, privacy, "Related:") says nothing
+    rules alone (the learned tagger, when installed, only adds attributions the rules did not find).
+    ``blocks`` (the text's paragraphs) and ``word_pieces`` (the text tokenised by the quote encoder's
+    tokenizer, e.g. the technique tagger's pass when both ship the same tokenizer file) are reused when a
+    caller has them already; without them they are computed here, with the same result."""
+    blocks = paragraphs(text) if blocks is None else blocks
+    end = body_end(text, blocks)  # site furniture after the article (newsletter, privacy, "Related:") says nothing
     sentences = [s for s in sentences if s.start < end]
-    pieces = quote_pieces(text, [p for p in paragraphs(text) if p.start < end])
+    pieces = quote_pieces(text, [p for p in blocks if p.start < end])
     flow = rule_attributions(text, sentences, pieces)
     attrs = [a for a in flow.attrs if a.cue is None or not phantom_cue(text, a.cue)]
     loose = _loose_quotations(text, sentences, pieces, attrs, set(flow.piece_owner))
     if use_tagger:
-        attrs = with_tagger(text, sentences, attrs, loose)
+        attrs = with_tagger(text, sentences, attrs, loose, word_pieces)
         covered = [(s, e) for a in attrs for s, e in a.contents]
         loose = [q for q in loose if not any(s <= q.content.start and q.content.end <= e for s, e in covered)]
     attrs = outside_furniture(text, attrs)

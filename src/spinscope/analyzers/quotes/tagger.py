@@ -15,12 +15,17 @@ threshold changes the third decimal only)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from spinscope.analyzers.quotes.attribution import TAGGER_WEIGHT, Attr
 from spinscope.analyzers.quotes.edges import clean_tagger_speaker, tidy_tagger_content
 from spinscope.analyzers.quotes.phantoms import phantom_cue
 from spinscope.analyzers.quotes.vocab import NOT_NAMES
 from spinscope.document import Quote, Span
 from spinscope.segmentation import sentence_of
+
+if TYPE_CHECKING:
+    from spinscope.runtime.encoding import TokenizedText
 
 TAGGER_MIN_SCORE = 0.5  # research/quote_sources.py figures takes others
 
@@ -148,10 +153,13 @@ def _nested_in(attr: Attr, cue: Span, contents: list[Span], speaker: Span | None
     return home is not None and all(home.contains(x) for x in spans) and not cue.overlaps(Span(*attr.cue))
 
 
-def with_tagger(text: str, sentences: list[Span], attrs: list[Attr], loose: list[Quote]) -> list[Attr]:
+def with_tagger(
+    text: str, sentences: list[Span], attrs: list[Attr], loose: list[Quote], word_pieces: TokenizedText | None = None
+) -> list[Attr]:
     """The rules' attributions with the tagger's sources and its own attributions added. (The tagger is the
     quote encoder, a second pass over the article: a head on the technique tagger's states was measured and
-    fell short, see research/role_head.py.)"""
+    fell short, see research/role_head.py.) ``word_pieces``: the text already tokenised with the encoder's
+    tokenizer (the technique tagger's, when both ship one tokenizer file), or None to tokenise it here."""
     from spinscope.analyzers import quote_tagger
 
     model = quote_tagger.shipped()
@@ -160,7 +168,7 @@ def with_tagger(text: str, sentences: list[Span], attrs: list[Attr], loose: list
     found = [
         _tidied(text, sentences, speaker, cue, contents, score, loose)
         for speaker, cue, contents, score in quote_tagger.tagger_attributions(
-            text, sentences, _provisional(attrs, loose), model
+            text, sentences, _provisional(attrs, loose), model, word_pieces
         )
         if not phantom_cue(text, cue)
     ]
