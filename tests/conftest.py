@@ -102,3 +102,11 @@ def recorded_page(browser: Any, address: str, **extra: Any) -> Iterator[dict[str
         yield seen
     finally:
         context.close()
+
+
+def oped_with_weak_passages() -> str:
+    """An invented op-ed (the spin set's dev article a01) in which the precise sensitivity leaves some passages out
+    entirely: the browser tests of the "+N more" switch need passages that appear only when it is ticked."""
+    from spinscope.evaluation.spin_set_loader import load_spin_set
+
+    return next(a.text for a in load_spin_set("dev") if a.id.startswith("a01-"))

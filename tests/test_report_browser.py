@@ -21,7 +21,7 @@ from spinscope.render import render_html
 from spinscope.techniques import get_technique
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import recorded_page
+from conftest import oped_with_weak_passages, recorded_page
 from test_render import TEXT, TITLE, at, story, technique
 
 pytestmark = pytest.mark.browser
@@ -249,12 +249,15 @@ def test_weak_spans_hidden_until_switched_on(browser: Any, tmp_path: Path) -> No
     import spinscope
     from spinscope.calibration import is_weak
 
-    # at the precise sensitivity, so that some passages are left out entirely (not only other labels of shown ones)
-    text = (Path(__file__).parents[1] / "examples" / "demo-article.txt").read_text()
+    # at the precise sensitivity, on an op-ed whose weaker passages are left out entirely (not only other labels of
+    # shown ones: in the bundled example every passage left out at precise now overlaps a shown one)
+    text = oped_with_weak_passages()
     data = spinscope.analyze(text, sensitivity="precise").to_dict()
     weak = [i for i, t in enumerate(data["techniques"]) if is_weak(t)]
     strong = [i for i, t in enumerate(data["techniques"]) if not is_weak(t)]
     assert weak and strong
+    shown = [(t["start"], t["end"]) for t in data["techniques"] if not is_weak(t)]
+    assert any(not any(s < t["end"] and t["start"] < e for s, e in shown) for t in data["techniques"] if is_weak(t))
     path = tmp_path / "demo.html"
     path.write_text(render_html(data), encoding="utf-8")
     lit = "[...document.querySelectorAll('.ss-text mark.ss-t')].filter(m => !m.classList.contains('ss-off'))"
