@@ -110,3 +110,15 @@ def oped_with_weak_passages() -> str:
     from spinscope.evaluation.spin_set_loader import load_spin_set
 
     return next(a.text for a in load_spin_set("dev") if a.id.startswith("a01-"))
+
+
+@contextlib.contextmanager
+def rules_server() -> Iterator[str]:
+    """The real app (rules engine, in-memory store, no rate limit) served in a thread: its base URL."""
+    pytest.importorskip("fastapi", reason="the server extra is not installed")
+    pytest.importorskip("uvicorn", reason="the server extra is not installed")
+    from spinscope.server import Settings, create_app
+
+    app = create_app(Settings(engine="rules", db_path=":memory:", rate_per_minute=0))
+    with serve_in_thread(app) as port:
+        yield f"http://127.0.0.1:{port}"

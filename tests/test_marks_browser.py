@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import recorded_page, serve_in_thread
+from conftest import recorded_page, rules_server
 
 pytestmark = pytest.mark.browser
 
@@ -46,13 +46,8 @@ SELECT = """word => {
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    pytest.importorskip("fastapi", reason="the server extra is not installed")
-    pytest.importorskip("uvicorn", reason="the server extra is not installed")
-    from spinscope.server import Settings, create_app
-
-    app = create_app(Settings(engine="rules", db_path=":memory:", rate_per_minute=0))
-    with serve_in_thread(app) as port:
-        yield f"http://127.0.0.1:{port}"
+    with rules_server() as url:
+        yield url
 
 
 def export(page: Any, fmt: str, tmp_path: Path) -> Path:

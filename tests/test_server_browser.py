@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import oped_with_weak_passages, recorded_page, serve_in_thread
+from conftest import oped_with_weak_passages, recorded_page, rules_server
 
 pytestmark = pytest.mark.browser
 
@@ -28,13 +28,8 @@ PAYLOAD_IMG = '<img src=x onerror="window.__pwned=3">'
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    pytest.importorskip("fastapi", reason="the server extra is not installed")
-    pytest.importorskip("uvicorn", reason="the server extra is not installed")
-    from spinscope.server import Settings, create_app
-
-    app = create_app(Settings(engine="rules", db_path=":memory:", rate_per_minute=0))
-    with serve_in_thread(app) as port:
-        yield f"http://127.0.0.1:{port}"
+    with rules_server() as url:
+        yield url
 
 
 @pytest.fixture
