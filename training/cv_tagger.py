@@ -289,10 +289,29 @@ def train_fold(
         "device": str(device),
         "threads": torch.get_num_threads(),
     }
+    info["any_span_spread"] = probability_spread(predictions)
+    if info["any_span_spread"] < COLLAPSED_SPREAD:
+        # a model that learned only the base rate gives every piece the same probability: say so, loudly
+        log(
+            f"fold {k}: WARNING the held-out 'any technique' probabilities span only {info['any_span_spread']:.3f} "
+            "(1st to 99th percentile): the model predicts the base rate everywhere (collapsed training)"
+        )
     (fold_dir / "fold.json").write_text(json.dumps(info, indent=1) + "\n")
     os.replace(tmp, fold_dir / "oof.npz")  # last: its presence marks the fold done
     last.unlink(missing_ok=True)
     log(f"fold {k} done: {info}")
+
+
+COLLAPSED_SPREAD = 0.05
+
+
+def probability_spread(predictions: list[tuple[str, np.ndarray, np.ndarray]]) -> float:
+    """1st-to-99th percentile range of channel 0 ("inside any technique span") over the held-out pieces. A
+    tagger that learned something spreads it over most of [0, 1] (MiniLM fold 0: max 0.87); the MPNet run
+    of 2026-12-08 that learned only the base rate gave 0.12-0.14 everywhere."""
+    any_span = np.concatenate([p[:, 0] for _, p, _ in predictions]).astype(np.float32)
+    low, high = np.percentile(any_span, [1, 99]) if len(any_span) else (0.0, 0.0)
+    return round(float(high - low), 4)
 
 
 def central_logits(model, tokens, window: int, margin: int, batch: int = 16) -> np.ndarray:
