@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import random
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+
+from spinscope.evaluation.ptc_corpus import SPLIT_SEED, read_articles, validation_ids
 
 TECHNIQUES = [
     "Appeal_to_Authority",
@@ -25,8 +25,6 @@ TECHNIQUES = [
 ]
 
 DEFAULT_PTC = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora" / "ptc" / "train"
-SPLIT_SEED = 20200911
-VAL_FRACTION = 0.1
 
 
 @dataclass
@@ -37,25 +35,12 @@ class PTCArticle:
 
 
 def load_ptc(root: Path = DEFAULT_PTC) -> list[PTCArticle]:
-    root = Path(root)
-    spans: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-    for line in (root / "train-task-flc-tc.labels").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            article_id, technique, start, end = line.split("\t")
-            spans[article_id].append((technique, int(start), int(end)))
-    articles = []
-    for path in sorted((root / "train-articles").glob("article*.txt")):
-        article_id = path.stem.removeprefix("article")
-        text = path.read_text(encoding="utf-8")
-        articles.append(PTCArticle(article_id, text, sorted(spans.get(article_id, []), key=lambda s: s[1:])))
-    return articles
+    return [PTCArticle(article_id, text, spans) for article_id, text, spans, _ in read_articles(root)]
 
 
 def split(articles: list[PTCArticle], seed: int = SPLIT_SEED) -> tuple[list[PTCArticle], list[PTCArticle]]:
     """(train, validation): a fixed ~10% of articles held out, chosen by seed."""
-    ids = sorted(a.id for a in articles)
-    random.Random(seed).shuffle(ids)
-    val_ids = set(ids[: round(len(ids) * VAL_FRACTION)])
+    val_ids = validation_ids([a.id for a in articles], seed)
     return [a for a in articles if a.id not in val_ids], [a for a in articles if a.id in val_ids]
 
 

@@ -10,7 +10,6 @@ head keeps what the shipped model knew; its fixed 10% validation split (37 artic
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +20,10 @@ import numpy as np
 from spinscope.annotation.adapt import pieces_inside
 from spinscope.annotation.model import HUMAN_ENGINE, AnnotationError
 from spinscope.document import TechniqueSpan
+from spinscope.evaluation.ptc_corpus import LABELS_FILE, read_articles, validation_ids
 from spinscope.render.semeval import PTC_LEFT_OUT
 from spinscope.runtime.encoding import TaggerPass
 from spinscope.scoring import LabeledSpan, score_si
-
-PTC_SPLIT_SEED = 20200911  # training/ptc.py's fixed split: the same 37 validation articles
-PTC_VAL_FRACTION = 0.1
 
 Gold = tuple[str, int, int]  # (label, start, end)
 
@@ -91,23 +88,10 @@ def find_ptc(start: Path | None = None) -> Path | None:
 def read_ptc(root: Path) -> tuple[list[Example], list[Example]]:
     """PTC train as (training articles, the 37 validation articles), split as ``training/ptc.py`` does."""
     root = Path(root)
-    labels = root / "train-task-flc-tc.labels"
-    if not labels.is_file():
-        raise AnnotationError(str(root), "not PTC's train folder (no train-task-flc-tc.labels)")
-    spans: dict[str, list[Gold]] = defaultdict(list)
-    for line in labels.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            article_id, technique, start, end = line.split("\t")
-            spans[article_id].append((technique, int(start), int(end)))
-    articles = []
-    for path in sorted((root / "train-articles").glob("article*.txt")):
-        article_id = path.stem.removeprefix("article")
-        with open(path, encoding="utf-8", newline="") as handle:
-            text = handle.read()
-        articles.append(Example(article_id, text, sorted(spans.get(article_id, []), key=lambda s: s[1:]), str(path)))
-    ids = sorted(a.id for a in articles)
-    random.Random(PTC_SPLIT_SEED).shuffle(ids)
-    val = set(ids[: round(len(ids) * PTC_VAL_FRACTION)])
+    if not (root / LABELS_FILE).is_file():
+        raise AnnotationError(str(root), f"not PTC's train folder (no {LABELS_FILE})")
+    articles = [Example(i, text, gold, str(path)) for i, text, gold, path in read_articles(root)]
+    val = validation_ids([a.id for a in articles])
     return [a for a in articles if a.id not in val], [a for a in articles if a.id in val]
 
 
