@@ -53,6 +53,18 @@ def attention_mask(sequences: list[np.ndarray], longest: int) -> torch.Tensor:
     return mask
 
 
+def encoder_head_optimizer(model, lr: float, head_lr: float) -> torch.optim.AdamW:
+    """AdamW over the encoder's trainable weights at ``lr`` and the head's at ``head_lr`` (weight decay 0.01):
+    the optimiser of every encoder + head model here."""
+    return torch.optim.AdamW(
+        [
+            {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": lr},
+            {"params": model.head.parameters(), "lr": head_lr},
+        ],
+        weight_decay=0.01,
+    )
+
+
 def pick_device(name: str) -> torch.device:
     """``auto`` is the GPU when torch sees one, else the CPU."""
     if name == "auto":

@@ -135,6 +135,7 @@ def train_fold(
     from spinscope.runtime.encoding import load_tokenizer, tokenize_text
     from training.common import (
         base_encoder_dir,
+        encoder_head_optimizer,
         freeze_word_embeddings,
         linear_schedule,
         pick_device,
@@ -172,13 +173,7 @@ def train_fold(
     model = Tagger(encoder_dir)
     freeze_word_embeddings(model.encoder)
     model.to(device)
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": args.lr},
-            {"params": model.head.parameters(), "lr": args.head_lr},
-        ],
-        weight_decay=0.01,
-    )
+    optimizer = encoder_head_optimizer(model, args.lr, args.head_lr)
     scheduler = linear_schedule(optimizer, max(1, total // 20), total)
     last = fold_dir / "last.pt"
     epoch0, batch0, done_steps, info = 0, 0, 0, {"train_s": 0.0, "pieces": 0}

@@ -39,6 +39,7 @@ from training.common import (
     Log,
     autocast,
     base_encoder_dir,
+    encoder_head_optimizer,
     freeze_word_embeddings,
     linear_schedule,
     pick_device,
@@ -158,13 +159,7 @@ def main() -> None:
     if args.freeze_word_embeddings:
         freeze_word_embeddings(model.encoder)
     model.to(device)
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": args.lr},
-            {"params": model.head.parameters(), "lr": args.head_lr},
-        ],
-        weight_decay=0.01,
-    )
+    optimizer = encoder_head_optimizer(model, args.lr, args.head_lr)
     total = (len(examples) // args.batch + 1) * args.epochs
     scheduler = linear_schedule(optimizer, max(1, total // 20), total)
     last = args.out / "last.pt"

@@ -58,6 +58,7 @@ from training.common import (
     Log,
     autocast,
     base_encoder_dir,
+    encoder_head_optimizer,
     freeze_word_embeddings,
     linear_schedule,
     pick_device,
@@ -184,13 +185,7 @@ def train(args: argparse.Namespace) -> None:
     model.to(device)
     body = args.max_tokens - 2
     steps = (sum(-(-len(t.ids) // body) + 1 for t, _, _ in train_enc) // args.batch + 1) * args.epochs
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": args.lr},
-            {"params": model.head.parameters(), "lr": args.head_lr},
-        ],
-        weight_decay=0.01,
-    )
+    optimizer = encoder_head_optimizer(model, args.lr, args.head_lr)
     scheduler = linear_schedule(optimizer, max(1, steps // 20), steps)
     weights = torch.tensor([1.0, args.role_weight, args.role_weight, 1.0], device=device)
     loss_fn = nn.CrossEntropyLoss(weight=weights, ignore_index=-100)

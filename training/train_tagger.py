@@ -39,6 +39,7 @@ from training.common import (
     attention_mask,
     autocast,
     base_encoder_dir,
+    encoder_head_optimizer,
     freeze_word_embeddings,
     linear_schedule,
     pick_device,
@@ -248,13 +249,7 @@ def main() -> None:
     if unlabeled:
         labelled_windows = round(labelled_windows * (1 + args.unlabeled_share))
     steps_per_epoch = labelled_windows // args.batch + 1
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": args.lr},
-            {"params": model.head.parameters(), "lr": args.head_lr},
-        ],
-        weight_decay=0.01,
-    )
+    optimizer = encoder_head_optimizer(model, args.lr, args.head_lr)
     total = steps_per_epoch * args.epochs
     scheduler = linear_schedule(optimizer, max(1, total // 20), total)
     last = args.out / "last.pt"
