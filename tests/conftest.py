@@ -122,3 +122,22 @@ def rules_server() -> Iterator[str]:
     app = create_app(Settings(engine="rules", db_path=":memory:", rate_per_minute=0))
     with serve_in_thread(app) as port:
         yield f"http://127.0.0.1:{port}"
+
+
+# select the first occurrence of a word under a root element, as a reader's drag would:
+# page.evaluate(SELECT_WORDS, [root_selector, words]) -> whether it was found
+SELECT_WORDS = """([root, word]) => {
+  const walker = document.createTreeWalker(document.querySelector(root), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(word);
+    if (at >= 0) {
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + word.length);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      return true;
+    }
+  }
+  return false;
+}"""

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from conftest import SELECT_WORDS
 from test_extension_browser import PANEL, extension, fetch_json, open_article, open_popup, server, site, use_server
 
 pytestmark = pytest.mark.browser
@@ -24,21 +25,6 @@ WORDS = "Our harbour, our future"
 ADD_EMOJI = """() => {
   const p = [...document.querySelectorAll('p')].find((e) => e.textContent.includes('Stand up for Port Elwin'));
   p.firstChild.data = '😀🇺🇦 ' + p.firstChild.data;
-}"""
-SELECT = """(word) => {
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.data.indexOf(word);
-    if (at >= 0) {
-      const range = document.createRange();
-      range.setStart(node, at);
-      range.setEnd(node, at + word.length);
-      getSelection().removeAllRanges();
-      getSelection().addRange(range);
-      return true;
-    }
-  }
-  return false;
 }"""
 FIRST_HIGHLIGHT = """() => {
   for (const [name, highlight] of CSS.highlights) {
@@ -72,7 +58,7 @@ def test_extension_marks_reach_the_export(extension: SimpleNamespace, server: st
     popup.wait_for_function("document.querySelector('#mark-technique').options.length === 14")
 
     # missed: words selected in the page, a technique chosen in the popup
-    assert page.evaluate(SELECT, WORDS)
+    assert page.evaluate(SELECT_WORDS, ["body", WORDS])
     popup.select_option("#mark-technique", "Slogans")
     popup.click("#mark-missed")
     popup.locator("#marks-count", has_text="0 wrong, 1 missed").wait_for()

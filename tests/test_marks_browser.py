@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import recorded_page, rules_server
+from conftest import SELECT_WORDS, recorded_page, rules_server
 
 pytestmark = pytest.mark.browser
 
@@ -23,25 +23,6 @@ DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo-article.txt"
 TAIL = "\n\nA shopkeeper 😀🇺🇦 on Market Row said the glorbs running the council were driving customers away.\n"
 TEXT = DEMO.read_text(encoding="utf-8").rstrip("\n") + TAIL
 LABEL = "Name_Calling,Labeling"
-
-# select the first occurrence of `word` inside the report's article text, as a reader's drag would
-SELECT = """word => {
-  const box = document.querySelector('#sp-result .ss-text');
-  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.data.indexOf(word);
-    if (at >= 0) {
-      const range = document.createRange();
-      range.setStart(node, at);
-      range.setEnd(node, at + word.length);
-      const selection = window.getSelection();
-      selection.removeAllRanges();
-      selection.addRange(range);
-      return true;
-    }
-  }
-  return false;
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +53,7 @@ def test_missed_and_wrong_marks_reach_the_export(browser: Any, server: str, tmp_
         assert data["text"] == TEXT
 
         # missed: select "glorbs running the council", choose name-calling
-        assert page.evaluate(SELECT, "glorbs running the council")
+        assert page.evaluate(SELECT_WORDS, ["#sp-result .ss-text", "glorbs running the council"])
         page.select_option("#sp-mark-technique", LABEL)
         page.click("#sp-mark-missed")
         assert "Marked missed" in page.locator("#sp-marks-status").inner_text()
