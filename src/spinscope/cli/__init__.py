@@ -14,16 +14,7 @@ from spinscope.cli import evaluate as _evaluate  # noqa: F401  isort: skip
 from spinscope.cli import annotate as _annotate  # noqa: F401  isort: skip
 from spinscope.cli import corpus as _corpus  # noqa: F401  isort: skip
 from spinscope.cli import serve as _serve  # noqa: F401  isort: skip
-
-
-def _register_train() -> None:
-    # the command's module needs nothing heavy at import; training itself imports torch when it runs
-    from spinscope.annotation.adapt_cli import train_command
-
-    app.command("train")(train_command)
-
-
-_register_train()
+from spinscope.cli import train as _train  # noqa: F401  isort: skip
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""``spinscope train``: the command (registered by ``spinscope.cli``); the work is :mod:`.adapt_train`'s."""
+"""``spinscope train``: the command; the work is :mod:`spinscope.annotation.adapt_train`'s (imported when it runs,
+so that the CLI's start-up does not load the annotation package)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Annotated
 
 import typer
 
+from spinscope.cli.shell import app
 from spinscope.errors import SpinscopeError
 
 
+@app.command("train")
 def train_command(
     corrections: Annotated[
         Path,
